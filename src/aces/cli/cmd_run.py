@@ -1,0 +1,149 @@
+"""``aces run``: the 12 stages over a repository, reports, and the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from aces.doctrine.catalog import load_doctrine
+from aces.doctrine.matrix import unknown_clauses
+from aces.errors import DoctrineError, InputError
+from aces.model import RunReport
+from aces.pipeline.cache import ResultCache
+from aces.pipeline.context import RunContext, RunOptions
+from aces.pipeline.registry import StageDef, resolve_stage
+from aces.pipeline.runner import run_pipeline
+from aces.policy.loader import load_policy
+from aces.report.console import ConsoleObserver, render_console_summary
+from aces.report.github import render_annotations
+from aces.report.json_report import render_json
+from aces.report.junit import render_junit
+from aces.report.markdown import render_markdown
+from aces.report.sarif import render_sarif
+from aces.report.writers import write_reports
+from aces.stages import STAGES
+from aces.tools.process import ProcessRunner
+from aces.tools.signals import terminate_children_on_signal
+from aces.workspace.change import compute_change, load_pr_metadata
+from aces.workspace.index import Workspace
+
+STDOUT_FORMATS: dict[str, Callable[[RunReport], str]] = {
+    "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+    "markdown": render_markdown,
+}
+
+
+def add_parser(sub: Any) -> None:
+    """Register the ``run`` sub-command."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "run",
+        help="run the 12 stages on a repository",
+        description="Run the ACES stages in order; exit 0 pass, 1 violated, 2 cannot verify.",
+    )
+    parser.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    parser.add_argument("--policy", type=Path, help="policy file (default: <path>/aces.toml)")
+    parser.add_argument("--base", help="base ref of the change (default: merge-base)")
+    parser.add_argument("--event", type=Path, help="GitHub / GitLab event JSON file")
+    parser.add_argument("--pr-title", help="PR title")
+    parser.add_argument("--pr-body-file", type=Path, help="file holding the PR body")
+    parser.add_argument(
+        "--label", action="append", default=[], help="PR label (repeatable)", metavar="LABEL"
+    )
+    parser.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="N|NAME",
+        help="run only this stage (repeatable); the verdict covers only what ran",
+    )
+    parser.add_argument(
+        "--keep-going", action="store_true", help="run later stages after a blocking one"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="ignore .aces/cache")
+    parser.add_argument("--out", type=Path, help="report directory (default: <path>/.aces/out)")
+    parser.add_argument(
+        "--format",
+        choices=("console", *sorted(STDOUT_FORMATS)),
+        default="console",
+        help="what to print on stdout (reports are always written to --out)",
+    )
+    parser.add_argument("--jobs", type=int, default=4, help="parallel checks within a stage")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(func=handle)
+
+
+def selected_stages(stages: tuple[StageDef, ...], tokens: list[str]) -> tuple[int, ...]:
+    """Stage numbers from ``--stage`` values (numbers, names or slugs)."""
+    return tuple(sorted({resolve_stage(stages, token).number for token in tokens}))
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run, write every report, print the chosen format; return the verdict's exit code."""
+    root = Path(args.path).resolve()
+    if args.jobs < 1:
+        raise InputError(f"--jobs must be at least 1, not {args.jobs}")
+    workspace = Workspace.open(root)
+    loaded = load_policy(root, args.policy)
+    doctrine = load_doctrine(loaded.policy.doctrine)
+    unknown = unknown_clauses(doctrine, STAGES)
+    if unknown:
+        raise DoctrineError("checks name unknown clauses: " + ", ".join(unknown))
+    pr = load_pr_metadata(
+        event_file=args.event,
+        title=args.pr_title,
+        body_file=args.pr_body_file,
+        labels=args.label,
+    )
+    change = compute_change(workspace, loaded.policy, base=args.base, pr=pr)
+    runner = ProcessRunner()
+    ctx = RunContext(
+        workspace=workspace,
+        change=change,
+        loaded_policy=loaded,
+        doctrine=doctrine,
+        options=RunOptions(
+            keep_going=args.keep_going,
+            stages=selected_stages(STAGES, args.stage),
+            use_cache=not args.no_cache,
+            jobs=args.jobs,
+            check_timeout_seconds=loaded.policy.check_timeout_seconds,
+        ),
+        observer=ConsoleObserver(Console(file=sys.stderr, quiet=args.quiet)),
+        processes=runner,
+    )
+    cache = None if args.no_cache else ResultCache(root / ".aces" / "cache")
+    with terminate_children_on_signal(runner):
+        report = run_pipeline(STAGES, ctx, cache=cache)
+    out_dir = args.out if args.out is not None else root / ".aces" / "out"
+    written = write_reports(report, out_dir)
+    _publish_to_ci(report, os.environ)
+    if args.format == "console":
+        print(render_console_summary(report, written), end="")
+    else:
+        sys.stdout.write(STDOUT_FORMATS[args.format](report))
+    return report.verdict.exit_code
+
+
+def _publish_to_ci(report: RunReport, env: Mapping[str, str]) -> None:
+    """Inside GitHub Actions: annotations on stdout, the Markdown in the step summary."""
+    if env.get("GITHUB_ACTIONS") != "true":
+        return
+    annotations, _left_out = render_annotations(report)
+    sys.stdout.write(annotations)
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(render_markdown(report))
+        except OSError as exc:
+            raise InputError(
+                f"cannot append to the step summary: {exc.strerror}", path=summary
+            ) from exc

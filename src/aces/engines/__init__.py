@@ -1,0 +1,1 @@
+"""Native capabilities of ACES, usable as libraries: plain inputs in, plain results out."""

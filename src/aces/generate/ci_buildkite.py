@@ -1,0 +1,119 @@
+"""Buildkite pipeline: one command step per stage, keyed and chained by ``depends_on``.
+
+A step runs only when the step it depends on passed (Buildkite's default; nothing here
+allows a dependency failure or a soft fail). Each step uploads its report directory as
+artifacts whatever its outcome; the report step runs when all stages passed and publishes
+the assembled reports as one archive. Variables meant for run time are written ``$$NAME``
+because Buildkite interpolates ``$NAME`` when the pipeline is uploaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aces.generate.ci_common import (
+    CACHE_DIR,
+    CONSTRAINTS_FILE,
+    OUT_ROOT,
+    CiOptions,
+    dump_yaml,
+    header,
+    install_command,
+    job_title,
+    out_dir,
+    run_command,
+)
+from aces.pipeline.registry import StageDef
+
+PROVIDER = "buildkite"
+REPORT_KEY = "report"
+CACHE_PLUGIN = "cache#v1.10.0"
+PIP_CACHE_DIR = ".aces/pip-cache"
+VENV_DIR = ".aces/venv"
+REPORT_ARCHIVE = ".aces/aces-reports.tar.gz"
+
+# Agents may check out shallowly and only the built branch; the change needs the base.
+FETCH_HISTORY = (
+    'if [ "$$(git rev-parse --is-shallow-repository)" = "true" ]; then git fetch --unshallow; fi'
+)
+FETCH_BASE = (
+    'if [ -n "$${BUILDKITE_PULL_REQUEST_BASE_BRANCH:-}" ]; then '
+    'git fetch --no-tags origin "$$BUILDKITE_PULL_REQUEST_BASE_BRANCH"; fi'
+)
+
+
+def render(stages: tuple[StageDef, ...], options: CiOptions) -> str:
+    """The ``.buildkite/pipeline.yml`` for these stages, as YAML text."""
+    steps: list[dict[str, Any]] = []
+    previous: StageDef | None = None
+    for stage in stages:
+        steps.append(_stage_step(stage, previous, options))
+        previous = stage
+    steps.append(_report_step(stages, options))
+    document: dict[str, Any] = {
+        "env": {"PIP_CACHE_DIR": PIP_CACHE_DIR, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        "steps": steps,
+    }
+    return header(PROVIDER, options) + "\n" + dump_yaml(document)
+
+
+def _install(options: CiOptions) -> list[str]:
+    """A virtual environment on the pinned Python, then the pinned ACES."""
+    return [
+        f"python{options.python_version} -m venv {VENV_DIR}",
+        f". {VENV_DIR}/bin/activate",
+        install_command(options),
+    ]
+
+
+def _plugins(stage: StageDef) -> list[dict[str, Any]]:
+    """pip downloads keyed on the constraints file; ACES results per step."""
+    return [
+        {
+            CACHE_PLUGIN: {
+                "path": PIP_CACHE_DIR,
+                "manifest": CONSTRAINTS_FILE,
+                "restore": "file",
+                "save": "file",
+            }
+        },
+        {CACHE_PLUGIN: {"path": CACHE_DIR, "restore": "step", "save": "step"}},
+    ]
+
+
+def _common(options: CiOptions) -> dict[str, Any]:
+    """Timeout and agent queue shared by every step."""
+    fields: dict[str, Any] = {"timeout_in_minutes": options.timeout_minutes}
+    if options.buildkite_queue:
+        fields["agents"] = {"queue": options.buildkite_queue}
+    return fields
+
+
+def _stage_step(stage: StageDef, previous: StageDef | None, options: CiOptions) -> dict[str, Any]:
+    """One gating step, which waits for the previous stage's step to pass."""
+    step: dict[str, Any] = {"label": job_title(stage), "key": stage.slug}
+    if previous is not None:
+        step["depends_on"] = previous.slug
+    step["commands"] = [FETCH_HISTORY, FETCH_BASE, *_install(options), run_command(stage)]
+    step["artifact_paths"] = [f"{out_dir(stage)}/**/*"]
+    step["plugins"] = _plugins(stage)
+    step.update(_common(options))
+    return step
+
+
+def _report_step(stages: tuple[StageDef, ...], options: CiOptions) -> dict[str, Any]:
+    """After the last stage passed: fetch every stage's reports and publish them as one."""
+    checks = [f'test -d "{out_dir(stage)}"' for stage in stages]
+    step: dict[str, Any] = {
+        "label": "ACES report",
+        "key": REPORT_KEY,
+        "depends_on": stages[-1].slug if stages else [],
+        "commands": [
+            f'buildkite-agent artifact download "{OUT_ROOT}/**/*" .',
+            *checks,
+            f"tar -czf {REPORT_ARCHIVE} {OUT_ROOT}",
+        ],
+        "artifact_paths": [REPORT_ARCHIVE],
+    }
+    step.update(_common(options))
+    return step

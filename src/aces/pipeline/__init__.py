@@ -1,0 +1,1 @@
+"""The pipeline: checks, the stage registry and the runner that fails closed."""

@@ -1,0 +1,74 @@
+"""The Check: one unit of enforcement, naming the doctrine clauses it enforces.
+
+A check is a small class. Its docstring is what ``aces explain <id>`` prints,
+``remedy`` says how to fix a finding, ``clauses`` are doctrine clause IDs and
+``tools`` the external programs it needs (``aces doctor`` lists them).
+``applies`` returns a reason when there is nothing to check (NOT_APPLICABLE);
+``run`` returns findings (none means PASS) and raises ``AcesError`` when it
+cannot verify (ERROR). Any other exception is also ERROR: the runner fails closed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from aces.model import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from aces.pipeline.context import RunContext
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """Returned by ``Check.applies`` when there is nothing to check, with the reason."""
+
+    reason: str
+
+
+class Check(ABC):
+    """Base of every check; subclasses set the class attributes and ``run``."""
+
+    id: ClassVar[str]
+    stage: ClassVar[int]
+    clauses: ClassVar[tuple[str, ...]]
+    title: ClassVar[str]
+    remedy: ClassVar[str] = ""
+    tools: ClassVar[tuple[str, ...]] = ()
+
+    def applies(self, ctx: RunContext) -> NotApplicable | None:
+        """None when the check has work to do; otherwise why it does not apply."""
+        del ctx
+        return None
+
+    @abstractmethod
+    def run(self, ctx: RunContext) -> Iterable[Finding]:
+        """The findings of this check on the context; raise ``AcesError`` if unverifiable."""
+
+    def cache_key(self, ctx: RunContext) -> str | None:
+        """A digest of every input of the check, or None when it must not be cached."""
+        del ctx
+        return None
+
+    def finding(
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        rule_id: str | None = None,
+        clauses: tuple[str, ...] | None = None,
+        help: str | None = None,
+        key: str = "",
+    ) -> Finding:
+        """A finding of this check, defaulting rule id, clauses and help to the check's."""
+        return Finding(
+            rule_id=rule_id or self.id,
+            clauses=clauses or self.clauses,
+            message=message,
+            location=location,
+            severity=Severity.ERROR,
+            help=self.remedy if help is None else help,
+            key=key,
+        )

@@ -1,0 +1,285 @@
+"""The runner: the 12 stages in order, fail fast, fail closed.
+
+A stage with no implemented check is ERROR, an exception or a timeout in a
+check is ERROR, and a stage after a blocking one is BLOCKED unless the user
+asked to keep going. Checks of one stage run in parallel threads (most of them
+wait on child processes); their results are sorted so the report never depends
+on scheduling.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+
+from aces import __version__
+from aces.errors import AcesError
+from aces.model import (
+    ChangeSummary,
+    CheckResult,
+    Finding,
+    RuleInfo,
+    RunReport,
+    StageResult,
+    Status,
+    compute_verdict,
+)
+from aces.pipeline.cache import ResultCache
+from aces.pipeline.check import Check, NotApplicable
+from aces.pipeline.context import RunContext
+from aces.pipeline.registry import StageDef
+
+NOT_IMPLEMENTED = "not implemented: no check of this stage exists yet, so it cannot pass"
+
+
+@dataclass
+class _Timing:
+    """Wall-clock figures, kept apart from the deterministic part of the report."""
+
+    checks: dict[str, float]
+    cached: list[str]
+    stages: dict[str, float]
+
+
+def run_pipeline(
+    stages: tuple[StageDef, ...],
+    ctx: RunContext,
+    *,
+    cache: ResultCache | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> RunReport:
+    """Run every stage of ``stages`` on ``ctx`` and assemble the RunReport."""
+    started = clock()
+    timing = _Timing(checks={}, cached=[], stages={})
+    selected = set(ctx.options.stages)
+    results: list[StageResult] = []
+    blocker: int | None = None
+    for stage in stages:
+        if selected and stage.number not in selected:
+            result = StageResult(
+                stage.number, stage.name, stage.title, Status.NOT_RUN, reason="not selected"
+            )
+        elif blocker is not None and not ctx.options.keep_going:
+            result = StageResult(
+                stage.number,
+                stage.name,
+                stage.title,
+                Status.BLOCKED,
+                reason=f"blocked by stage {blocker}",
+            )
+        else:
+            ctx.observer.stage_started(stage.number, stage.title, len(stage.checks))
+            stage_started = clock()
+            result = _run_stage(stage, ctx, cache, timing, clock)
+            timing.stages[stage.slug] = clock() - stage_started
+            if result.status.blocks and blocker is None:
+                blocker = stage.number
+        if result.status in (Status.NOT_RUN, Status.BLOCKED):
+            ctx.observer.stage_started(stage.number, stage.title, 0)
+        ctx.observer.stage_finished(result)
+        results.append(result)
+    stage_results = tuple(results)
+    notes: list[str] = []
+    if ctx.loaded_policy.is_default:
+        notes.append("no aces.toml found: the embedded doctrine defaults apply")
+    if selected:
+        notes.append(
+            "partial run: only stage(s) "
+            + ", ".join(str(n) for n in sorted(selected))
+            + " were asked for"
+        )
+    return RunReport(
+        aces_version=__version__,
+        doctrine_version=ctx.doctrine.version,
+        policy_source=ctx.loaded_policy.source,
+        policy_version=ctx.policy.policy_version,
+        stages=stage_results,
+        verdict=compute_verdict(stage_results, partial_allowed=bool(selected)),
+        selected_stages=tuple(sorted(selected)),
+        change=_summarise_change(ctx),
+        notes=tuple(notes),
+        rules=_rules(stages, stage_results),
+        timing={
+            "total_seconds": round(clock() - started, 4),
+            "checks": {k: round(v, 4) for k, v in sorted(timing.checks.items())},
+            "cached": sorted(timing.cached),
+            "stages": {k: round(v, 4) for k, v in sorted(timing.stages.items())},
+        },
+    )
+
+
+def _run_stage(
+    stage: StageDef,
+    ctx: RunContext,
+    cache: ResultCache | None,
+    timing: _Timing,
+    clock: Callable[[], float],
+) -> StageResult:
+    """Run the checks of one stage and fold their statuses into the stage's."""
+    if not stage.checks:
+        return StageResult(
+            stage.number, stage.name, stage.title, Status.ERROR, reason=NOT_IMPLEMENTED
+        )
+    workers = max(1, min(ctx.options.jobs, len(stage.checks)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"aces-s{stage.number}")
+    try:
+        futures: list[tuple[Check, Future[CheckResult], float]] = [
+            (check, pool.submit(_run_check, check, ctx, cache, timing, clock), clock())
+            for check in stage.checks
+        ]
+        results = [_collect(check, future, ctx) for check, future, _ in futures]
+    finally:
+        # A timed-out check may still run: do not wait for it, its tools are killed by
+        # the process runner's own timeout.
+        pool.shutdown(wait=False, cancel_futures=True)
+    for result in results:
+        ctx.observer.check_finished(result)
+    ordered = tuple(sorted(results, key=lambda r: r.check_id))
+    status, reason = _fold(ordered)
+    return StageResult(stage.number, stage.name, stage.title, status, ordered, reason)
+
+
+def _collect(check: Check, future: Future[CheckResult], ctx: RunContext) -> CheckResult:
+    """The check's result, or ERROR when it overran the run's per-check timeout."""
+    timeout = ctx.options.check_timeout_seconds
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        return _error(check, f"timed out after {timeout:g} s")
+
+
+def _run_check(
+    check: Check,
+    ctx: RunContext,
+    cache: ResultCache | None,
+    timing: _Timing,
+    clock: Callable[[], float],
+) -> CheckResult:
+    """Run one check, failing closed on anything unexpected."""
+    started = clock()
+    try:
+        result = _evaluate(check, ctx, cache)
+    except AcesError as exc:
+        result = _error(check, exc.diagnostics())
+    except Exception as exc:  # fail closed: a crash in a check can never pass
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+        result = _error(check, f"crashed: {type(exc).__name__}: {exc}{where}")
+    timing.checks[check.id] = clock() - started
+    if result.cached:
+        timing.cached.append(check.id)
+    return result
+
+
+def _evaluate(check: Check, ctx: RunContext, cache: ResultCache | None) -> CheckResult:
+    """Applies -> cache -> run; only PASS, FAIL and NOT_APPLICABLE results are cached."""
+    key = check.cache_key(ctx) if cache is not None else None
+    if cache is not None and key is not None:
+        hit = cache.get(check.id, key)
+        if hit is not None:
+            return replace(hit, cached=True)
+    not_applicable = check.applies(ctx)
+    if isinstance(not_applicable, NotApplicable):
+        result = _result(check, Status.NOT_APPLICABLE, reason=not_applicable.reason)
+    else:
+        findings = _validated(check, check.run(ctx))
+        status = Status.FAIL if findings else Status.PASS
+        result = _result(check, status, findings=findings)
+    if cache is not None and key is not None:
+        cache.put(check.id, key, result)
+    return result
+
+
+def _validated(check: Check, findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings in report order, de-duplicated; every one must name a clause."""
+    unique = {(f.fingerprint, f.sort_key()): f for f in findings}
+    ordered = tuple(sorted(unique.values(), key=Finding.sort_key))
+    for finding in ordered:
+        if not finding.clauses:
+            raise AcesError(f"check {check.id} produced a finding without a clause id")
+    return ordered
+
+
+def _result(
+    check: Check,
+    status: Status,
+    *,
+    findings: tuple[Finding, ...] = (),
+    reason: str = "",
+) -> CheckResult:
+    return CheckResult(
+        check_id=check.id,
+        stage=check.stage,
+        clauses=check.clauses,
+        status=status,
+        findings=findings,
+        reason=reason,
+    )
+
+
+def _error(check: Check, reason: str) -> CheckResult:
+    return _result(check, Status.ERROR, reason=reason)
+
+
+def _fold(results: tuple[CheckResult, ...]) -> tuple[Status, str]:
+    """Stage status: FAIL over ERROR over PASS; NOT_APPLICABLE only when every check is."""
+    statuses = [r.status for r in results]
+    if Status.FAIL in statuses:
+        failed = sum(1 for s in statuses if s is Status.FAIL)
+        return Status.FAIL, f"{failed} check(s) failed"
+    if Status.ERROR in statuses:
+        errors = [r for r in results if r.status is Status.ERROR]
+        return Status.ERROR, f"{len(errors)} check(s) could not verify"
+    if all(s is Status.NOT_APPLICABLE for s in statuses):
+        return Status.NOT_APPLICABLE, "; ".join(sorted({r.reason for r in results}))
+    return Status.PASS, ""
+
+
+def _summarise_change(ctx: RunContext) -> ChangeSummary:
+    change = ctx.change
+    return ChangeSummary(
+        base=change.base,
+        head=change.head,
+        whole_tree=change.whole_tree,
+        changed_files=() if change.whole_tree else tuple(sorted(change.paths)),
+        classes=tuple(sorted((k, tuple(sorted(v))) for k, v in change.classes.items() if v)),
+    )
+
+
+def _rules(stages: tuple[StageDef, ...], results: tuple[StageResult, ...]) -> tuple[RuleInfo, ...]:
+    """Rule metadata for every check that ran and every finer rule id a finding used."""
+    checks = {check.id: check for stage in stages for check in stage.checks}
+    rules: dict[str, RuleInfo] = {}
+    for stage in results:
+        for result in stage.checks:
+            check = checks.get(result.check_id)
+            if check is None:
+                continue
+            rules[check.id] = RuleInfo(
+                rule_id=check.id,
+                title=check.title,
+                clauses=check.clauses,
+                help=check.remedy,
+                description=_doc(check),
+            )
+            for finding in result.findings:
+                if finding.rule_id not in rules:
+                    rules[finding.rule_id] = RuleInfo(
+                        rule_id=finding.rule_id,
+                        title=check.title,
+                        clauses=finding.clauses,
+                        help=finding.help or check.remedy,
+                        description=_doc(check),
+                    )
+    return tuple(rules[k] for k in sorted(rules))
+
+
+def _doc(check: Check) -> str:
+    """The check's docstring, dedented: what ``aces explain`` prints."""
+    import inspect
+
+    return inspect.cleandoc(type(check).__doc__ or "")

@@ -1,0 +1,1 @@
+"""The policy (``aces.toml``): schema, loader and the doctrine ratchet."""

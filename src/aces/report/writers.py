@@ -1,0 +1,72 @@
+"""Writes the file reports of a run into an output directory, atomically.
+
+Each file is written to a temporary file in the same directory and renamed over
+its final name, so a reader (a later ``aces report``, a CI upload step) sees
+either the previous file or the complete new one, never half of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from aces.errors import InputError
+from aces.model import RunReport
+from aces.report.json_report import render_json
+from aces.report.junit import render_junit
+from aces.report.markdown import render_markdown
+from aces.report.sarif import render_sarif
+
+REPORT_FILES: tuple[tuple[str, Callable[[RunReport], str]], ...] = (
+    ("report.json", render_json),
+    ("report.sarif", render_sarif),
+    ("junit.xml", render_junit),
+    ("summary.md", render_markdown),
+)
+
+
+def write_reports(report: RunReport, out_dir: Path) -> tuple[Path, ...]:
+    """Write report.json, report.sarif, junit.xml and summary.md; return their paths."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(out_dir, exc) from exc
+    written = []
+    for name, render in REPORT_FILES:
+        path = out_dir / name
+        write_atomic(path, render(report))
+        written.append(path)
+    return tuple(written)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` through a temporary file and a rename."""
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        # mkstemp creates 0600; reports are meant to be read by upload steps and people.
+        tmp.chmod(0o644)
+        # newline="" keeps "\n" on every platform: the bytes must not depend on the OS.
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except OSError as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        raise _write_error(path, exc) from exc
+
+
+def _write_error(path: Path, exc: OSError) -> InputError:
+    detail = exc.strerror or str(exc)
+    return InputError(
+        f"cannot write the report: {detail}",
+        path=str(path),
+        hint="choose a writable output directory",
+    )

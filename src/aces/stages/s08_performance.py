@@ -1,0 +1,11 @@
+"""Stage 8: Performance Budget Enforcement.
+
+No check of this stage is implemented yet, so the pipeline reports it as ERROR
+("not implemented"): an unverified stage never passes.
+"""
+
+from __future__ import annotations
+
+from aces.pipeline.registry import StageDef
+
+STAGE = StageDef(number=8, name="performance", title="Performance Budget Enforcement", checks=())

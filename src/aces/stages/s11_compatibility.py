@@ -1,0 +1,13 @@
+"""Stage 11: Backward Compatibility & API Stability Tests.
+
+No check of this stage is implemented yet, so the pipeline reports it as ERROR
+("not implemented"): an unverified stage never passes.
+"""
+
+from __future__ import annotations
+
+from aces.pipeline.registry import StageDef
+
+STAGE = StageDef(
+    number=11, name="compatibility", title="Backward Compatibility & API Stability Tests", checks=()
+)

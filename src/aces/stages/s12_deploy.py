@@ -1,0 +1,13 @@
+"""Stage 12: Deployment Simulation (Canary + Rollback).
+
+No check of this stage is implemented yet, so the pipeline reports it as ERROR
+("not implemented"): an unverified stage never passes.
+"""
+
+from __future__ import annotations
+
+from aces.pipeline.registry import StageDef
+
+STAGE = StageDef(
+    number=12, name="deploy", title="Deployment Simulation (Canary + Rollback)", checks=()
+)

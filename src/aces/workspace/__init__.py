@@ -1,0 +1,1 @@
+"""The repository under check: its files, languages and the Change."""
