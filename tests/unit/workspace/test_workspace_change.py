@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.unit.workspace.gitrepo import GitRepo
 
 from aces.errors import GitError
 from aces.policy.schema import ChangeClasses, Policy
 from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import ChangedFile, Hunk, PullRequest
-from tests.unit.workspace.gitrepo import GitRepo
 
 NO_PR = PullRequest()
 
