@@ -54,7 +54,7 @@ def render(stages: tuple[StageDef, ...], options: CiOptions) -> str:
         "env": {"PIP_CACHE_DIR": PIP_CACHE_DIR, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
         "steps": steps,
     }
-    return header(PROVIDER, options) + "\n" + dump_yaml(document)
+    return header(PROVIDER, options, len(stages)) + "\n" + dump_yaml(document)
 
 
 def _install(options: CiOptions) -> list[str]:
@@ -82,11 +82,8 @@ def _plugins(stage: StageDef) -> list[dict[str, Any]]:
 
 
 def _common(options: CiOptions) -> dict[str, Any]:
-    """Timeout and agent queue shared by every step."""
-    fields: dict[str, Any] = {"timeout_in_minutes": options.timeout_minutes}
-    if options.buildkite_queue:
-        fields["agents"] = {"queue": options.buildkite_queue}
-    return fields
+    """Fields shared by every step."""
+    return {"timeout_in_minutes": options.timeout_minutes}
 
 
 def _stage_step(stage: StageDef, previous: StageDef | None, options: CiOptions) -> dict[str, Any]:

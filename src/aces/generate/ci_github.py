@@ -77,7 +77,7 @@ def render(stages: tuple[StageDef, ...], options: CiOptions) -> str:
         "jobs": jobs,
     }
     notes = {uses(action): tag for action, (_sha, tag) in ACTIONS.items()}
-    return header(PROVIDER, options) + "\n" + dump_yaml(workflow, comments=notes)
+    return header(PROVIDER, options, len(stages)) + "\n" + dump_yaml(workflow, comments=notes)
 
 
 def _checkout() -> dict[str, Any]:

@@ -60,7 +60,7 @@ def render(stages: tuple[StageDef, ...], options: CiOptions) -> str:
         document[stage.slug] = _stage_job(stage, previous, options)
         previous = stage
     document[REPORT_JOB] = _report_job(stages, options)
-    return header(PROVIDER, options) + "\n" + dump_yaml(document)
+    return header(PROVIDER, options, len(stages)) + "\n" + dump_yaml(document)
 
 
 def _caches(stage: StageDef, options: CiOptions) -> list[dict[str, Any]]:
