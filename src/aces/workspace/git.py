@@ -154,6 +154,14 @@ def show_prefix(root: Path) -> str:
     return os.fsdecode(run_git(root, "rev-parse", "--show-prefix").stdout.rstrip(b"\n"))
 
 
+def is_ignored_here(root: Path) -> bool:
+    """Whether the enclosing repository's ignore rules exclude ``root`` itself."""
+    result = run_git(root, "check-ignore", "-q", "--", ".", check=False)
+    if result.returncode not in (0, 1):
+        raise _failure(root, result)
+    return result.returncode == 0
+
+
 def ls_files(root: Path) -> list[str]:
     """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
     listed = split_z(

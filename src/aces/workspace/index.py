@@ -57,14 +57,12 @@ class Workspace:
     def open(cls, root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Workspace:
         """Index the directory ``root``; InputError when it is missing or not a directory."""
         resolved = _resolve_root(root)
-        if git.is_repo(resolved):
-            listed = git.ls_files(resolved)
-            files = [p for p in listed if keep_listed(str(resolved), p)]
-            prefix = git.show_prefix(resolved)
-            return cls(
-                resolved, files, is_git=True, max_file_bytes=max_file_bytes, git_prefix=prefix
-            )
-        return cls(resolved, walk_files(resolved), is_git=False, max_file_bytes=max_file_bytes)
+        indexed = _git_index(resolved)
+        if indexed is None:
+            files = walk_files(resolved)
+            return cls(resolved, files, is_git=False, max_file_bytes=max_file_bytes)
+        files, prefix = indexed
+        return cls(resolved, files, is_git=True, max_file_bytes=max_file_bytes, git_prefix=prefix)
 
     # -- membership and selection ------------------------------------------------------------
 
@@ -239,6 +237,20 @@ class Workspace:
                 return handle.read(size)
         except (InputError, OSError):
             return b""
+
+
+def _git_index(root: Path) -> tuple[list[str], str] | None:
+    """The files git lists below ``root`` and its prefix, or None when git does not apply.
+
+    A directory the enclosing repository ignores (a scratch copy under ``build/``) would
+    list no file at all through git, so it is indexed as the plain directory it is.
+    """
+    if not git.is_repo(root):
+        return None
+    prefix = git.show_prefix(root)
+    if prefix and git.is_ignored_here(root):
+        return None
+    return [p for p in git.ls_files(root) if keep_listed(str(root), p)], prefix
 
 
 def compile_globs(globs: Sequence[str]) -> pathspec.PathSpec[pathspec.Pattern]:

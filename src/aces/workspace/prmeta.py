@@ -84,12 +84,14 @@ def _read_utf8(path: Path, *, what: str) -> str:
 
 def parse_event(data: dict[str, object], where: str) -> PullRequest:
     """The PR an event payload describes (an empty one for a non-PR event of a known CI)."""
-    if "object_kind" in data or "object_attributes" in data:
-        return (
-            _gitlab(data, where)
-            if isinstance(data.get("object_attributes"), dict)
-            else (PullRequest())
-        )
+    kind = data.get("object_kind")
+    attributes = data.get("object_attributes")
+    if kind == "merge_request" or (
+        kind is None and isinstance(attributes, dict) and "target_branch" in attributes
+    ):
+        return _gitlab(data, where)
+    if kind is not None:
+        return PullRequest()  # a GitLab hook about something else (push, pipeline, ...)
     if "pull_request" in data:
         return _github(data, where)
     if "repository" in data or "sender" in data:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.unit.workspace.gitrepo import GitRepo
 
-from aces.errors import InputError
+from aces.errors import GitError, InputError
 from aces.workspace.index import Workspace
 
 
@@ -315,3 +315,30 @@ def test_plain_tree_digest_sees_new_and_modified_files(tmp_path: Path) -> None:
     assert second != first
     os.utime(ws.root / "a.txt", ns=(1, 1))
     assert ws.tree_digest() != second
+
+
+def test_without_git_a_plain_directory_is_walked_but_a_repository_is_an_error(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "a.txt").write_text("a")
+    repo.write("b.txt", "b")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-such-bin"))
+    assert Workspace.open(plain).files == ("a.txt",)
+    with pytest.raises(GitError) as err:
+        Workspace.open(repo.root)
+    assert err.value.diagnostics() == (
+        f"{repo.root.resolve()}: git executable not found (install git and put it on PATH)"
+    )
+
+
+def test_directory_ignored_by_the_enclosing_repository_is_walked(repo: GitRepo) -> None:
+    repo.write(".gitignore", "scratch/\n")
+    repo.write("scratch/copy/.gitignore", "*.tmp\n")
+    repo.write("scratch/copy/proto/bus.proto", "")
+    repo.write("scratch/copy/x.tmp", "")
+    repo.commit()
+    ws = Workspace.open(repo.root / "scratch" / "copy")
+    assert not ws.is_git
+    assert ws.files == (".gitignore", "proto/bus.proto")
