@@ -31,7 +31,9 @@ from aces.stages import STAGES
 from aces.tools.process import ProcessRunner
 from aces.tools.signals import terminate_children_on_signal
 from aces.workspace.change import compute_change, load_pr_metadata
+from aces.workspace.cienv import from_environment
 from aces.workspace.index import Workspace
+from aces.workspace.prmeta import apply_flags
 
 STDOUT_FORMATS: dict[str, Callable[[RunReport], str]] = {
     "json": render_json,
@@ -96,13 +98,17 @@ def handle(args: argparse.Namespace) -> int:
     unknown = unknown_clauses(doctrine, STAGES)
     if unknown:
         raise DoctrineError("checks name unknown clauses: " + ", ".join(unknown))
+    from_ci = from_environment(os.environ)
     pr = load_pr_metadata(
-        event_file=args.event,
+        event_file=args.event if args.event is not None else from_ci.event_file,
         title=args.pr_title,
         body_file=args.pr_body_file,
         labels=args.label,
     )
-    change = compute_change(workspace, loaded.policy, base=args.base, pr=pr)
+    if args.event is None and from_ci.pr is not None:
+        pr = apply_flags(from_ci.pr, title=args.pr_title, body=pr.body or None, labels=args.label)
+    base = args.base if args.base is not None else from_ci.base
+    change = compute_change(workspace, loaded.policy, base=base, pr=pr)
     runner = ProcessRunner()
     ctx = RunContext(
         workspace=workspace,
