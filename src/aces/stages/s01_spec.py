@@ -177,9 +177,11 @@ class SpecRequired(SpecCheck):
     )
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable when nothing relevant changed and no spec is linked."""
+        """Not applicable when nothing relevant changed and no spec is linked or changed
+        (a changed spec still has its coverage declaration checked)."""
         view = build_view(ctx)
-        if not view.relevant and not view.links:
+        changed_specs = [p for p in view.dir_specs if p in view.changed_live]
+        if not view.relevant and not view.links and not changed_specs:
             return NotApplicable(NOTHING_RELEVANT)
         return None
 

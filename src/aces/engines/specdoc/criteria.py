@@ -192,10 +192,16 @@ def _bindings(lines: Sequence[str]) -> tuple[tuple[TestRef, ...], tuple[BadRef, 
     """Every reference of every ``Verified by:`` line of an item."""
     refs: list[TestRef] = []
     bad: list[BadRef] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         match = BINDING_LINE.search(line)
         if match:
-            found, wrong = parse_binding(match.group(1).strip().strip("*_"))
+            text = match.group(1).strip()
+            # a list ending with a comma goes on over the next lines
+            for follow in lines[index + 1 :]:
+                if not text.rstrip().endswith((",", ";")):
+                    break
+                text = f"{text} {follow.strip()}"
+            found, wrong = parse_binding(text.strip().strip("*_"))
             refs.extend(found)
             bad.extend(wrong)
             if not found and not wrong:

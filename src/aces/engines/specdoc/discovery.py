@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _INDEX_NAMES = frozenset({"readme.md", "index.md"})
-_MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^>]+)>|([^)\s]+))(?:\s+\"[^\"]*\")?\s*\)")
 _REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 _BARE_PATH = re.compile(
-    r"(?<![\w/.\-:])((?:\.{1,2}/|/)?[\w.\-]+(?:/[\w.\-]+)*\.md)(?![\w/\-])", re.I
+    r"(?<![\w/.\-:@])((?:\.{1,2}/|/)?[\w.\-]+(?:/[\w.\-]+)*\.md)(?![\w/\-])", re.I
 )
 _BLOB_URL = re.compile(r"^https?://[^/]+/[^/]+/[^/]+/(?:-/)?blob/[^/]+/(.+)$")
 _BARE_URL = re.compile(r"https?://[^\s)>\]]+")
@@ -101,7 +101,7 @@ def normalize_target(raw: str) -> str | None:
 
 def _targets_on_line(line: str) -> list[str]:
     """Link targets and bare ``.md`` paths of one line of a PR body."""
-    targets = [m.group(1) for m in _MD_LINK.finditer(line)]
+    targets = [m.group(1) or m.group(2) for m in _MD_LINK.finditer(line)]
     definition = _REF_DEFINITION.match(line)
     if definition:
         return [*targets, definition.group(1)]

@@ -106,8 +106,8 @@ def parse_markdown(text: str) -> MarkdownDoc:
     lines = tuple(text.splitlines())
     front_matter = _front_matter(lines)
     first_body_line = front_matter.end_line + 1 if front_matter else 1
-    visible = _strip_comments(lines)
     code, fences = _code_lines(lines, first_body_line)
+    visible = _strip_comments(lines, code)
     headings, underlines = _headings(lines, visible, code, first_body_line)
     structural = {h.line for h in headings} | underlines
     if front_matter:
@@ -139,11 +139,15 @@ def _front_matter(lines: tuple[str, ...]) -> FrontMatter | None:
     return None
 
 
-def _strip_comments(lines: tuple[str, ...]) -> tuple[str, ...]:
-    """Every line with the text of HTML comments (possibly multi-line) removed."""
+def _strip_comments(lines: tuple[str, ...], code: set[int]) -> tuple[str, ...]:
+    """Every line with the text of HTML comments (possibly multi-line) removed; code lines
+    are kept as they are ("<!--" in a code sample opens nothing)."""
     out: list[str] = []
     in_comment = False
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
+        if number in code and not in_comment:
+            out.append(line)
+            continue
         kept: list[str] = []
         rest = line
         while rest:

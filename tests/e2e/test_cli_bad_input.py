@@ -1,0 +1,61 @@
+"""Bad input: exit 2 and one clear line naming the file, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.e2e.helpers import git, run_aces
+
+
+def assert_one_clear_line(stderr: str, *needles: str) -> None:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_malformed_policy(example_copy: Callable[[], Path]) -> None:
+    repo = example_copy()
+    (repo / "aces.toml").write_text('policy_version = "1.0.0"\n[paths\n', encoding="utf-8")
+    done = run_aces("run", str(repo), "--quiet")
+    assert done.returncode == 2
+    assert_one_clear_line(done.stderr, "aces.toml", ":2")
+
+
+def test_event_file_not_json(example_copy: Callable[[], Path], tmp_path: Path) -> None:
+    repo = example_copy()
+    event = tmp_path / "event.json"
+    event.write_text("{not json", encoding="utf-8")
+    done = run_aces("run", str(repo), "--event", str(event), "--quiet")
+    assert done.returncode == 2
+    assert_one_clear_line(done.stderr, "event.json")
+
+
+def test_missing_base_ref(example_copy: Callable[[], Path]) -> None:
+    repo = example_copy()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "init")
+    done = run_aces("run", str(repo), "--base", "no-such-ref", "--quiet")
+    assert done.returncode == 2
+    assert_one_clear_line(done.stderr, "no-such-ref")
+
+
+def test_missing_repository(tmp_path: Path) -> None:
+    done = run_aces("run", str(tmp_path / "absent"), "--quiet")
+    assert done.returncode == 2
+    assert_one_clear_line(done.stderr, "absent")
+
+
+def test_unknown_stage(example_copy: Callable[[], Path]) -> None:
+    done = run_aces("run", str(example_copy()), "--stage", "nope", "--quiet")
+    assert done.returncode == 2
+    assert_one_clear_line(done.stderr, "unknown stage 'nope'")
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    done = run_aces("--debug", "run", str(tmp_path / "absent"), "--quiet")
+    assert done.returncode == 2
+    assert "Traceback" in done.stderr
