@@ -1,7 +1,9 @@
 """The Change: what this PR is (base, head, changed files and hunks, PR metadata).
 
 The base is, in order: ``--base``; the branch the PR event targets; the policy's
-``default_branch``; ``origin/HEAD``; ``main``; ``master``. The Change compares the
+``default_branch``; ``origin/HEAD``; ``main``; ``master``. When the base is found
+on its own and the default branch itself is checked out (a push, or a local run
+on main), there is no PR to diff and the whole tree is the Change. The Change compares the
 merge-base of that base and HEAD with the working tree, so uncommitted edits and
 untracked files count. With no base at all (not a git repository, no commits, no
 default branch) the whole tree is the Change.
@@ -63,6 +65,10 @@ def choose_base(
     else:
         branch = git.default_branch(ws.root, policy.default_branch)
         if branch is None:
+            return None
+        if git.current_branch(ws.root) == branch.removeprefix("origin/"):
+            # On the default branch itself (a push, or a local run on main) there is no
+            # PR to diff against: the whole tree is verified.
             return None
         label, commit = branch, git.rev_parse(ws.root, branch)
     if head is not None:

@@ -215,6 +215,13 @@ def head_commit(root: Path) -> str | None:
     return resolve_commit(root, "HEAD")
 
 
+def current_branch(root: Path) -> str | None:
+    """The short name of the checked-out branch, or None when HEAD is detached."""
+    result = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False)
+    name = _decode(result.stdout).strip()
+    return name if result.returncode == 0 and name else None
+
+
 def is_shallow(root: Path) -> bool:
     """Whether the clone is shallow (history cut off)."""
     out = run_git(root, "rev-parse", "--is-shallow-repository", check=False).stdout

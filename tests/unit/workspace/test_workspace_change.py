@@ -207,3 +207,15 @@ def test_subdirectory_workspace_sees_only_its_own_changes(repo: GitRepo) -> None
         ChangedFile("a.txt", "M", None, (Hunk(2, 1),)),
         ChangedFile("new.txt", "A", None, (Hunk(1, 1),)),
     )
+
+
+def test_whole_tree_on_the_default_branch_itself(repo: GitRepo) -> None:
+    repo.write("a.txt", "a\n")
+    head = repo.commit()
+    assert repo.git("symbolic-ref", "--short", "HEAD").strip() == "main"
+    change = compute_change(Workspace.open(repo.root), Policy(), base=None, pr=NO_PR)
+    assert change.whole_tree
+    assert (change.base, change.head, change.paths) == (None, head, ("a.txt",))
+    explicit = compute_change(Workspace.open(repo.root), Policy(), base="main", pr=NO_PR)
+    assert not explicit.whole_tree
+    assert explicit.paths == ()
