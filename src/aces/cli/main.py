@@ -20,7 +20,9 @@ from aces.cli import (
     cmd_generate,
     cmd_init,
     cmd_policy,
+    cmd_proto,
     cmd_run,
+    cmd_sm,
 )
 from aces.errors import AcesError
 
@@ -34,6 +36,8 @@ COMMANDS: tuple[ModuleType, ...] = (
     cmd_policy,
     cmd_init,
     cmd_generate,
+    cmd_sm,
+    cmd_proto,
 )
 
 

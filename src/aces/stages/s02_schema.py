@@ -1,11 +1,18 @@
 """Stage 2: Schema & State Machine Validation.
 
-No check of this stage is implemented yet, so the pipeline reports it as ERROR
-("not implemented"): an unverified stage never passes.
+The protobuf contract (``schema.*``) and the state-machine contract (``sm.*``):
+the checks live in ``schema_proto`` and ``schema_sm``; this module only orders them.
 """
 
 from __future__ import annotations
 
 from aces.pipeline.registry import StageDef
+from aces.stages.schema_proto import PROTO_CHECKS
+from aces.stages.schema_sm import SM_CHECKS
 
-STAGE = StageDef(number=2, name="schema", title="Schema & State Machine Validation", checks=())
+STAGE = StageDef(
+    number=2,
+    name="schema",
+    title="Schema & State Machine Validation",
+    checks=PROTO_CHECKS + SM_CHECKS,
+)
