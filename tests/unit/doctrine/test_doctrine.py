@@ -55,3 +55,12 @@ def test_matrix_state_follows_checks() -> None:
     for row in rows.values():
         assert row.state == ("enforced" if row.checks else "not yet")
     assert rows["deploy.canary"].state == "not yet"
+
+
+def test_every_stage_1_clause_is_enforced() -> None:
+    rows = {r.clause_id: r for r in build_matrix(load_doctrine(), STAGES)}
+    spec_rows = [r for r in rows.values() if r.clause_id.startswith("spec.")]
+    assert len(spec_rows) == 5
+    assert {r.clause_id: r.state for r in spec_rows} == dict.fromkeys(
+        (r.clause_id for r in spec_rows), "enforced"
+    )
