@@ -12,6 +12,7 @@ unchanged, and prints each figure against its target as a ratio (< 1.0 meets it)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -100,15 +101,21 @@ def build_repo(root: Path, files: int, specs: int) -> None:
     subprocess.run(["git", "commit", "-q", "-m", "synthetic"], cwd=root, check=True, env=env)
 
 
-def time_run(root: Path) -> tuple[float, int]:
-    """Seconds and exit code of one ``aces run --stage 1`` in a fresh process."""
+def aces_env() -> dict[str, str]:
+    """The environment of a user's shell: bytecode caching on, as it is by default."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def time_run(root: Path) -> tuple[float, float, int]:
+    """Process seconds, in-pipeline seconds and exit code of one ``aces run --stage 1``."""
     argv = [sys.executable, "-m", "aces", "run", str(root), "--stage", "1", "--quiet"]
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=aces_env())
     elapsed = time.perf_counter() - started
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stdout + done.stderr)
-    return elapsed, done.returncode
+    report = json.loads((root / ".aces" / "out" / "report.json").read_text(encoding="utf-8"))
+    return elapsed, float(report["timing"]["total_seconds"]), done.returncode
 
 
 def main() -> int:
@@ -121,10 +128,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="aces-bench-"))
     try:
         build_repo(work, args.files, args.specs)
-        cold, code = time_run(work)
-        cached = min(time_run(work)[0] for _ in range(args.runs))
+        version = [sys.executable, "-m", "aces", "--version"]
+        subprocess.run(version, check=True, env=aces_env(), capture_output=True)
+        cold, cold_pipeline, code = time_run(work)
+        cached, cached_pipeline, _ = min(time_run(work) for _ in range(args.runs))
         startup = min(
-            _time(lambda: subprocess.run([sys.executable, "-m", "aces", "--version"], check=True))
+            _time(lambda: subprocess.run(version, check=True, env=aces_env(), capture_output=True))
             for _ in range(args.runs)
         )
     finally:
@@ -132,11 +141,11 @@ def main() -> int:
     print(f"repository: {args.files} files, {args.specs} specs; stage 1 exit code {code}")
     print(
         f"cold run:   {cold:.3f} s  target {COLD_TARGET_SECONDS} s  "
-        f"ratio {cold / COLD_TARGET_SECONDS:.2f}"
+        f"ratio {cold / COLD_TARGET_SECONDS:.2f}  (pipeline alone {cold_pipeline:.3f} s)"
     )
     print(
         f"cached run: {cached:.3f} s  target {CACHED_TARGET_SECONDS} s  "
-        f"ratio {cached / CACHED_TARGET_SECONDS:.2f}"
+        f"ratio {cached / CACHED_TARGET_SECONDS:.2f}  (pipeline alone {cached_pipeline:.3f} s)"
     )
     print(f"(python + aces import alone: {startup:.3f} s)")
     return 0 if code == 0 else 1

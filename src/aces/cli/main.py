@@ -7,42 +7,43 @@ on stderr naming the file and what to do. ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
-from types import ModuleType
 
 from aces import __version__
-from aces.cli import (
-    cmd_doctor,
-    cmd_doctrine,
-    cmd_explain,
-    cmd_generate,
-    cmd_init,
-    cmd_policy,
-    cmd_proto,
-    cmd_run,
-    cmd_sm,
-)
 from aces.errors import AcesError
 
 EXIT_CANNOT_VERIFY = 2
 
-COMMANDS: tuple[ModuleType, ...] = (
-    cmd_run,
-    cmd_doctrine,
-    cmd_explain,
-    cmd_doctor,
-    cmd_policy,
-    cmd_init,
-    cmd_generate,
-    cmd_sm,
-    cmd_proto,
-)
+# Command name -> the module that defines it. Only the module of the command being
+# run is imported (``aces run`` should not pay for the generators), unless help for
+# every command is asked for.
+COMMANDS: dict[str, str] = {
+    "run": "aces.cli.cmd_run",
+    "doctrine": "aces.cli.cmd_doctrine",
+    "explain": "aces.cli.cmd_explain",
+    "doctor": "aces.cli.cmd_doctor",
+    "policy": "aces.cli.cmd_policy",
+    "init": "aces.cli.cmd_init",
+    "generate": "aces.cli.cmd_generate",
+    "sm": "aces.cli.cmd_sm",
+    "proto": "aces.cli.cmd_proto",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser; each command module adds its own sub-command."""
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` when it is a known one (options before it skipped)."""
+    for token in argv:
+        if token.startswith("-"):
+            continue
+        return token if token in COMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command, or only ``only`` (then the others are unknown)."""
     parser = argparse.ArgumentParser(
         prog="aces",
         description="Enforce the ArqonBus CI/CD doctrine (ACES 1.0.0) on a repository.",
@@ -51,15 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in COMMANDS:
-        module.add_parser(sub)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 pass, 1 violated, 2 cannot verify)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(words))
+    args = parser.parse_args(words)
     try:
         code: int = args.func(args)
     except AcesError as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from aces.pipeline.memo import RunMemo
 from aces.pipeline.observer import NullObserver, Observer
 from aces.tools.process import ProcessRunner
 
@@ -41,8 +43,21 @@ class RunContext:
     options: RunOptions = field(default_factory=RunOptions)
     observer: Observer = field(default_factory=NullObserver)
     processes: ProcessRunner = field(default_factory=ProcessRunner)
+    memo: RunMemo = field(default_factory=RunMemo, compare=False)
 
     @property
     def policy(self) -> Policy:
         """The effective policy (the file's, or the doctrine default)."""
         return self.loaded_policy.policy
+
+    def tree_digest(self) -> str:
+        """The workspace's tree digest, computed once per run (checks key their cache on it)."""
+        return self.memo.get("workspace.tree_digest", self.workspace.tree_digest)
+
+    def inputs_digest(self) -> str:
+        """A digest of the Change (PR metadata included) and the policy, once per run."""
+        return self.memo.get("run.inputs_digest", self._inputs_digest)
+
+    def _inputs_digest(self) -> str:
+        material = f"{self.change!r}\x1f{self.policy!r}"
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()

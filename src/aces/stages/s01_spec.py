@@ -33,6 +33,7 @@ from aces.engines.specdoc import (
     spec_paths,
     unresolved_markers,
 )
+from aces.engines.specdoc.coverage import CoverageIndex
 from aces.engines.specdoc.discovery import speckit_folder
 from aces.errors import InputError
 from aces.model import Finding, Location
@@ -64,11 +65,13 @@ class SpecView:
     schema_changes: tuple[str, ...]
     packages: dict[str, str | None]
     changed_live: tuple[str, ...]
+    index: CoverageIndex
 
     def covering(self, path: str) -> tuple[str, ...]:
         """Specs covering ``path``: every linked spec, and dir specs declaring it."""
         package = self.packages.get(path)
-        declared = [p for p in self.dir_specs if self.specs[p].covers(path, package)]
+        candidates = self.index.candidates(path, package)
+        declared = [p for p in candidates if self.specs[p].covers(path, package)]
         return tuple(sorted(set(self.linked) | set(declared)))
 
     def to_check(self) -> tuple[str, ...]:
@@ -81,6 +84,18 @@ class SpecView:
 
 
 def build_view(ctx: RunContext) -> SpecView:
+    """The run's ``SpecView``, built once and shared by the stage 1 checks."""
+    return ctx.memo.get("stage1.spec-view", lambda: _build_view(ctx))
+
+
+def test_index(ctx: RunContext) -> TestIndex:
+    """The run's test index, shared so each test file is read and parsed at most once."""
+    return ctx.memo.get(
+        "stage1.test-index", lambda: TestIndex(ctx.workspace.files, ctx.workspace.read_text)
+    )
+
+
+def _build_view(ctx: RunContext) -> SpecView:
     """Read the specs and the Change into a ``SpecView`` (raises ``InputError`` on bad files)."""
     ws, change, policy = ctx.workspace, ctx.change, ctx.policy
     dirs = policy.paths.specs
@@ -96,7 +111,8 @@ def build_view(ctx: RunContext) -> SpecView:
         for p in sorted({*relevant, *schema})
         if p.endswith(".proto") and p in live
     }
-    return SpecView(specs, dir_specs, links, linked, relevant, schema, packages, live)
+    index = CoverageIndex.build({p: specs[p].coverage for p in dir_specs})
+    return SpecView(specs, dir_specs, links, linked, relevant, schema, packages, live, index)
 
 
 def _read_spec(ctx: RunContext, path: str) -> SpecDocument:
@@ -141,9 +157,8 @@ class SpecCheck(Check):
             (
                 self.id,
                 LOGIC_VERSION,
-                ctx.workspace.tree_digest(),
-                repr(ctx.change),
-                repr(ctx.policy),
+                ctx.tree_digest(),
+                ctx.inputs_digest(),
             )
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -456,7 +471,7 @@ class SpecVerifiableCriteria(SpecCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Criteria without ID, binding or existing test, for every spec to check."""
         view = build_view(ctx)
-        index = TestIndex(ctx.workspace.files, ctx.workspace.read_text)
+        index = test_index(ctx)
         synonyms = ctx.policy.spec.section_synonyms
         for path in view.to_check():
             yield from self._spec_findings(view.specs[path], synonyms, index)

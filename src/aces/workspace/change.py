@@ -17,7 +17,8 @@ from pathlib import Path
 from aces.errors import GitError, InputError
 from aces.policy.schema import Policy
 from aces.workspace import git
-from aces.workspace.index import Workspace, compile_globs
+from aces.workspace.globs import GlobMatcher
+from aces.workspace.index import Workspace
 from aces.workspace.prmeta import load_pr_metadata
 from aces.workspace.types import Change, ChangedFile, Hunk, PullRequest
 from aces.workspace.walk import is_excluded
@@ -122,6 +123,5 @@ def classify(files: tuple[ChangedFile, ...], policy: Policy) -> dict[str, tuple[
         if not globs:
             classes[name] = ()
             continue
-        spec = compile_globs(globs)
-        classes[name] = tuple(sorted(p for p in candidates if spec.match_file(p)))
+        classes[name] = tuple(sorted(GlobMatcher(globs).filter(candidates)))
     return classes

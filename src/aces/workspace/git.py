@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aces.errors import GitError
 from aces.workspace.types import Hunk
+from aces.workspace.walk import EXCLUDED_DIRS
 
 GIT_TIMEOUT_SECONDS = 60.0
 
@@ -415,8 +416,19 @@ def status_porcelain(root: Path) -> bytes:
     ids of its HEAD and index versions, so together with the content of the dirty files
     it pins the whole tree state in a single git call.
     """
+    # ACES's own output (.aces/) and the directories it never reads must not change the
+    # digest: a run writes its reports there, and the next run must still hit the cache.
+    excludes = [f":(exclude,glob)**/{name}/**" for name in sorted(EXCLUDED_DIRS - {".git"})]
     return run_git(
-        root, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--", "."
+        root,
+        "status",
+        "--porcelain=v2",
+        "--branch",
+        "-z",
+        "--untracked-files=all",
+        "--",
+        ".",
+        *excludes,
     ).stdout
 
 

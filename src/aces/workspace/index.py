@@ -16,10 +16,9 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-import pathspec
-
 from aces.errors import InputError
 from aces.workspace import git
+from aces.workspace.globs import GlobMatcher
 from aces.workspace.languages import SHEBANG_BYTES, by_name, by_shebang, needs_shebang
 from aces.workspace.walk import is_within, keep_listed, walk_files
 
@@ -74,8 +73,7 @@ class Workspace:
         """The files matched by any of these gitwildmatch globs (``proto/**``, ``**/*.proto``)."""
         key = tuple(globs)
         if key not in self._match_cache:
-            spec = compile_globs(key)
-            self._match_cache[key] = tuple(f for f in self.files if spec.match_file(f))
+            self._match_cache[key] = tuple(GlobMatcher(key).filter(self.files))
         return self._match_cache[key]
 
     def under(self, dirs: Sequence[str]) -> tuple[str, ...]:
@@ -251,16 +249,6 @@ def _git_index(root: Path) -> tuple[list[str], str] | None:
     if prefix and git.is_ignored_here(root):
         return None
     return [p for p in git.ls_files(root) if keep_listed(str(root), p)], prefix
-
-
-def compile_globs(globs: Sequence[str]) -> pathspec.PathSpec[pathspec.Pattern]:
-    """Compile gitwildmatch globs; InputError naming a malformed one."""
-    for glob in globs:
-        try:
-            pathspec.PathSpec.from_lines("gitignore", [glob])
-        except ValueError as exc:
-            raise InputError(f"invalid glob {glob!r}: {exc}") from exc
-    return pathspec.PathSpec.from_lines("gitignore", globs)
 
 
 def _resolve_root(root: Path) -> Path:

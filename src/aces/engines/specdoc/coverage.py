@@ -72,6 +72,66 @@ class Coverage:
         return False
 
 
+_WILDCARDS = re.compile(r"[*?\[\\]")
+
+
+def literal_prefix(glob: str) -> str:
+    """The directory part every path a gitignore-style glob can match starts with.
+
+    A glob without an inner slash matches at any depth (prefix ''); an anchored one
+    matches only below its literal leading directories (``proto/a/**`` -> ``proto/a/``).
+    """
+    pattern = glob.lstrip("!")
+    if "/" not in pattern.rstrip("/"):
+        return ""
+    pattern = pattern.lstrip("/")
+    wildcard = _WILDCARDS.search(pattern)
+    literal = pattern[: wildcard.start()] if wildcard else pattern
+    return literal[: literal.rfind("/") + 1]
+
+
+@dataclass(frozen=True)
+class CoverageIndex:
+    """Which specs could cover a path or a package, without testing every spec.
+
+    Each spec is filed under the literal directory prefix of each of its globs and
+    under each package it declares; ``candidates`` returns only the specs filed under
+    a prefix of the path or a parent of the package. Callers still confirm each
+    candidate with ``SpecDocument.covers``: the index narrows, it never decides.
+    """
+
+    by_prefix: dict[str, frozenset[str]]
+    by_package: dict[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, coverages: dict[str, Coverage]) -> CoverageIndex:
+        """File every spec (path -> its coverage) under its prefixes and packages."""
+        prefixes: dict[str, set[str]] = {}
+        packages: dict[str, set[str]] = {}
+        for spec, coverage in coverages.items():
+            for glob in coverage.globs:
+                prefixes.setdefault(literal_prefix(glob), set()).add(spec)
+            for package in coverage.proto_packages:
+                packages.setdefault(package.removesuffix(".*"), set()).add(spec)
+        return cls(
+            {k: frozenset(v) for k, v in prefixes.items()},
+            {k: frozenset(v) for k, v in packages.items()},
+        )
+
+    def candidates(self, path: str, package: str | None) -> frozenset[str]:
+        """Specs that may cover ``path`` (by glob) or ``package`` (by declaration)."""
+        found: set[str] = set(self.by_prefix.get("", ()))
+        cut = path.find("/")
+        while cut != -1:
+            found.update(self.by_prefix.get(path[: cut + 1], ()))
+            cut = path.find("/", cut + 1)
+        if package:
+            parts = package.split(".")
+            for end in range(1, len(parts) + 1):
+                found.update(self.by_package.get(".".join(parts[:end]), ()))
+        return frozenset(found)
+
+
 @dataclass(frozen=True)
 class DeclarationProblem:
     """A malformed coverage declaration: where and what is wrong."""

@@ -20,6 +20,7 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from aces.engines.specdoc.bindings import TestRef
 
@@ -101,7 +102,7 @@ class TestIndex:
         where = ref.file or "any *_test.exs file"
         return LookupResult(False, f'no test "{name}" in {where}')
 
-    @property
+    @cached_property
     def _file_set(self) -> frozenset[str]:
         return frozenset(self.files)
 
