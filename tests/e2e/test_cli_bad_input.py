@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.helpers import git, run_aces
 
 
@@ -59,3 +61,33 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     done = run_aces("--debug", "run", str(tmp_path / "absent"), "--quiet")
     assert done.returncode == 2
     assert "Traceback" in done.stderr
+
+
+def unverified_lines(stdout: str) -> list[str]:
+    """The lines of the console's 'could not verify' block."""
+    lines = stdout.splitlines()
+    start = lines.index("could not verify:") + 1
+    return [line for line in lines[start:] if line.startswith("  ")]
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "needle"),
+    [
+        ("bad.md", lambda p: p.write_bytes(b"# Spec\n\xff\xfe\n"), "not valid UTF-8"),
+        ("blob.md", lambda p: p.write_bytes(b"\x00\x01binary"), "binary file"),
+        ("huge.md", lambda p: p.write_bytes(b"# H\n" + b"x" * 6_000_000), "over the"),
+        ("loop.md", lambda p: p.symlink_to(p.name), "symlink loop"),
+        ("outside.md", lambda p: p.symlink_to("/etc/hostname"), "outside the repository"),
+    ],
+)
+def test_unreadable_spec_cannot_verify(
+    example_copy: Callable[[], Path], name: str, make: Callable[[Path], None], needle: str
+) -> None:
+    repo = example_copy()
+    make(repo / "specs" / name)
+    done = run_aces("run", str(repo), "--stage", "1", "--quiet")
+    assert done.returncode == 2, done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = unverified_lines(done.stdout)
+    assert len(lines) == 1, lines
+    assert f"specs/{name}" in lines[0] and needle in lines[0], lines[0]

@@ -144,10 +144,14 @@ def _findings(report: RunReport) -> list[Text]:
 def _unverified(report: RunReport) -> list[Text]:
     lines = []
     for stage in report.stages:
+        # Checks that failed for one shared cause (an unreadable spec) are one line.
+        by_reason: dict[str, list[str]] = {}
         for check in stage.checks:
             if check.status is Status.ERROR:
                 reason = _flat(check.reason or "no reason given")
-                lines.append(Text(f"  {stage_slug(stage)} {check.check_id}: {reason}"))
+                by_reason.setdefault(reason, []).append(check.check_id)
+        for reason, ids in by_reason.items():
+            lines.append(Text(f"  {stage_slug(stage)} {', '.join(ids)}: {reason}"))
         if not stage.checks and stage.status is Status.ERROR:
             lines.append(Text(f"  {stage_slug(stage)}: {_flat(stage.reason or 'no reason given')}"))
     if not lines:

@@ -99,6 +99,10 @@ def _build_view(ctx: RunContext) -> SpecView:
     """Read the specs and the Change into a ``SpecView`` (raises ``InputError`` on bad files)."""
     ws, change, policy = ctx.workspace, ctx.change, ctx.policy
     dirs = policy.paths.specs
+    unread = ws.unread_links_under(dirs)
+    if unread:
+        path, why = unread[0]
+        raise InputError(f"{why}; ACES does not read it", path=path, hint="replace it with a file")
     dir_specs = spec_paths(ws.files, dirs)
     links = pr_links(change.pr.body)
     linked = tuple(sorted(link.target for link in links if ws.exists(link.target)))

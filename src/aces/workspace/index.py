@@ -51,17 +51,35 @@ class Workspace:
         self._file_set = frozenset(self.files)
         self._match_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._languages: dict[str, tuple[str, ...]] | None = None
+        # Symlinks left out of ``files`` (outside the root, loops, dangling), with the reason:
+        # a check that needs files of a directory holding one cannot verify it.
+        self.unread_links: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def open(cls, root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Workspace:
         """Index the directory ``root``; InputError when it is missing or not a directory."""
         resolved = _resolve_root(root)
-        indexed = _git_index(resolved)
+        rejected: list[tuple[str, str]] = []
+        indexed = _git_index(resolved, rejected)
         if indexed is None:
-            files = walk_files(resolved)
-            return cls(resolved, files, is_git=False, max_file_bytes=max_file_bytes)
-        files, prefix = indexed
-        return cls(resolved, files, is_git=True, max_file_bytes=max_file_bytes, git_prefix=prefix)
+            files = walk_files(resolved, rejected)
+            workspace = cls(resolved, files, is_git=False, max_file_bytes=max_file_bytes)
+        else:
+            files, prefix = indexed
+            workspace = cls(
+                resolved, files, is_git=True, max_file_bytes=max_file_bytes, git_prefix=prefix
+            )
+        workspace.unread_links = tuple(sorted(rejected))
+        return workspace
+
+    def unread_links_under(self, dirs: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        """Symlinks below these directories that are not read, with the reason."""
+        prefixes = {_dir_prefix(d) for d in dirs}
+        return tuple(
+            (path, why)
+            for path, why in self.unread_links
+            if any(path.startswith(prefix) for prefix in prefixes)
+        )
 
     # -- membership and selection ------------------------------------------------------------
 
@@ -178,7 +196,11 @@ class Workspace:
     def _walk_tree_state(self, h: hashlib.blake2b) -> None:
         """Feed path, size and mtime of every file into ``h``."""
         h.update(b"walk\0")
-        for rel in walk_files(self.root):
+        rejected: list[tuple[str, str]] = []
+        files = walk_files(self.root, rejected)
+        for rel, why in rejected:
+            h.update(os.fsencode(rel) + b"\0link\0" + why.encode() + b"\0")
+        for rel in files:
             try:
                 st = (self.root / rel).stat()
                 state = f"{st.st_size}:{st.st_mtime_ns}"
@@ -237,7 +259,7 @@ class Workspace:
             return b""
 
 
-def _git_index(root: Path) -> tuple[list[str], str] | None:
+def _git_index(root: Path, rejected: list[tuple[str, str]]) -> tuple[list[str], str] | None:
     """The files git lists below ``root`` and its prefix, or None when git does not apply.
 
     A directory the enclosing repository ignores (a scratch copy under ``build/``) would
@@ -248,7 +270,7 @@ def _git_index(root: Path) -> tuple[list[str], str] | None:
     prefix = git.show_prefix(root)
     if prefix and git.is_ignored_here(root):
         return None
-    return [p for p in git.ls_files(root) if keep_listed(str(root), p)], prefix
+    return [p for p in git.ls_files(root) if keep_listed(str(root), p, rejected)], prefix
 
 
 def _resolve_root(root: Path) -> Path:

@@ -40,13 +40,24 @@ def is_ignored(ignores: tuple[IgnoreFile, ...], rel: str, *, is_dir: bool) -> bo
     return False
 
 
-def symlink_target_inside(root_real: str, abs_path: str) -> bool:
-    """Whether a symlink resolves to a regular file inside the root (dangling or loop: no)."""
+def link_problem(root_real: str, abs_path: str) -> str | None:
+    """Why a symlink is not read (outside the root, dangling, a loop, a directory), or None."""
     try:
         target = os.path.realpath(abs_path, strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return is_within(root_real, target) and Path(target).is_file()
+    except RuntimeError:
+        return "symlink loop"
+    except OSError:
+        return "dangling symlink (or a symlink loop)"
+    if not is_within(root_real, target):
+        return f"symlink resolves outside the repository (to {target})"
+    if not Path(target).is_file():
+        return "symlink to a directory, which is never followed"
+    return None
+
+
+def symlink_target_inside(root_real: str, abs_path: str) -> bool:
+    """Whether a symlink resolves to a regular file inside the root (dangling or loop: no)."""
+    return link_problem(root_real, abs_path) is None
 
 
 def is_within(root_real: str, target: str) -> bool:
@@ -54,8 +65,11 @@ def is_within(root_real: str, target: str) -> bool:
     return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def keep_listed(root_real: str, rel: str) -> bool:
-    """Whether a path git listed is a file the workspace exposes (regular, or safe symlink)."""
+def keep_listed(root_real: str, rel: str, rejected: list[tuple[str, str]] | None = None) -> bool:
+    """Whether a path git listed is a file the workspace exposes (regular, or safe symlink).
+
+    Symlinks that are not exposed are added to ``rejected`` with the reason.
+    """
     if is_excluded(rel):
         return False
     abs_path = f"{root_real}{os.sep}{rel}"
@@ -66,11 +80,19 @@ def keep_listed(root_real: str, rel: str) -> bool:
     if stat.S_ISREG(mode):
         return True
     # A gitlink (submodule) is a directory, and a symlinked directory is never followed.
-    return stat.S_ISLNK(mode) and symlink_target_inside(root_real, abs_path)
+    if not stat.S_ISLNK(mode):
+        return False
+    problem = link_problem(root_real, abs_path)
+    if problem is not None and rejected is not None:
+        rejected.append((rel, problem))
+    return problem is None
 
 
-def walk_files(root: Path) -> list[str]:
-    """Sorted relative POSIX paths of the files below ``root`` (a resolved directory)."""
+def walk_files(root: Path, rejected: list[tuple[str, str]] | None = None) -> list[str]:
+    """Sorted relative POSIX paths of the files below ``root`` (a resolved directory).
+
+    Symlinks that are not followed are added to ``rejected`` with the reason.
+    """
     root_real = str(root)
     found: list[str] = []
     pending: list[tuple[str, tuple[IgnoreFile, ...]]] = [("", ())]
@@ -86,8 +108,11 @@ def walk_files(root: Path) -> list[str]:
             elif is_ignored(ignores, rel, is_dir=False):
                 continue
             elif entry.is_symlink():
-                if symlink_target_inside(root_real, entry.path):
+                problem = link_problem(root_real, entry.path)
+                if problem is None:
                     found.append(rel)
+                elif rejected is not None:
+                    rejected.append((rel, problem))
             elif entry.is_file(follow_symlinks=False):
                 found.append(rel)  # sockets, fifos and devices are not files to check
     return sorted(found)
