@@ -163,13 +163,61 @@ def is_ignored_here(root: Path) -> bool:
     return result.returncode == 0
 
 
-def ls_files(root: Path) -> list[str]:
+@dataclass(frozen=True)
+class ListedFile:
+    """A path git lists, and whether the index alone vouches for it as a regular file.
+
+    ``trusted`` is true for a tracked regular file git reports unmodified: its index stat
+    data matched the disk, so it is a regular file there too and need not be stat'ed again.
+    Everything else (symlinks, modified, untracked entries) must be looked at on disk.
+    """
+
+    path: str
+    trusted: bool
+
+
+_REGULAR_MODES = frozenset({"100644", "100755"})
+
+
+def ls_files(root: Path) -> list[ListedFile]:
     """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
-    listed = split_z(
-        run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-    )
-    deleted = set(split_z(run_git(root, "ls-files", "-z", "--deleted").stdout))
-    return sorted({p for p in listed if p not in deleted})
+    staged = run_git(root, "ls-files", "-z", "-s").stdout
+    modes = parse_ls_files_stage(staged)
+    tagged = run_git(
+        root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard"
+    ).stdout
+    deleted: set[str] = set()
+    changed: set[str] = set()
+    for tag, path in parse_ls_files_tags(tagged):
+        (deleted if tag == "R" else changed).add(path)
+    listed = {
+        path: ListedFile(path, mode in _REGULAR_MODES and path not in changed)
+        for path, mode in modes.items()
+        if path not in deleted
+    }
+    for path in changed - deleted:
+        listed.setdefault(path, ListedFile(path, trusted=False))
+    return [listed[path] for path in sorted(listed)]
+
+
+def parse_ls_files_stage(raw: bytes) -> dict[str, str]:
+    """``git ls-files -s -z`` -> path -> mode (``100644``, ``120000``, ``160000``, ...)."""
+    out: dict[str, str] = {}
+    for record in split_z(raw):
+        meta, _, path = record.partition("\t")
+        if path:
+            out[path] = meta.split(" ", 1)[0]
+    return out
+
+
+def parse_ls_files_tags(raw: bytes) -> list[tuple[str, str]]:
+    """``git ls-files -t -z`` -> (tag, path): ``C`` modified, ``R`` deleted, ``?`` other."""
+    out: list[tuple[str, str]] = []
+    for record in split_z(raw):
+        tag, _, path = record.partition(" ")
+        if path:
+            out.append((tag, path))
+    return out
 
 
 def untracked_files(root: Path) -> list[str]:

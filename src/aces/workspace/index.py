@@ -20,7 +20,7 @@ from aces.errors import InputError
 from aces.workspace import git
 from aces.workspace.globs import GlobMatcher
 from aces.workspace.languages import SHEBANG_BYTES, by_name, by_shebang, needs_shebang
-from aces.workspace.walk import is_within, keep_listed, walk_files
+from aces.workspace.walk import is_excluded, is_within, keep_listed, walk_files
 
 DEFAULT_MAX_FILE_BYTES = 5_000_000
 BINARY_SNIFF_BYTES = 8000  # the window git itself inspects for a NUL byte
@@ -270,7 +270,13 @@ def _git_index(root: Path, rejected: list[tuple[str, str]]) -> tuple[list[str], 
     prefix = git.show_prefix(root)
     if prefix and git.is_ignored_here(root):
         return None
-    return [p for p in git.ls_files(root) if keep_listed(str(root), p, rejected)], prefix
+    root_real = str(root)
+    files = [
+        f.path
+        for f in git.ls_files(root)
+        if (f.trusted and not is_excluded(f.path)) or keep_listed(root_real, f.path, rejected)
+    ]
+    return files, prefix
 
 
 def _resolve_root(root: Path) -> Path:

@@ -187,3 +187,20 @@ def test_git_env_is_explicit() -> None:
         "LC_ALL": "C",
         "LANG": "C",
     }
+
+
+def test_ls_files_stage_and_tag_parsers() -> None:
+    from aces.workspace.git import parse_ls_files_stage, parse_ls_files_tags
+
+    staged = (
+        b"100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 0\ta b.txt\0"
+        b"120000 1111111111111111111111111111111111111111 0\tlink\0"
+        b"160000 2222222222222222222222222222222222222222 0\tsub\0"
+    )
+    assert parse_ls_files_stage(staged) == {"a b.txt": "100644", "link": "120000", "sub": "160000"}
+    tagged = b"C a b.txt\0R gone.txt\0? new file.txt\0"
+    assert parse_ls_files_tags(tagged) == [
+        ("C", "a b.txt"),
+        ("R", "gone.txt"),
+        ("?", "new file.txt"),
+    ]

@@ -342,3 +342,20 @@ def test_directory_ignored_by_the_enclosing_repository_is_walked(repo: GitRepo) 
     ws = Workspace.open(repo.root / "scratch" / "copy")
     assert not ws.is_git
     assert ws.files == (".gitignore", "proto/bus.proto")
+
+
+def test_tracked_file_replaced_by_an_outside_symlink_is_not_read(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.write("specs/a.md", "# A\n")
+    repo.write("specs/b.md", "# B\n")
+    repo.commit()
+    outside = tmp_path / "outside.md"
+    outside.write_text("secret\n", encoding="utf-8")
+    target = repo.root / "specs" / "a.md"
+    target.unlink()
+    target.symlink_to(outside)
+    ws = _git_ws(repo)
+    assert ws.files == ("specs/b.md",)
+    assert [path for path, _ in ws.unread_links] == ["specs/a.md"]
+    assert "outside the repository" in ws.unread_links[0][1]
