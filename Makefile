@@ -9,14 +9,14 @@ PIP    := $(BIN)/pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 SYSTEM_PACKAGES := git
 
-.PHONY: demo test lint typecheck unit venv system clean
+.PHONY: demo test lint typecheck unit venv system clean buf
 
-demo: venv
+demo: venv buf
 	$(BIN)/aces run examples/arqonbus-mini --keep-going || true
 
-test: venv lint typecheck unit
+test: venv buf lint typecheck unit
 
-venv: $(STAMP)
+venv: $(STAMP) buf
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system
@@ -32,6 +32,17 @@ system:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "missing system packages:$$missing — install them with: sudo apt-get install$$missing" >&2; exit 2; fi; \
 	fi
+
+# buf (protobuf lint / breaking), pinned, from the npm registry into .tools/.
+BUF_VERSION := 1.75.0
+BUF_STAMP   := .tools/.buf-$(BUF_VERSION)
+
+buf: $(BUF_STAMP)
+
+$(BUF_STAMP):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install buf: apt-get install npm" >&2; exit 2; }
+	npm install --prefix .tools --no-save --no-audit --no-fund @bufbuild/buf@$(BUF_VERSION)
+	@touch $@
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from arqonbus_mini.envelope import (
 
 def make_envelope(**changes: object) -> Envelope:
     """A valid envelope, with some fields changed."""
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "id": "01JD7ZQ8M3K4T5V6W7X8Y9Z0AB",
         "type": MessageType.EVENT,
         "version": "1.0.0",
@@ -30,7 +31,7 @@ def make_envelope(**changes: object) -> Envelope:
         "tenant_id": "tenant-a",
     }
     fields.update(changes)
-    return Envelope(**fields)  # type: ignore[arg-type]
+    return Envelope(**fields)
 
 
 def frame(**changes: object) -> bytes:

@@ -45,3 +45,9 @@ def test_leave_returns_to_authenticated() -> None:
     session.handle("join", "lobby")
     assert session.handle("leave") is SessionState.AUTHENTICATED
     assert session.rooms == set()
+
+
+@pytest.mark.parametrize(("state", "event"), sorted(TRANSITIONS, key=lambda k: (k[0].value, k[1])))
+def test_every_transition_reaches_its_target(state: SessionState, event: str) -> None:
+    session = Session(state=state)
+    assert session.handle(event, "lobby") is TRANSITIONS[(state, event)]

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from aces.doctrine.catalog import DEFAULT_DOCTRINE
 from aces.policy.problems import KeyPath
+from aces.policy.proto_section import build_proto
 from aces.policy.schema import (
     CHANGE_CLASSES,
     DEFAULT_PLACEHOLDERS,
@@ -30,6 +31,7 @@ from aces.policy.schema import (
     Paths,
     Policy,
     SpecPolicy,
+    StateMachinePolicy,
 )
 from aces.policy.values import (
     Reporter,
@@ -54,6 +56,8 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "paths",
     "change_classes",
     "spec",
+    "proto",
+    "state_machines",
     "thresholds",
     "toolchain",
     "maintainers",
@@ -62,6 +66,7 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "check_timeout_seconds",
 )
 SPEC_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SpecPolicy))
+STATE_MACHINE_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(StateMachinePolicy))
 MAINTAINER_KEYS: tuple[str, ...] = ("handle", "name", "senior")
 ALLOWLIST_KEYS: tuple[str, ...] = ("path", "rule", "reason", "owner", "expires")
 
@@ -114,6 +119,8 @@ def build_policy(r: Reporter, raw: dict[str, Any]) -> Policy:
         paths=section(r, raw, "paths", base.paths, build_paths),
         change_classes=section(r, raw, "change_classes", base.change_classes, build_classes),
         spec=spec,
+        proto=section(r, raw, "proto", base.proto, build_proto),
+        state_machines=section(r, raw, "state_machines", base.state_machines, build_state_machines),
         thresholds=section(r, raw, "thresholds", base.thresholds, build_thresholds),
         toolchain=section(r, raw, "toolchain", base.toolchain, build_toolchain),
         maintainers=maintainers(r, raw),
@@ -327,6 +334,72 @@ def spec_max_bytes(r: Reporter, table: dict[str, Any], path: KeyPath, default: i
         r.add((*path, "max_spec_bytes"), f"expected a positive integer, found {found}")
         return default
     return value
+
+
+# -- [state_machines] -------------------------------------------------------------
+
+_MACHINE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def build_state_machines(
+    r: Reporter, table: dict[str, Any], path: KeyPath, default: StateMachinePolicy
+) -> StateMachinePolicy:
+    """Stage 2 state-machine settings: limit, trace source and the machine -> tests map."""
+    check_keys(r, table, path, STATE_MACHINE_KEYS)
+    return StateMachinePolicy(
+        state_limit=sm_state_limit(r, table, path, default.state_limit),
+        trace_dir=sm_trace_dir(r, table, path, default.trace_dir),
+        test_command=spec_list(r, table, (*path, "test_command"), default.test_command),
+        tests=sm_tests(r, table, path, default.tests),
+    )
+
+
+def sm_state_limit(r: Reporter, table: dict[str, Any], path: KeyPath, default: int) -> int:
+    """Distinct states the model checker may store: a positive integer."""
+    if "state_limit" not in table:
+        return default
+    value = table["state_limit"]
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        found = str(value) if is_int else describe(value)
+        r.add((*path, "state_limit"), f"expected a positive integer, found {found}")
+        return default
+    return value
+
+
+def sm_trace_dir(r: Reporter, table: dict[str, Any], path: KeyPath, default: str) -> str:
+    """A directory relative to the repository root."""
+    if "trace_dir" not in table:
+        return default
+    value = as_string(r, table["trace_dir"], (*path, "trace_dir"), "a relative directory")
+    if value is None:
+        return default
+    if value.startswith("/") or ".." in value.replace("\\", "/").split("/"):
+        r.add(
+            (*path, "trace_dir"),
+            f"expected a path relative to the repository root, found {value!r}",
+        )
+        return default
+    return value
+
+
+def sm_tests(
+    r: Reporter, table: dict[str, Any], path: KeyPath, default: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Machine name -> globs of the test files that cover it."""
+    if "tests" not in table:
+        return default
+    key = (*path, "tests")
+    mapping = as_table(r, table["tests"], key)
+    found: dict[str, tuple[str, ...]] = {}
+    for name, value in (mapping or {}).items():
+        if not _MACHINE_NAME.fullmatch(name):
+            r.add((*key, name), f"expected a machine name, found {name!r}")
+            continue
+        globs = as_strings(r, value, (*key, name))
+        if globs is not None:
+            found[name] = globs
+    return dict(sorted(found.items())) if mapping is not None else default
 
 
 # -- [thresholds] and [toolchain] -----------------------------------------------

@@ -141,6 +141,34 @@ class SpecPolicy:
 
 
 @dataclass(frozen=True)
+class StateMachinePolicy:
+    """Stage 2 settings of the state-machine contract (``[state_machines]``)."""
+
+    state_limit: int = 1_000_000  # distinct states the model checker may store per machine
+    trace_dir: str = ".aces/traces"  # traces read when no test_command is set
+    test_command: tuple[str, ...] = ()  # run with ACES_SM_TRACE_DIR set, to produce traces
+    tests: dict[str, tuple[str, ...]] = field(default_factory=dict)  # machine -> test globs
+
+
+PROTO_LINT_CATEGORIES: tuple[str, ...] = ("MINIMAL", "BASIC", "STANDARD", "COMMENTS", "UNARY_RPC")
+# buf's breaking categories from strict to loose: FILE > PACKAGE > WIRE_JSON > WIRE.
+PROTO_BREAKING_CATEGORIES: tuple[str, ...] = ("FILE", "PACKAGE", "WIRE_JSON", "WIRE")
+
+
+@dataclass(frozen=True)
+class ProtoPolicy:
+    """Stage 2 / stage 11 settings of the protobuf contract (``[proto]``)."""
+
+    lint: tuple[str, ...] = ("STANDARD",)  # buf lint categories or rule ids
+    breaking: tuple[str, ...] = ("FILE",)  # buf breaking category: FILE is the strictest
+    compat_marker: str = "@since"  # leading-comment marker of added / changed elements
+    version_source: str = "policy_version"  # or a file: VERSION, Cargo.toml, pyproject.toml
+    require_proto3_optional: bool = False  # new proto3 scalar fields must use `optional`
+    envelopes: tuple[str, ...] = ()  # fully-qualified wire envelope messages
+    golden_dir: str = "tests/golden/proto"  # <golden_dir>/<message full name>/*.binpb
+
+
+@dataclass(frozen=True)
 class AllowlistEntry:
     """A governed exception: the only way a suppression stops being a finding."""
 
@@ -169,6 +197,8 @@ class Policy:
     paths: Paths = field(default_factory=Paths)
     change_classes: ChangeClasses = field(default_factory=ChangeClasses)
     spec: SpecPolicy = field(default_factory=SpecPolicy)
+    proto: ProtoPolicy = field(default_factory=ProtoPolicy)
+    state_machines: StateMachinePolicy = field(default_factory=StateMachinePolicy)
     thresholds: dict[str, float] = field(
         default_factory=lambda: {name: t.default for name, t in THRESHOLDS.items()}
     )

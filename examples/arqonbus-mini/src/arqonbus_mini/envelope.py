@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 SUPPORTED_MAJOR = 1
+VERSION_PARTS = 3  # MAJOR.MINOR.PATCH
 MAX_ENVELOPE_BYTES = 1 << 20  # 1 MiB: larger frames are refused before parsing
 
 
@@ -103,7 +104,7 @@ def _text(document: dict[str, Any], key: str, *, required: bool = True) -> str:
 
 def _check_version(version: str) -> None:
     parts = version.split(".")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != VERSION_PARTS or not all(p.isdigit() for p in parts):
         raise EnvelopeError(f"version {version!r} is not MAJOR.MINOR.PATCH")
     if int(parts[0]) != SUPPORTED_MAJOR:
         raise EnvelopeError(f"unsupported major version {parts[0]} (speaks {SUPPORTED_MAJOR})")

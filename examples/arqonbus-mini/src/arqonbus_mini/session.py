@@ -1,13 +1,18 @@
 """The session lifecycle of ``state_machines/session.sm.yaml``.
 
 Events not allowed in a state are refused (``SessionError``) and leave the
-session unchanged; ``closed`` is terminal.
+session unchanged; ``closed`` is terminal. Every transition taken is traced
+(``sm_trace``) for ACES's transition coverage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+
+from arqonbus_mini import sm_trace
+
+MACHINE = "session"
 
 
 class SessionState(Enum):
@@ -55,5 +60,6 @@ class Session:
             self.rooms.clear()
         if target is SessionState.CLOSED:
             self.rooms.clear()
+        sm_trace.emit(MACHINE, self.state.value, event, target.value)
         self.state = target
         return target

@@ -44,20 +44,20 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header, FrameError> {
         .get(..HEADER_LEN)
         .and_then(|head| head.try_into().ok())
         .ok_or(FrameError::Truncated)?;
-    if raw[..2] != MAGIC {
+    let [magic0, magic1, version, flags, len0, len1, len2, len3] = *raw;
+    if [magic0, magic1] != MAGIC {
         return Err(FrameError::BadMagic);
     }
-    let version = raw[2];
     if version != SUPPORTED_VERSION {
         return Err(FrameError::UnsupportedVersion(version));
     }
-    let payload_len = u32::from_be_bytes([raw[4], raw[5], raw[6], raw[7]]);
+    let payload_len = u32::from_be_bytes([len0, len1, len2, len3]);
     if payload_len > MAX_PAYLOAD {
         return Err(FrameError::TooLarge(payload_len));
     }
     Ok(Header {
         version,
-        flags: raw[3],
+        flags,
         payload_len,
     })
 }
@@ -65,16 +65,17 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header, FrameError> {
 /// Encode a header.
 #[must_use]
 pub const fn encode_header(header: Header) -> [u8; HEADER_LEN] {
-    let len = header.payload_len.to_be_bytes();
+    let [magic0, magic1] = MAGIC;
+    let [len0, len1, len2, len3] = header.payload_len.to_be_bytes();
     [
-        MAGIC[0],
-        MAGIC[1],
+        magic0,
+        magic1,
         header.version,
         header.flags,
-        len[0],
-        len[1],
-        len[2],
-        len[3],
+        len0,
+        len1,
+        len2,
+        len3,
     ]
 }
 

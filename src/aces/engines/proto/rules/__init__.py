@@ -1,0 +1,1 @@
+"""The ArqonBus ruleset: one small module per rule, each a pure function of schema indexes."""

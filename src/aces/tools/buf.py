@@ -1,0 +1,185 @@
+"""The buf adapter: find the binary, run ``build`` / ``lint`` / ``breaking``, read its JSON.
+
+buf is the engine of ``schema.proto-lint`` and ``schema.proto-breaking``. It is
+looked for in the checked repository's ``.tools/`` (where ``make`` installs the
+pinned npm package ``@bufbuild/buf``), then in the ``.tools/`` of the ACES
+checkout itself, then on PATH. The npm package ships the real binary under
+``node_modules/@bufbuild/buf-<platform>/bin/buf``; that one is preferred over the
+``.bin/buf`` wrapper, which needs node and starts far slower.
+
+Exit codes: 0 clean, 100 violations (one JSON object per line on stdout with
+``--error-format=json``), anything else is an ERROR of the tool. Every run gets
+``BUF_CACHE_DIR`` pointing into a directory the caller owns, so buf never writes
+to the user's home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aces.errors import ToolError
+from aces.tools.adapter import LOCAL_TOOL_DIRS, find_executable
+from aces.tools.process import CommandError, ProcessRunner
+
+BUF_INSTALL_HINT = "make buf (npm install --prefix .tools @bufbuild/buf@1.75.0)"
+BUF_TIMEOUT_SECONDS = 300.0
+BUF_MAX_OUTPUT = 20_000_000
+EXIT_VIOLATIONS = 100
+_NPM_BINARIES = ".tools/node_modules/@bufbuild"
+
+
+@dataclass(frozen=True)
+class BufDiagnostic:
+    """One line of buf's JSON output: a lint / breaking violation or a compile error."""
+
+    path: str
+    line: int | None
+    column: int | None
+    type: str
+    message: str
+
+    @property
+    def is_compile_error(self) -> bool:
+        """True for an error of the compiler rather than a rule."""
+        return self.type == "COMPILE"
+
+
+def aces_checkout() -> Path:
+    """The directory ACES itself is installed from (its source checkout when editable)."""
+    return Path(__file__).resolve().parents[3]
+
+
+def candidate_dirs(root: Path, env_path: str) -> tuple[Path, ...]:
+    """Directories searched for buf: the repository's, then ACES's own .tools, then PATH."""
+    dirs: list[Path] = []
+    for base in (root, aces_checkout()):
+        dirs.extend(sorted((base / _NPM_BINARIES).glob("buf-*/bin")))
+        dirs.extend(base / rel for rel in LOCAL_TOOL_DIRS)
+    dirs.extend(Path(p) for p in env_path.split(os.pathsep) if p)
+    return tuple(dirs)
+
+
+def find_buf(root: Path, env_path: str) -> Path | None:
+    """The buf binary to use for the repository at ``root``, or None when there is none."""
+    found = find_executable(("buf",), candidate_dirs(root, env_path))
+    return found.absolute() if found is not None else None
+
+
+def parse_json_lines(text: str, argv: Sequence[str]) -> tuple[BufDiagnostic, ...]:
+    """buf's ``--error-format=json`` output; ``ToolError`` when a line is not such an object."""
+    found: list[BufDiagnostic] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+            found.append(_diagnostic(data))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CommandError(
+                f"printed line {number} that is not a buf JSON diagnostic ({exc})",
+                argv=argv,
+                stdout=text,
+            ) from exc
+    return tuple(found)
+
+
+def _diagnostic(data: object) -> BufDiagnostic:
+    """One decoded JSON object as a diagnostic (KeyError / TypeError when malformed)."""
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    line = data.get("start_line")
+    column = data.get("start_column")
+    return BufDiagnostic(
+        path=str(data["path"]),
+        line=int(line) if isinstance(line, int) and line > 0 else None,
+        column=int(column) if isinstance(column, int) and column > 0 else None,
+        type=str(data["type"]),
+        message=str(data["message"]),
+    )
+
+
+@dataclass(frozen=True)
+class Buf:
+    """One buf binary, run through the run's ``ProcessRunner`` with a private cache dir."""
+
+    executable: Path
+    processes: ProcessRunner
+    cache_dir: Path
+    timeout: float = BUF_TIMEOUT_SECONDS
+
+    @classmethod
+    def locate(cls, root: Path, processes: ProcessRunner, cache_dir: Path) -> Buf:
+        """The buf for ``root``; ``ToolError`` with the install command when it is missing."""
+        found = find_buf(root, processes.base_env.get("PATH", ""))
+        if found is None:
+            raise ToolError(
+                "buf is not installed, and the repository has .proto files to check",
+                hint=f"install it: {BUF_INSTALL_HINT}",
+            )
+        return cls(found, processes, cache_dir)
+
+    def build(
+        self, cwd: Path, source: str, output: Path, config: str | None
+    ) -> tuple[BufDiagnostic, ...]:
+        """``buf build source -o output``; the compile errors, empty when it built."""
+        return self._run(cwd, ("build", source, "-o", str(output)), config)
+
+    def lint(self, cwd: Path, source: str, config: str | None) -> tuple[BufDiagnostic, ...]:
+        """``buf lint source``: lint violations, or compile errors when it does not build."""
+        return self._run(cwd, ("lint", source), config)
+
+    def breaking(
+        self, cwd: Path, source: str, against: str, config: str | None
+    ) -> tuple[BufDiagnostic, ...]:
+        """``buf breaking source --against against``: the breaking changes found."""
+        return self._run(cwd, ("breaking", source, "--against", against), config)
+
+    def version(self, cwd: Path) -> str:
+        """What ``buf --version`` prints."""
+        result = self.processes.run(
+            (self.executable, "--version"), cwd=cwd, timeout=30.0, env=self._env()
+        )
+        return result.check_ok().stdout.strip() or result.stderr.strip()
+
+    def _run(
+        self, cwd: Path, args: tuple[str, ...], config: str | None
+    ) -> tuple[BufDiagnostic, ...]:
+        """Run one buf command; 0 -> none, 100 -> its diagnostics, else ``CommandError``."""
+        argv: tuple[str, ...] = (str(self.executable), *args, "--error-format=json")
+        if config is not None:
+            argv += ("--config", config)
+        result = self.processes.run(
+            argv,
+            cwd=cwd,
+            timeout=self.timeout,
+            env=self._env(),
+            max_output=BUF_MAX_OUTPUT,
+            install_hint=BUF_INSTALL_HINT,
+        )
+        if result.truncated:
+            raise CommandError("printed more output than ACES reads", argv=argv)
+        if result.returncode == 0:
+            return ()
+        if result.returncode != EXIT_VIOLATIONS:
+            result.check_ok()
+        # buf writes compile errors of `build` to stderr, rule violations to stdout
+        json_errors = "\n".join(
+            line for line in result.stderr.splitlines() if line.lstrip().startswith("{")
+        )
+        found = parse_json_lines(result.stdout + "\n" + json_errors, argv)
+        if not found:
+            raise CommandError(
+                "exited with 100 (violations) but reported none",
+                argv=argv,
+                stdout=result.stdout,
+                stderr=result.stderr,
+            )
+        return found
+
+    def _env(self) -> dict[str, str]:
+        """buf's cache inside a directory of this run; no telemetry prompts."""
+        return {"BUF_CACHE_DIR": str(self.cache_dir), "NO_COLOR": "1"}

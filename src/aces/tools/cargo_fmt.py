@@ -1,0 +1,105 @@
+"""The ``cargo fmt --check`` adapter: every hunk rustfmt would change is an issue.
+
+``cargo fmt --all --check -- --color never`` prints one diff per changed hunk,
+headed ``Diff in <file>:<line>:`` (older rustfmt: ``Diff in <file> at line
+<line>:``), where the line is the first line of the hunk, context included. The
+issue points at the first line that would change. Exit codes: 0 formatted, 1
+diffs found (or a file rustfmt cannot parse, reported on stderr as ``error``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aces.errors import ToolError
+from aces.tools.catalog import get_tool
+from aces.tools.lint_common import (
+    LINT_MAX_OUTPUT,
+    LintIssue,
+    expect_exit,
+    find_tool,
+    reject_truncated,
+    relative_path,
+    unique_sorted,
+)
+from aces.tools.process import CommandError, ProcessRunner
+
+TOOL = "rustfmt"
+CODE = "rustfmt"
+MESSAGE = "not formatted as rustfmt formats it"
+_HEADER = re.compile(r"^Diff in (?P<path>.+?)(?::| at line )(?P<line>\d+):\s*$")
+
+
+def find(search: Sequence[Path]) -> Path:
+    """cargo, with rustfmt beside it on ``search`` (``ToolError`` when either is missing)."""
+    find_tool(get_tool("rustfmt"), search)
+    return find_tool(get_tool("cargo"), search)
+
+
+def argv(cargo: Path) -> tuple[str, ...]:
+    """The check command, run in the directory of the Cargo workspace."""
+    return (str(cargo), "fmt", "--all", "--check", "--", "--color", "never")
+
+
+def run(
+    runner: ProcessRunner,
+    cargo: Path,
+    project: Path,
+    root: Path,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+) -> tuple[LintIssue, ...]:
+    """Run the check in ``project``; issues relative to ``root``."""
+    result = runner.run(
+        argv(cargo), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+    )
+    reject_truncated(result)
+    expect_exit(result, (0, 1), "cargo fmt --check")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    if errors:
+        raise CommandError(
+            f"rustfmt cannot format the code: {errors[0][:200]}",
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+        )
+    issues = parse(result.stdout, project, root)
+    if result.returncode == 1 and not issues:
+        raise CommandError(
+            "exited with 1 (unformatted code) but printed no diff ACES can read",
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+        )
+    return issues
+
+
+def parse(text: str, project: Path, root: Path) -> tuple[LintIssue, ...]:
+    """One issue per diff hunk, at its first changed line (pure)."""
+    issues: list[LintIssue] = []
+    header: tuple[str, int] | None = None
+    context = 0
+    for line in text.splitlines():
+        match = _HEADER.match(line)
+        if match is not None:
+            header = (match.group("path"), int(match.group("line")))
+            context = 0
+            continue
+        if header is None:
+            continue
+        if line[:1] in ("-", "+"):
+            issues.append(_issue(header[0], header[1] + context, project, root))
+            header = None
+        else:
+            context += 1
+    return unique_sorted(issues)
+
+
+def _issue(name: str, line: int, project: Path, root: Path) -> LintIssue:
+    path = relative_path(name, project, root)
+    if path is None:
+        raise ToolError(f"rustfmt reported a file outside the repository: {name}")
+    return LintIssue(TOOL, CODE, MESSAGE, path, line)

@@ -1,0 +1,171 @@
+"""The clippy adapter: ``cargo clippy`` in JSON, pedantic and nursery, warnings denied.
+
+``cargo clippy --workspace --all-targets --message-format=json --offline
+[--locked] -- -D warnings -W clippy::pedantic -W clippy::nursery`` prints one
+JSON record per line on stdout: ``compiler-message`` records carry a rustc
+diagnostic (``level``, ``code.code``, ``message``, ``spans`` with
+``is_primary``), and a final ``build-finished`` record says whether the build
+succeeded. A lint diagnostic (``clippy::...`` or a rustc lint such as
+``unused_variables``) is an issue; a hard compiler error (code ``E0425``, or no
+code at all) means the code does not build and nothing can be verified: ERROR
+with the message. Non-JSON lines (a wrapper's noise) are skipped; a damaged
+record, a missing ``build-finished`` or a failed build without diagnostics is
+ERROR. cargo reports a lint once per target (lib, lib test): repeats are merged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aces.tools.catalog import get_tool
+from aces.tools.lint_common import (
+    LINT_MAX_OUTPUT,
+    LintIssue,
+    as_int,
+    expect_exit,
+    find_tool,
+    json_objects,
+    reject_truncated,
+    relative_path,
+    unique_sorted,
+)
+from aces.tools.process import CommandError, ProcessResult, ProcessRunner
+
+TOOL = "clippy"
+LINT_ARGS: tuple[str, ...] = ("-D", "warnings", "-W", "clippy::pedantic", "-W", "clippy::nursery")
+_HARD_ERROR_CODE = re.compile(r"^E\d{4}$")
+# Summary lines rustc adds after the diagnostics; they carry no code and no span.
+_SUMMARY = re.compile(r"^(aborting due to|\d+ warnings? emitted|could not compile)")
+_DIAGNOSTIC_LEVELS = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class ClippyOutput:
+    """What one clippy run said: lint issues, build errors, and whether the build finished."""
+
+    issues: tuple[LintIssue, ...]
+    build_errors: tuple[str, ...]
+    finished: bool  # a build-finished record was seen
+    success: bool  # what that record said
+
+
+def find(search: Sequence[Path]) -> Path:
+    """cargo, with cargo-clippy on ``search`` (``ToolError`` when either is missing)."""
+    find_tool(get_tool("clippy"), search)
+    return find_tool(get_tool("cargo"), search)
+
+
+def argv(cargo: Path, *, locked: bool) -> tuple[str, ...]:
+    """The clippy command, run in the directory of the Cargo workspace."""
+    flags = ("--offline", "--locked") if locked else ("--offline",)
+    return (
+        str(cargo),
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--message-format=json",
+        *flags,
+        "--",
+        *LINT_ARGS,
+    )
+
+
+def run(
+    runner: ProcessRunner,
+    cargo: Path,
+    project: Path,
+    root: Path,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+) -> tuple[LintIssue, ...]:
+    """Run clippy in ``project``; the lint issues, or ERROR when it cannot verify."""
+    locked = (project / "Cargo.lock").is_file()
+    result = runner.run(
+        argv(cargo, locked=locked),
+        cwd=project,
+        timeout=timeout,
+        env=env,
+        max_output=LINT_MAX_OUTPUT,
+    )
+    reject_truncated(result)
+    expect_exit(result, (0, 101), "cargo clippy")
+    return verdict(result, parse(result.stdout, project, root))
+
+
+def verdict(result: ProcessResult, output: ClippyOutput) -> tuple[LintIssue, ...]:
+    """The issues of a run, or ``CommandError`` when the run did not verify the code."""
+    if output.build_errors:
+        shown = "; ".join(output.build_errors[:3])
+        more = f" (and {len(output.build_errors) - 3} more)" if len(output.build_errors) > 3 else ""
+        raise _error(result, f"the code does not build: {shown}{more}")
+    if not output.finished:
+        raise _error(result, "stopped before cargo's build-finished record")
+    if not output.success and not output.issues:
+        raise _error(result, "the build failed without a diagnostic ACES can read")
+    return output.issues
+
+
+def _error(result: ProcessResult, message: str) -> CommandError:
+    return CommandError(message, argv=result.argv, stdout="", stderr=result.stderr)
+
+
+def parse(text: str, project: Path, root: Path) -> ClippyOutput:
+    """The records of ``--message-format=json`` output (pure)."""
+    issues: list[LintIssue] = []
+    errors: list[str] = []
+    finished = success = False
+    for _, record in json_objects(text, "clippy's output"):
+        reason = record.get("reason")
+        if reason == "build-finished":
+            finished, success = True, record.get("success") is True
+        elif reason == "compiler-message":
+            message = record.get("message")
+            if isinstance(message, dict):
+                _diagnostic(message, project, root, issues, errors)
+    return ClippyOutput(unique_sorted(issues), tuple(dict.fromkeys(errors)), finished, success)
+
+
+def _diagnostic(
+    message: dict[str, Any],
+    project: Path,
+    root: Path,
+    issues: list[LintIssue],
+    errors: list[str],
+) -> None:
+    """Sort one rustc diagnostic into a lint issue, a build error, or nothing."""
+    level = message.get("level")
+    text = str(message.get("message", "")).strip()
+    if level not in _DIAGNOSTIC_LEVELS or _SUMMARY.match(text):
+        return
+    code_field = message.get("code")
+    code = code_field.get("code") if isinstance(code_field, dict) else None
+    path, line, column = primary_location(message.get("spans"), project, root)
+    if not isinstance(code, str) or _HARD_ERROR_CODE.match(code):
+        if level == "error":
+            where = f"{path}:{line}: " if path else ""
+            errors.append(f"{where}{text}" + (f" [{code}]" if isinstance(code, str) else ""))
+            return
+        code = "warnings"
+    issues.append(LintIssue(TOOL, code, text, path, line, column))
+
+
+def primary_location(
+    spans: object, project: Path, root: Path
+) -> tuple[str | None, int | None, int | None]:
+    """The file, line and column of the primary span, followed out of macros into the repo."""
+    if not isinstance(spans, list):
+        return None, None, None
+    primary = [s for s in spans if isinstance(s, dict) and s.get("is_primary") is True]
+    span: Any = primary[0] if primary else None
+    while isinstance(span, dict):
+        path = relative_path(str(span.get("file_name", "")), project, root)
+        if path is not None and span.get("file_name"):
+            return path, as_int(span.get("line_start")), as_int(span.get("column_start"))
+        expansion = span.get("expansion")
+        span = expansion.get("span") if isinstance(expansion, dict) else None
+    return None, None, None

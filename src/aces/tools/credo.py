@@ -1,0 +1,105 @@
+"""The credo adapter: ``mix credo --strict --format json``; every issue fails.
+
+credo is a Hex package the Mix project lists as a dependency, run through mix.
+Its JSON report is one object ``{"issues": [...]}``; each issue has ``check``
+(``Credo.Check.Readability.ModuleDoc``), ``category``, ``message``,
+``filename`` (relative to the project), ``line_no`` and ``column``. credo's exit
+status is a bit mask of the categories with issues, so any exit code is accepted
+when the report parses; output that is not the report (mix could not start
+credo: the dependency is missing) is ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aces.errors import ToolError
+from aces.tools.catalog import get_tool
+from aces.tools.lint_common import (
+    LINT_MAX_OUTPUT,
+    LintIssue,
+    as_int,
+    find_tool,
+    reject_truncated,
+    relative_path,
+    unique_sorted,
+)
+from aces.tools.process import CommandError, ProcessRunner
+
+TOOL = "credo"
+_CHECK_PREFIX = "Credo.Check."
+
+
+def find(search: Sequence[Path]) -> Path:
+    """The mix executable on ``search`` (``ToolError`` when missing)."""
+    return find_tool(get_tool("mix"), search)
+
+
+def argv(mix: Path) -> tuple[str, ...]:
+    """The credo command, run in the directory of the Mix project."""
+    return (str(mix), "credo", "--strict", "--format", "json")
+
+
+def run(
+    runner: ProcessRunner,
+    mix: Path,
+    project: Path,
+    root: Path,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+) -> tuple[LintIssue, ...]:
+    """Run credo in ``project``; issues relative to ``root``."""
+    result = runner.run(
+        argv(mix), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+    )
+    reject_truncated(result)
+    try:
+        return parse(result.stdout, project, root)
+    except ToolError as exc:
+        raise CommandError(
+            exc.message,
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            hint="add {:credo, ...} to the project's deps and run mix deps.get",
+        ) from exc
+
+
+def parse(text: str, project: Path, root: Path) -> tuple[LintIssue, ...]:
+    """The issues of credo's JSON report (pure); ``ToolError`` when it is not one."""
+    report = _report(text)
+    issues = report.get("issues")
+    if not isinstance(issues, list):
+        raise ToolError("credo's JSON report has no list of issues")
+    return unique_sorted([_issue(item, project, root) for item in issues])
+
+
+def _report(text: str) -> dict[str, Any]:
+    """The JSON object of the report; mix may print compile lines before it."""
+    start = text.find("{")
+    if start < 0:
+        raise ToolError("credo printed no JSON report")
+    try:
+        value = json.loads(text[start:])
+    except json.JSONDecodeError as exc:
+        raise ToolError(f"credo's JSON report does not parse: {exc.msg} at {exc.pos}") from exc
+    if not isinstance(value, dict):
+        raise ToolError("credo's JSON report is not an object")
+    return value
+
+
+def _issue(item: object, project: Path, root: Path) -> LintIssue:
+    if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
+        raise ToolError(f"credo reported an issue without a file: {str(item)[:200]}")
+    check = str(item.get("check", "unknown")).removeprefix(_CHECK_PREFIX)
+    path = relative_path(item["filename"], project, root)
+    if path is None:
+        raise ToolError(f"credo reported a file outside the repository: {item['filename']}")
+    message = str(item.get("message", "")).strip()
+    return LintIssue(
+        TOOL, check, message, path, as_int(item.get("line_no")), as_int(item.get("column"))
+    )

@@ -1,0 +1,171 @@
+"""What the linter adapters share: the issue type, tool lookup, paths and JSON lines.
+
+Each linter adapter (``cargo_fmt``, ``clippy``, ``cargo_deny``, ``mix_format``,
+``credo``, ``sobelow``, ``ruff``) has the same slots: ``find`` the program,
+read its ``version``, ``run`` it through the ``ProcessRunner`` and ``parse`` its
+output, a pure function tested on recorded output. They all report
+``LintIssue`` values; the stage turns those into findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aces.errors import ToolError
+from aces.tools.adapter import ToolAdapter, VersionCheck
+from aces.tools.process import CommandError, ProcessResult, ProcessRunner
+
+VERSION_TIMEOUT_SECONDS = 60.0
+# Linters of a large repository print a lot; a truncated report cannot be trusted.
+LINT_MAX_OUTPUT = 64_000_000
+# Where a JSON object starts: a brace and a key; "fn main() {" in noise is not one.
+_OBJECT_START = re.compile(r'\{\s*"')
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    """One problem a linter reported, at a workspace-relative location when it has one."""
+
+    tool: str  # "clippy", "ruff", ...
+    code: str  # the linter's own id: "clippy::unwrap_used", "F401", "unformatted"
+    message: str
+    path: str | None = None  # POSIX, relative to the workspace root
+    line: int | None = None
+    column: int | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by location, then code and message."""
+        return (self.path or "", self.line or 0, self.column or 0, self.code, self.message)
+
+
+def unique_sorted(issues: Sequence[LintIssue]) -> tuple[LintIssue, ...]:
+    """Issues without repeats (cargo reports a lint once per target), in location order."""
+    return tuple(sorted(set(issues), key=LintIssue.sort_key))
+
+
+def find_tool(tool: ToolAdapter, search: Sequence[Path]) -> Path:
+    """Where ``tool`` is on ``search``; ``ToolError`` with its install hint when missing."""
+    found = tool.find(search)
+    if found is None:
+        raise ToolError(f"{tool.name} is not installed", hint=f"install it: {tool.install_hint}")
+    return found
+
+
+def read_version(
+    tool: ToolAdapter,
+    executable: Path,
+    runner: ProcessRunner,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """The version the tool at ``executable`` reports (``ToolError`` when unreadable)."""
+    result = runner.run(
+        tool.version_argv(executable),
+        cwd=cwd,
+        env=env,
+        timeout=VERSION_TIMEOUT_SECONDS,
+        install_hint=tool.install_hint,
+    ).check_ok()
+    return tool.parse_version(result.stdout + "\n" + result.stderr)
+
+
+def require_pin(
+    tool: ToolAdapter,
+    executable: Path,
+    pins: Mapping[str, str],
+    runner: ProcessRunner,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """``ToolError`` when the policy pins ``tool`` and the installed version differs."""
+    name = tool.name
+    pinned = pins.get(name)
+    if pinned is None:
+        return
+    found = read_version(tool, executable, runner, cwd, env)
+    if tool.check_version(found, pinned) is VersionCheck.MISMATCH:
+        raise ToolError(
+            f"{name} {found} is installed but the policy pins {pinned}",
+            path=str(executable),
+            hint=f"install {name} {pinned} ({tool.install_hint}) or change [toolchain]",
+        )
+
+
+def search_dirs(root: Path, runner: ProcessRunner, extra: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """Where tools are looked for: the repository's ``.tools/``, PATH, then ``extra``."""
+    local = (root / ".tools" / "bin", root / ".tools" / "node_modules" / ".bin")
+    path = runner.base_env.get("PATH", "")
+    return local + tuple(Path(p) for p in path.split(os.pathsep) if p) + tuple(extra)
+
+
+def relative_path(name: str, base: Path, root: Path) -> str | None:
+    """``name`` (absolute, or relative to ``base``) relative to ``root``; None when outside."""
+    candidate = base / name  # an absolute name replaces base
+    absolute = Path(os.path.normpath(candidate))
+    for parent in (root, root.resolve()):
+        try:
+            return absolute.relative_to(parent).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def json_objects(text: str, stream: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSON-lines stream, with their 1-based line numbers.
+
+    A line is an object when it parses as one, or when a JSON object starts
+    inside it after a prefix of other output (a wrapper printing on the same
+    line). Lines where no object starts (no ``{"``) are noise and skipped. A line that starts an
+    object which does not parse is a ``ToolError`` naming the line: a damaged
+    record may be a lost diagnostic, so it is never skipped.
+    """
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        match = _OBJECT_START.search(line)
+        if match is None:
+            continue
+        try:
+            value = json.loads(line[match.start() :])
+        except json.JSONDecodeError as exc:
+            raise ToolError(
+                f"line {number} of {stream} is not a complete JSON record ({exc.msg}): "
+                f"{line[:120]!r}",
+                hint="run the tool without other programs writing to its output",
+            ) from exc
+        if isinstance(value, dict):
+            yield number, value
+
+
+def expect_exit(result: ProcessResult, allowed: Sequence[int], what: str) -> None:
+    """``CommandError`` naming ``what`` when the exit code is not one of ``allowed``."""
+    if result.returncode not in allowed:
+        raise CommandError(
+            f"{what} failed: exited with code {result.returncode}",
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            truncated=result.truncated,
+        )
+
+
+def reject_truncated(result: ProcessResult) -> None:
+    """A truncated output may hide issues: ``CommandError``."""
+    if result.truncated:
+        raise CommandError(
+            "printed more output than ACES keeps; the report would be incomplete",
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            truncated=True,
+        )
+
+
+def as_int(value: object) -> int | None:
+    """A positive int from a JSON field, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None

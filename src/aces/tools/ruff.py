@@ -1,0 +1,144 @@
+"""The ruff adapter: ``ruff check`` and ``ruff format --check``, both read as JSON.
+
+ruff is a pinned Python dependency of ACES: it is looked for in the
+repository's ``.tools/``, on PATH, then beside the interpreter running ACES (the
+virtual environment's ``bin``), so an ACES run from its venv never lacks it.
+It runs on the workspace's Python files with the repository's own
+configuration (``ruff.toml``, ``.ruff.toml``, or ``pyproject.toml`` with
+``[tool.ruff]`` at the root), else with ruff's defaults
+(``--isolated``, so no configuration above the repository leaks in), never
+writing a cache into the repository (``--no-cache``).
+
+Both commands print a JSON array of violations (``code``, ``message``,
+``filename``, ``location.row`` / ``.column``); ``ruff format --check`` reports
+``code`` ``unformatted``. A syntax error has no code (``syntax-error``). Exit
+codes: 0 clean, 1 violations, 2 ruff could not run (ERROR).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aces.errors import ToolError
+from aces.tools.catalog import get_tool
+from aces.tools.lint_common import (
+    LINT_MAX_OUTPUT,
+    LintIssue,
+    as_int,
+    expect_exit,
+    find_tool,
+    reject_truncated,
+    relative_path,
+    unique_sorted,
+)
+from aces.tools.process import CommandError, ProcessRunner
+
+TOOL = "ruff"
+SYNTAX_ERROR = "syntax-error"
+# Paths per invocation: keeps the command line far below the system's limit.
+CHUNK = 1000
+CONFIG_FILES: tuple[str, ...] = ("ruff.toml", ".ruff.toml")
+
+
+def interpreter_dirs() -> tuple[Path, ...]:
+    """The ``bin`` directory of the interpreter running ACES, where its pinned ruff lives."""
+    return (Path(sys.executable).parent,)
+
+
+def find(search: Sequence[Path]) -> Path:
+    """The ruff executable on ``search`` (``ToolError`` when missing)."""
+    return find_tool(get_tool(TOOL), search)
+
+
+def has_config(root: Path) -> bool:
+    """Whether the repository root holds a ruff configuration."""
+    if any((root / name).is_file() for name in CONFIG_FILES):
+        return True
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ToolError(
+            f"cannot read it to find a ruff configuration: {exc}", path="pyproject.toml"
+        ) from exc
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "ruff" in tool
+
+
+def check_argv(ruff: Path, *, isolated: bool) -> tuple[str, ...]:
+    """``ruff check`` in JSON, the repository's excludes honoured for explicit paths."""
+    extra = ("--isolated",) if isolated else ()
+    return (str(ruff), "check", "--no-cache", "--output-format=json", "--force-exclude", *extra)
+
+
+def format_argv(ruff: Path, *, isolated: bool) -> tuple[str, ...]:
+    """``ruff format --check`` in JSON."""
+    extra = ("--isolated",) if isolated else ()
+    head = (str(ruff), "format", "--check", "--no-cache", "--output-format=json")
+    return (*head, "--force-exclude", *extra)
+
+
+def run(
+    runner: ProcessRunner,
+    base_argv: tuple[str, ...],
+    files: Sequence[str],
+    root: Path,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+) -> tuple[LintIssue, ...]:
+    """Run ``base_argv -- files`` in ``root`` (in chunks); issues relative to ``root``."""
+    issues: list[LintIssue] = []
+    for start in range(0, len(files), CHUNK):
+        command = (*base_argv, "--", *files[start : start + CHUNK])
+        result = runner.run(command, cwd=root, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT)
+        reject_truncated(result)
+        expect_exit(result, (0, 1), f"ruff {base_argv[1]}")
+        try:
+            found = parse(result.stdout, root)
+        except ToolError as exc:
+            raise CommandError(
+                exc.message, argv=result.argv, stdout=result.stdout, stderr=result.stderr
+            ) from exc
+        if result.returncode == 1 and not found:
+            raise CommandError(
+                "exited with 1 but reported no violation ACES can read",
+                argv=result.argv,
+                stdout=result.stdout,
+                stderr=result.stderr,
+            )
+        issues.extend(found)
+    return unique_sorted(issues)
+
+
+def parse(text: str, root: Path) -> tuple[LintIssue, ...]:
+    """The violations of ruff's JSON output (pure); ``ToolError`` when it is not that."""
+    try:
+        items = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError as exc:
+        raise ToolError(f"ruff's JSON output does not parse: {exc.msg} at {exc.pos}") from exc
+    if not isinstance(items, list):
+        raise ToolError("ruff's JSON output is not a list of violations")
+    return unique_sorted([_issue(item, root) for item in items])
+
+
+def _issue(item: object, root: Path) -> LintIssue:
+    if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
+        raise ToolError(f"ruff reported a violation without a file: {str(item)[:200]}")
+    path = relative_path(item["filename"], root, root)
+    if path is None:
+        raise ToolError(f"ruff reported a file outside the repository: {item['filename']}")
+    location = item.get("location")
+    row = as_int(location.get("row")) if isinstance(location, dict) else None
+    column = as_int(location.get("column")) if isinstance(location, dict) else None
+    code = item.get("code")
+    message = str(item.get("message", "")).strip()
+    return LintIssue(
+        TOOL, code if isinstance(code, str) else SYNTAX_ERROR, message, path, row, column
+    )

@@ -1,0 +1,108 @@
+"""The sobelow adapter: ``mix sobelow --config --format json``; every finding fails.
+
+sobelow (a Hex package, the security linter of Phoenix code) is run through mix
+with the project's ``.sobelow-conf``. Its JSON report is
+``{"findings": {"high_confidence": [...], "medium_confidence": [...],
+"low_confidence": [...]}, "total_findings": n, "sobelow_version": "..."}``; each
+finding has ``type`` (``SQL.Query: SQL injection``), ``file`` and ``line``. Every
+confidence level counts: a low-confidence finding is a warning, and warnings are
+errors. Output that is not the report is ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aces.errors import ToolError
+from aces.tools.catalog import get_tool
+from aces.tools.lint_common import (
+    LINT_MAX_OUTPUT,
+    LintIssue,
+    as_int,
+    find_tool,
+    reject_truncated,
+    relative_path,
+    unique_sorted,
+)
+from aces.tools.process import CommandError, ProcessRunner
+
+TOOL = "sobelow"
+CONFIDENCES: tuple[str, ...] = ("high_confidence", "medium_confidence", "low_confidence")
+
+
+def find(search: Sequence[Path]) -> Path:
+    """The mix executable on ``search`` (``ToolError`` when missing)."""
+    return find_tool(get_tool("mix"), search)
+
+
+def argv(mix: Path) -> tuple[str, ...]:
+    """The sobelow command, run in the directory of the Mix project."""
+    return (str(mix), "sobelow", "--config", "--format", "json")
+
+
+def run(
+    runner: ProcessRunner,
+    mix: Path,
+    project: Path,
+    root: Path,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+) -> tuple[LintIssue, ...]:
+    """Run sobelow in ``project``; issues relative to ``root``."""
+    result = runner.run(
+        argv(mix), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+    )
+    reject_truncated(result)
+    try:
+        return parse(result.stdout, project, root)
+    except ToolError as exc:
+        raise CommandError(
+            exc.message,
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            hint="add {:sobelow, ...} to the project's deps and run mix deps.get",
+        ) from exc
+
+
+def parse(text: str, project: Path, root: Path) -> tuple[LintIssue, ...]:
+    """The findings of sobelow's JSON report (pure); ``ToolError`` when it is not one."""
+    findings = _report(text).get("findings")
+    if not isinstance(findings, dict):
+        raise ToolError("sobelow's JSON report has no findings object")
+    issues: list[LintIssue] = []
+    for confidence in CONFIDENCES:
+        items = findings.get(confidence, [])
+        if not isinstance(items, list):
+            raise ToolError(f"sobelow's {confidence} findings are not a list")
+        issues.extend(_issue(item, confidence, project, root) for item in items)
+    return unique_sorted(issues)
+
+
+def _report(text: str) -> dict[str, Any]:
+    start = text.find("{")
+    if start < 0:
+        raise ToolError("sobelow printed no JSON report")
+    try:
+        value = json.loads(text[start:])
+    except json.JSONDecodeError as exc:
+        raise ToolError(f"sobelow's JSON report does not parse: {exc.msg} at {exc.pos}") from exc
+    if not isinstance(value, dict):
+        raise ToolError("sobelow's JSON report is not an object")
+    return value
+
+
+def _issue(item: object, confidence: str, project: Path, root: Path) -> LintIssue:
+    if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+        raise ToolError(f"sobelow reported a finding without a file: {str(item)[:200]}")
+    kind = str(item.get("type", "unknown"))
+    code = kind.split(":", 1)[0].strip() or "unknown"
+    path = relative_path(item["file"], project, root)
+    if path is None:
+        raise ToolError(f"sobelow reported a file outside the repository: {item['file']}")
+    level = confidence.replace("_", " ")
+    return LintIssue(TOOL, code, f"{kind} ({level})", path, as_int(item.get("line")))
