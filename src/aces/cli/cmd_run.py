@@ -12,8 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from aces.doctrine.catalog import load_doctrine
-from aces.doctrine.matrix import unknown_clauses
-from aces.errors import DoctrineError, InputError
+from aces.errors import InputError
 from aces.model import RunReport
 from aces.pipeline.cache import ResultCache
 from aces.pipeline.context import RunContext, RunOptions
@@ -95,9 +94,6 @@ def handle(args: argparse.Namespace) -> int:
     workspace = Workspace.open(root)
     loaded = load_policy(root, args.policy)
     doctrine = load_doctrine(loaded.policy.doctrine)
-    unknown = unknown_clauses(doctrine, STAGES)
-    if unknown:
-        raise DoctrineError("checks name unknown clauses: " + ", ".join(unknown))
     from_ci = from_environment(os.environ)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,

@@ -124,6 +124,12 @@ def _run_stage(
         return StageResult(
             stage.number, stage.name, stage.title, Status.ERROR, reason=NOT_IMPLEMENTED
         )
+    known = ctx.doctrine.ids
+    unknown = sorted({c for check in stage.checks for c in check.clauses if c not in known})
+    if unknown:
+        # A check that enforces a clause the doctrine does not have cannot be trusted.
+        reason = f"checks name clauses doctrine {ctx.doctrine.version} lacks: {', '.join(unknown)}"
+        return StageResult(stage.number, stage.name, stage.title, Status.ERROR, reason=reason)
     workers = max(1, min(ctx.options.jobs, len(stage.checks)))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"aces-s{stage.number}")
     try:

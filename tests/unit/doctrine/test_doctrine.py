@@ -64,3 +64,16 @@ def test_every_stage_1_clause_is_enforced() -> None:
     assert {r.clause_id: r.state for r in spec_rows} == dict.fromkeys(
         (r.clause_id for r in spec_rows), "enforced"
     )
+
+
+def test_registry_names_match_each_stage_module() -> None:
+    import importlib
+
+    for stage in STAGES:
+        module = importlib.import_module(f"aces.stages.s{stage.number:02d}_{stage.name}")
+        assert (module.STAGE.number, module.STAGE.name, module.STAGE.title) == (
+            stage.number,
+            stage.name,
+            stage.title,
+        )
+        assert stage.checks == module.STAGE.checks

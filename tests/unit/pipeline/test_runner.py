@@ -182,3 +182,11 @@ def test_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
         entry.write_text('{"id": "a", "status": "PASS"', encoding="utf-8")
     run_pipeline(stages(check), ctx(stages=(1,)), cache=cache)
     assert check.runs == 2
+
+
+def test_a_check_naming_an_unknown_clause_makes_its_stage_error() -> None:
+    check = FakeCheck("a", "pass")
+    check.clauses = ("spec.no-such-clause",)  # type: ignore[misc]
+    report = run_pipeline(stages(check), ctx(stages=(1,)))
+    assert report.stages[0].status is Status.ERROR
+    assert "spec.no-such-clause" in report.stages[0].reason
