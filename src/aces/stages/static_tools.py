@@ -137,7 +137,7 @@ class LintCheck(Check):
                 issue.message if rule_id else f"{issue.code}: {issue.message}",
                 location,
                 rule_id=rule_id or self.rule_of(issue.code),
-                clauses=(*self.clauses, WARNINGS),
+                clauses=self.clauses,
                 key=f"{issue.code}\x1f{issue.message}",
             )
 
@@ -155,7 +155,7 @@ class CargoCheck(LintCheck):
     """A check that runs cargo in every Cargo project of the workspace."""
 
     language = "rust"
-    clauses = ("lint.rust",)
+    clauses = ("lint.rust", WARNINGS)
 
     def env(self, ctx: RunContext) -> dict[str, str]:
         """A target dir under ``.aces``; no colour; rustup never downloads a toolchain."""
@@ -226,7 +226,7 @@ class Clippy(CargoCheck):
                 "Rust file in no Cargo package: no linter checks it",
                 Location(path, 1),
                 rule_id=f"{self.id}.no-package",
-                clauses=(*self.clauses, WARNINGS),
+                clauses=self.clauses,
                 help="Move the file into a crate (a directory with a Cargo.toml) or remove it.",
                 key=path,
             )
@@ -290,7 +290,7 @@ class MixCheck(LintCheck):
     """A check that runs a mix task in every Mix project of the workspace."""
 
     language = "elixir"
-    clauses = ("lint.elixir",)
+    clauses = ("lint.elixir", WARNINGS)
     tools = ("mix",)
 
     def projects(self, ctx: RunContext) -> tuple[str, ...]:
@@ -322,7 +322,7 @@ class MixFormat(MixCheck):
                 "Elixir file in no Mix project: no linter checks it",
                 Location(path, 1),
                 rule_id=f"{self.id}.no-project",
-                clauses=(*self.clauses, WARNINGS),
+                clauses=self.clauses,
                 help="Move the file into a Mix project (a directory with a mix.exs).",
                 key=path,
             )
@@ -413,7 +413,7 @@ class RuffCheck(LintCheck):
 
     id = "lint.python.ruff"
     language = "python"
-    clauses = ("lint.python",)
+    clauses = ("lint.python", WARNINGS)
     title = "ruff check passes"
     remedy = "Fix the code as the ruff rule describes (ruff rule <code>); no # noqa."
     tools = ("ruff",)
