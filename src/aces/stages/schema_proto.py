@@ -59,15 +59,15 @@ class ProtoCheck(Check):
 
     def cache_key(self, ctx: RunContext) -> str | None:
         """The tree state, the Change and the policy."""
-        material = "\x1f".join(
-            (self.id, LOGIC_VERSION, ctx.workspace.tree_digest(), repr(ctx.change),
-             repr(ctx.policy))
-        )  # fmt: skip
+        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), ctx.inputs_digest()))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def versions(self, ctx: RunContext) -> tuple[ModuleVersions, ...]:
         """Head and base of every module."""
-        return load_versions(ctx.workspace, ctx.change, ctx.policy, ctx.processes)
+        return ctx.memo.get(
+            "stage2.proto-versions",
+            lambda: load_versions(ctx.workspace, ctx.change, ctx.policy, ctx.processes),
+        )
 
     def report(self, violations: Iterable[Violation]) -> Iterator[Finding]:
         """Findings of native-rule violations."""

@@ -78,6 +78,11 @@ def machine_files(ctx: RunContext) -> tuple[str, ...]:
 
 
 def load_machines(ctx: RunContext) -> MachineSet:
+    """Every machine file, loaded once per run and shared by the stage's checks."""
+    return ctx.memo.get("stage2.machines", lambda: _load_machines(ctx))
+
+
+def _load_machines(ctx: RunContext) -> MachineSet:
     """Load every machine file; a file that cannot be read at all is an ``InputError``."""
     loaded: dict[str, Machine] = {}
     errors: dict[str, MachineError] = {}
@@ -148,7 +153,7 @@ class MachineCheck(Check):
         clause = self.clauses[0]
         limit = ctx.policy.state_machines.state_limit
         for path, machine in sorted(machines.loaded.items()):
-            result = explored(path, machine, limit) if explore else _NOT_EXPLORED
+            result = explored(ctx, path, machine, limit) if explore else _NOT_EXPLORED
             for issue in static_issues(machine, result=result):
                 if issue.clause != clause:
                     continue
@@ -164,9 +169,12 @@ class MachineCheck(Check):
 _NOT_EXPLORED = ModelResult(complete=True, distinct_states=0, generated=0, depth=0, violations=())
 
 
-def explored(path: str, machine: Machine, limit: int) -> ModelResult:
-    """The model checker's result; ``AcesError`` when the state limit stopped it."""
-    result = model_check(machine, state_limit=limit)
+def explored(ctx: RunContext, path: str, machine: Machine, limit: int) -> ModelResult:
+    """The model checker's result, once per machine and run; ``AcesError`` at the limit."""
+    result = ctx.memo.get(
+        f"stage2.explored\x1f{path}\x1f{limit}",
+        lambda: model_check(machine, state_limit=limit),
+    )
     if not result.complete:
         raise AcesError(
             f"model checking of machine {machine.name!r} stopped at the state limit "
@@ -271,7 +279,7 @@ class Invariants(MachineCheck):
         require_loaded(machines)
         limit = ctx.policy.state_machines.state_limit
         for path, machine in sorted(machines.loaded.items()):
-            for violation in explored(path, machine, limit).violations:
+            for violation in explored(ctx, path, machine, limit).violations:
                 if violation.kind != "nondeterministic":  # sm.no-missing-transitions has it
                     yield self._violation(path, machine, violation)
 
