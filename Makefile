@@ -7,16 +7,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
-SYSTEM_PACKAGES := git
+SYSTEM_PACKAGES := git faketime nats-server redis-server
 
-.PHONY: demo test lint typecheck unit venv system clean buf
+.PHONY: demo test lint typecheck unit venv system clean buf rust-pin
 
 demo: venv buf
 	$(BIN)/aces run examples/arqonbus-mini --keep-going || true
 
 test: venv buf lint typecheck unit
 
-venv: $(STAMP) buf
+venv: $(STAMP) buf rust-pin
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system
@@ -31,6 +31,19 @@ system:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "missing system packages:$$missing — install them with: sudo apt-get install$$missing" >&2; exit 2; fi; \
+	fi
+
+# The example pins Rust 1.95.0 (rust-toolchain.toml). rustup cannot install it offline nor
+# `link` a custom toolchain under an official name, so when 1.95.0 is missing and the installed
+# stable toolchain is 1.95.0, the toolchain directory is made available under the exact name.
+RUST_PIN := 1.95.0
+
+rust-pin:
+	@command -v rustup >/dev/null 2>&1 || exit 0; \
+	home="$$(rustup show home)"; triple="$$(rustc +stable -vV | sed -n 's/^host: //p')"; \
+	if [ ! -e "$$home/toolchains/$(RUST_PIN)-$$triple" ] && \
+	   rustc +stable --version | grep -q "^rustc $(RUST_PIN) "; then \
+	  ln -s "$$(rustc +stable --print sysroot)" "$$home/toolchains/$(RUST_PIN)-$$triple"; \
 	fi
 
 # buf (protobuf lint / breaking), pinned, from the npm registry into .tools/.

@@ -30,6 +30,11 @@ COMMANDS: dict[str, str] = {
     "generate": "aces.cli.cmd_generate",
     "sm": "aces.cli.cmd_sm",
     "proto": "aces.cli.cmd_proto",
+    "env": "aces.cli.cmd_env",
+    "vulndb": "aces.cli.cmd_vulndb",
+    "sbom": "aces.cli.cmd_supply",
+    "sign": "aces.cli.cmd_supply",
+    "verify": "aces.cli.cmd_supply",
 }
 
 

@@ -11,6 +11,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from aces.errors import AcesError
+from aces.policy.loader import parse_policy
 from aces.policy.render import value_text
 from aces.policy.schema import (
     THRESHOLDS,
@@ -74,7 +76,7 @@ def render_policy_toml(policy: Policy | None = None) -> str:
     for item in dataclasses.fields(policy):
         value = getattr(policy, item.name)
         if dataclasses.is_dataclass(value):
-            tables.append(_table(item.name, _fields_of(value)))
+            tables.append(_section(item.name, value))
         elif item.name == "thresholds":
             tables.append(_thresholds(value))
         elif item.name == "toolchain":
@@ -88,9 +90,68 @@ def render_policy_toml(policy: Policy | None = None) -> str:
     return HEADER + "\n" + "".join(scalars) + "".join(f"\n{table}" for table in tables)
 
 
+def _records(value: Any) -> bool:
+    """A non-empty array of dataclass records (written as an array of tables)."""
+    return (
+        isinstance(value, tuple | list)
+        and bool(value)
+        and all(dataclasses.is_dataclass(item) for item in value)
+    )
+
+
+def _record_table(name: str, record: Any) -> str:
+    """One ``[[name]]`` entry of an array of tables."""
+    lines = [f"[[{name}]]\n"]
+    lines += [_key(key, value, name) for key, value in _fields_of(record).items()]
+    return "".join(lines)
+
+
+class PairTable:
+    """A field stored as (key, value) pairs that the policy file writes as a table."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: tuple[tuple[str, Any], ...]) -> None:
+        self.pairs = pairs
+
+
+def _section(name: str, value: Any) -> str:
+    """``[name]`` written out when it reads back as the same values, else a pointer.
+
+    Some sections keep derived fields that have no key of their own; rather than
+    write a table that would not load, the starter points at the documentation
+    (the doctrine defaults apply to what is not written).
+    """
+    text = _table(name, _fields_of(value))
+    try:
+        loaded = parse_policy(f'policy_version = "1.0.0"\n{text}'.encode(), "aces.toml")
+    except AcesError:
+        loaded = None
+    if loaded is not None and getattr(loaded, name) == value:
+        return text
+    return f"{_note(name)}# [{name}]: the doctrine defaults apply; every key is in docs/policy.md\n"
+
+
+def _is_pairs(annotation: str) -> bool:
+    """``tuple[tuple[str, X], ...]`` (pairs), not ``tuple[tuple[str, ...], ...]`` (argv lists)."""
+    return annotation.startswith("tuple[tuple[str, ") and not annotation.startswith(
+        "tuple[tuple[str, ...]"
+    )
+
+
 def _fields_of(value: Any) -> dict[str, Any]:
-    """A dataclass instance as field name -> value, in declaration order."""
-    return {item.name: getattr(value, item.name) for item in dataclasses.fields(value)}
+    """A dataclass instance as field name -> value, in declaration order.
+
+    Fields typed as tuples of (str, ...) pairs are tables in the policy file.
+    """
+    return {
+        item.name: (
+            PairTable(getattr(value, item.name))
+            if _is_pairs(str(item.type))
+            else getattr(value, item.name)
+        )
+        for item in dataclasses.fields(value)
+    }
 
 
 def _note(path: str) -> str:
@@ -100,7 +161,13 @@ def _note(path: str) -> str:
 
 
 def _key(name: str, value: Any, path: str) -> str:
-    """One ``key = value`` line with its note; a long array gets one item per line."""
+    """One ``key = value`` line with its note; a long array gets one item per line.
+
+    An empty string means "not set" throughout the schema and several keys refuse it
+    as a value (an empty path), so an unset key is shown as a comment instead.
+    """
+    if value == "" and "." in path:
+        return f"{_note(path)}# {name}: not set\n"
     line = f"{name} = {value_text(value)}"
     if len(line) > MAX_LINE and isinstance(value, tuple | list):
         items = "".join(f"    {value_text(item)},\n" for item in value)
@@ -113,8 +180,14 @@ def _table(name: str, values: Mapping[str, Any]) -> str:
     lines = [f"{_note(name)}[{name}]\n"]
     subtables: list[str] = []
     for key, value in values.items():
-        if isinstance(value, Mapping):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            subtables.append(_table(f"{name}.{key}", _fields_of(value)))
+        elif isinstance(value, PairTable):
+            subtables.append(_table(f"{name}.{key}", dict(value.pairs)))
+        elif isinstance(value, Mapping):
             subtables.append(_table(f"{name}.{key}", value))
+        elif _records(value):
+            subtables.extend(_record_table(f"{name}.{key}", item) for item in value)
         else:
             lines.append(_key(key, value, f"{name}.{key}"))
     return "".join(lines) + "".join(f"\n{sub}" for sub in subtables)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aces.pipeline.memo import RunMemo
 from aces.pipeline.observer import NullObserver, Observer
+from aces.pipeline.resources import StageResources
 from aces.tools.process import ProcessRunner
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class RunContext:
     observer: Observer = field(default_factory=NullObserver)
     processes: ProcessRunner = field(default_factory=ProcessRunner)
     memo: RunMemo = field(default_factory=RunMemo, compare=False)
+    # closed by the runner when each stage ends (a live environment, temp trees)
+    resources: StageResources = field(default_factory=StageResources, compare=False)
 
     @property
     def policy(self) -> Policy:

@@ -142,6 +142,7 @@ def _run_stage(
         # A timed-out check may still run: do not wait for it, its tools are killed by
         # the process runner's own timeout.
         pool.shutdown(wait=False, cancel_futures=True)
+        ctx.resources.close()  # what the stage's checks shared (a live environment) goes now
     for result in results:
         ctx.observer.check_finished(result)
     ordered = tuple(sorted(results, key=lambda r: r.check_id))

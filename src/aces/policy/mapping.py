@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from aces.doctrine.catalog import DEFAULT_DOCTRINE
+from aces.policy.build_section import build_build
+from aces.policy.patterns_section import build_architecture, build_patterns
 from aces.policy.problems import KeyPath
 from aces.policy.proto_section import build_proto
 from aces.policy.schema import (
@@ -33,6 +35,11 @@ from aces.policy.schema import (
     SpecPolicy,
     StateMachinePolicy,
 )
+from aces.policy.secrets_section import build_secrets
+from aces.policy.security_section import build_security
+from aces.policy.supply_section import build_supply
+from aces.policy.tests_section import build_tests
+from aces.policy.topology_section import build_topology
 from aces.policy.values import (
     Reporter,
     as_number,
@@ -47,6 +54,7 @@ from aces.policy.values import (
     number_text,
     suggest,
 )
+from aces.policy.vulndb_section import build_vulndb
 
 KNOWN_DOCTRINES: tuple[str, ...] = (DEFAULT_DOCTRINE,)
 
@@ -58,6 +66,15 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "spec",
     "proto",
     "state_machines",
+    "patterns",
+    "architecture",
+    "build",
+    "tests",
+    "security",
+    "secrets",
+    "supply",
+    "topology",
+    "vulndb",
     "thresholds",
     "toolchain",
     "maintainers",
@@ -121,6 +138,15 @@ def build_policy(r: Reporter, raw: dict[str, Any]) -> Policy:
         spec=spec,
         proto=section(r, raw, "proto", base.proto, build_proto),
         state_machines=section(r, raw, "state_machines", base.state_machines, build_state_machines),
+        tests=section(r, raw, "tests", base.tests, build_tests),
+        patterns=section(r, raw, "patterns", base.patterns, build_patterns),
+        architecture=section(r, raw, "architecture", base.architecture, build_architecture),
+        build=section(r, raw, "build", base.build, build_build),
+        security=section(r, raw, "security", base.security, build_security),
+        secrets=section(r, raw, "secrets", base.secrets, build_secrets),
+        supply=section(r, raw, "supply", base.supply, build_supply),
+        topology=section(r, raw, "topology", base.topology, build_topology),
+        vulndb=section(r, raw, "vulndb", base.vulndb, build_vulndb),
         thresholds=section(r, raw, "thresholds", base.thresholds, build_thresholds),
         toolchain=section(r, raw, "toolchain", base.toolchain, build_toolchain),
         maintainers=maintainers(r, raw),

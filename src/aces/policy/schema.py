@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from aces.policy.secrets_section import SecretsPolicy
+from aces.policy.security_section import SecurityPolicy
+from aces.policy.supply_section import SupplyPolicy
+from aces.policy.vulndb_section import VulnDbPolicy
+from aces.runtime.topology import Topology
+
 
 class Direction(StrEnum):
     """Which way a threshold tightens."""
@@ -168,6 +174,103 @@ class ProtoPolicy:
     golden_dir: str = "tests/golden/proto"  # <golden_dir>/<message full name>/*.binpb
 
 
+DEFAULT_TEST_GLOBS: tuple[str, ...] = (
+    "tests/**",
+    "**/tests/**",
+    "test/**",
+    "**/test/**",
+    "benches/**",
+    "**/benches/**",
+    "examples/**",
+    "**/examples/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/*_test.exs",
+)
+DEFAULT_STARTUP_GLOBS: tuple[str, ...] = ("build.rs", "**/build.rs", "mix.exs", "**/mix.exs")
+
+
+@dataclass(frozen=True)
+class PatternsPolicy:
+    """Stage 3 native analyses (``[patterns]``): thresholds, zones and the ticket form."""
+
+    max_function_lines: int = 60  # lines of a function, signature to closing brace
+    max_complexity: int = 10  # cyclomatic complexity of a function
+    max_nesting: int = 4  # nested control blocks inside a function
+    allowed_numbers: tuple[float, ...] = (0, 1, -1, 2)  # literals that are never magic
+    ticket_pattern: str = r"[A-Z][A-Z0-9]+-[0-9]+"  # TODO(ABC-123)
+    startup_markers: tuple[str, ...] = ("aces:startup",)  # comment above an item
+    test_globs: tuple[str, ...] = DEFAULT_TEST_GLOBS
+    startup_globs: tuple[str, ...] = DEFAULT_STARTUP_GLOBS
+
+
+@dataclass(frozen=True)
+class Layer:
+    """An architecture layer: its files and what it may not depend on."""
+
+    name: str
+    paths: tuple[str, ...]
+    may_not_depend_on: tuple[str, ...] = ()
+    forbidden_imports: tuple[str, ...] = ()  # module / crate prefixes: reqwest, urllib.request
+
+
+@dataclass(frozen=True)
+class ArchitecturePolicy:
+    """Stage 3 layers (``[architecture]``); none declared means nothing to check."""
+
+    layers: tuple[Layer, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    """A container image the repository builds and its final size budget (``[[build.images]]``)."""
+
+    dockerfile: str  # path relative to the repository root
+    context: str = "."  # build context, relative to the repository root
+    max_bytes: int = 0  # the final image may not be larger
+
+
+@dataclass(frozen=True)
+class BuildPolicy:
+    """Stage 4 settings: the build to reproduce, its artifacts and their baselines (``[build]``)."""
+
+    commands: tuple[tuple[str, ...], ...] = ()  # argv lists, run in order in each copy
+    artifacts: tuple[str, ...] = ()  # globs of the built artifacts, relative to the root
+    timeout_seconds: float = 300.0  # per build command
+    size_baseline: str = ""  # committed JSON of artifact sizes (docs/stage4-build.md)
+    images: tuple[ImageBuild, ...] = ()
+
+
+REPORT_FORMATS: tuple[str, ...] = ("junit", "libtest")
+COVERAGE_FORMATS: tuple[str, ...] = ("lcov", "cobertura", "coveragepy")
+
+
+@dataclass(frozen=True)
+class TestRunnerSpec:
+    """One ``[[tests.runners]]`` entry: a test command and the reports it writes."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+    name: str
+    argv: tuple[str, ...]
+    report: str = ""  # JUnit XML path or glob; "{out}" is a fresh directory per run
+    report_format: str = "junit"  # or "libtest": cargo test's plain stdout
+    coverage: str = ""
+    coverage_format: str = ""  # lcov | cobertura | coveragepy
+    coverage_argv: tuple[str, ...] = ()  # run after the tests to write the coverage report
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str = ""
+
+
+@dataclass(frozen=True)
+class TestsPolicy:
+    """Stage 5 settings (``[tests]``): runners (defaults by language) and the baseline."""
+
+    __test__ = False
+    runners: tuple[TestRunnerSpec, ...] = ()
+    coverage_baseline: str = ""  # committed coverage baseline JSON (test.coverage-drop)
+
+
 @dataclass(frozen=True)
 class AllowlistEntry:
     """A governed exception: the only way a suppression stops being a finding."""
@@ -199,6 +302,15 @@ class Policy:
     spec: SpecPolicy = field(default_factory=SpecPolicy)
     proto: ProtoPolicy = field(default_factory=ProtoPolicy)
     state_machines: StateMachinePolicy = field(default_factory=StateMachinePolicy)
+    tests: TestsPolicy = field(default_factory=TestsPolicy)
+    build: BuildPolicy = field(default_factory=BuildPolicy)
+    patterns: PatternsPolicy = field(default_factory=PatternsPolicy)
+    architecture: ArchitecturePolicy = field(default_factory=ArchitecturePolicy)
+    security: SecurityPolicy = field(default_factory=SecurityPolicy)
+    secrets: SecretsPolicy = field(default_factory=SecretsPolicy)
+    supply: SupplyPolicy = field(default_factory=SupplyPolicy)
+    vulndb: VulnDbPolicy = field(default_factory=VulnDbPolicy)
+    topology: Topology = field(default_factory=Topology)
     thresholds: dict[str, float] = field(
         default_factory=lambda: {name: t.default for name, t in THRESHOLDS.items()}
     )

@@ -18,8 +18,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import pathspec
-
 from aces.engines.specdoc import (
     PrLink,
     SectionState,
@@ -40,6 +38,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.workspace.globs import compile_spec
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
@@ -146,7 +145,7 @@ def _schema_changes(paths: Iterable[str], globs: tuple[str, ...]) -> tuple[str, 
     """Changed paths matched by ``spec.schema_globs``."""
     if not globs:
         return ()
-    spec = pathspec.PathSpec.from_lines("gitignore", globs)
+    spec = compile_spec(globs)
     return tuple(sorted(p for p in set(paths) if spec.match_file(p)))
 
 

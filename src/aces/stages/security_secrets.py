@@ -1,7 +1,225 @@
-"""Stage 7 checks: secret scanning (``sec.secrets``)."""
+"""Stage 7 checks: secret scanning (``sec.secrets``).
+
+The scanner is the engine ``aces.engines.secrets``: built-in rules as data
+(vendor token formats, private keys, credentials in URLs, high-entropy values
+near key words) plus the rules of a gitleaks config the policy names. This
+module decides what to scan (the Change's added lines, or every file) and what
+is accepted (the governed allowlist and the baseline). Secret values never
+reach a finding: a finding carries the rule, the place, a redacted preview and
+a hash of the value as its fingerprint material.
+"""
 
 from __future__ import annotations
 
-from aces.pipeline.check import Check
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
-SECRET_CHECKS: tuple[Check, ...] = ()
+from aces.engines.secrets import baseline as baseline_file
+from aces.engines.secrets.gitleaks import load_gitleaks
+from aces.engines.secrets.matcher import Matcher
+from aces.engines.secrets.rules import RuleSet, load_builtin
+from aces.engines.secrets.scanner import FileScan, Hit, scan_file
+from aces.engines.suppressions import allowlist
+from aces.errors import InputError
+from aces.model import Finding, Location
+from aces.pipeline.check import Check, NotApplicable
+from aces.pipeline.context import RunContext
+from aces.policy.schema import AllowlistEntry
+from aces.workspace.globs import GlobMatcher
+from aces.workspace.types import Hunk
+
+# Bumped when the logic or the built-in rules change: older cached results are not served.
+LOGIC_VERSION = "1"
+CHECK_ID = "sec.secrets"
+NOTHING_ADDED = "the Change adds or modifies no file"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file to scan and, in Change mode, the added line ranges that count."""
+
+    path: str
+    hunks: tuple[Hunk, ...] | None  # None: every line counts
+
+
+def ruleset(ctx: RunContext) -> RuleSet:
+    """The built-in rules plus the policy's gitleaks rules, once per run."""
+    return ctx.memo.get("stage7.secrets.ruleset", lambda: _ruleset(ctx))
+
+
+def _ruleset(ctx: RunContext) -> RuleSet:
+    rules = load_builtin()
+    config = ctx.policy.secrets.gitleaks_config
+    if not config:
+        return rules
+    imported, path_rules = load_gitleaks(ctx.workspace.read_text(config), config)
+    return rules.extended(imported, path_rules)
+
+
+def targets(ctx: RunContext) -> tuple[Target, ...]:
+    """Every file in whole-tree mode or with ``scan_all_files``; else the Change's files."""
+    ws = ctx.workspace
+    if ctx.change.whole_tree or ctx.policy.secrets.scan_all_files:
+        return tuple(Target(path, None) for path in ws.files)
+    return tuple(
+        Target(f.path, f.hunks)
+        for f in sorted(ctx.change.files, key=lambda f: f.path)
+        if f.status != "D" and ws.exists(f.path)
+    )
+
+
+def in_hunks(hit: Hit, hunks: tuple[Hunk, ...] | None) -> bool:
+    """Whether a hit touches an added line (a path-only hit counts when the file changed)."""
+    if hunks is None or hit.line == 0:
+        return True
+    return any(h.start <= hit.end_line and hit.line < h.start + h.count for h in hunks)
+
+
+def covering(entries: Sequence[AllowlistEntry], path: str, rule_id: str) -> bool:
+    """Whether a live allowlist entry names this path (glob) and rule (or the whole check)."""
+    return any(
+        e.rule in (CHECK_ID, rule_id) and GlobMatcher((e.path,)).match(path) for e in entries
+    )
+
+
+class SecretScan(Check):
+    """No secret in the Change's added lines (or, with ``scan_all_files``, in any file).
+
+    Rules (``sec.secrets.<rule>``): private key blocks, GCP service-account keys,
+    AWS access key ids and secret keys, GitHub / GitLab / Slack / Stripe / Google /
+    npm / PyPI / Twilio / SendGrid tokens, Azure storage keys, NATS nkey seeds,
+    JWTs, Postgres / Redis / other URLs with a password, and high-entropy values
+    assigned to password / secret / token / key names; ``sec.secrets.custom.<id>``
+    for the rules of the policy's ``[secrets] gitleaks_config``. A whole-tree run
+    (no base) scans every file. Binary files are not scanned; a file of any size
+    is read in chunks. A finding shows the rule, the place and a redacted preview
+    (first characters and length), never the value.
+
+    Accepting a finding: a live ``[[allowlist]]`` entry whose ``path`` glob matches
+    the file and whose ``rule`` is ``sec.secrets`` or the finding's rule id. With a
+    ``[secrets] baseline``, such an entry accepts only the findings whose
+    fingerprint the baseline lists, and a baseline entry no live allowlist entry
+    names is itself a finding ``sec.secrets.baseline-ungoverned``.
+    """
+
+    id = CHECK_ID
+    stage: ClassVar[int] = 7
+    clauses = ("sec.secrets",)
+    title = "No secret in the change or the tree"
+    remedy = (
+        "Remove the secret, rotate it (it is compromised once pushed) and load it from the "
+        "environment or a secret store; a deliberate test value needs a reviewed [[allowlist]] "
+        "entry (path, rule, reason, owner, expires)."
+    )
+
+    def applies(self, ctx: RunContext) -> NotApplicable | None:
+        """Not applicable when there is no file to scan."""
+        return None if targets(ctx) else NotApplicable(NOTHING_ADDED)
+
+    def cache_key(self, ctx: RunContext) -> str | None:
+        """The tree, the Change and policy, and the date allowlist expiries are judged on."""
+        material = "\x1f".join(
+            (
+                self.id,
+                LOGIC_VERSION,
+                ctx.tree_digest(),
+                ctx.inputs_digest(),
+                _reference(ctx).date.isoformat(),
+            )
+        )
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def run(self, ctx: RunContext) -> Iterator[Finding]:
+        """A finding per secret not accepted, then per ungoverned baseline entry."""
+        live = [e for _, e in allowlist.live_entries(ctx.policy.allowlist, _reference(ctx).date)]
+        accepted = _baseline(ctx)
+        matcher = Matcher(ruleset(ctx))
+        titles = {rule.id: rule.title for rule in matcher.ruleset.rules}
+        titles.update((rule.id, rule.title) for rule in matcher.ruleset.path_rules)
+        for target in targets(ctx):
+            for hit in self.scan(ctx, matcher, target.path).hits:
+                if not in_hunks(hit, target.hunks):
+                    continue
+                found = self.hit_finding(hit, titles[hit.rule_id])
+                if not self.is_accepted(found, live, accepted):
+                    yield found
+        if accepted is not None:
+            yield from self.ungoverned(ctx, accepted, live)
+
+    def scan(self, ctx: RunContext, matcher: Matcher, rel: str) -> FileScan:
+        """One file's scan; a file that cannot be read cannot be verified (ERROR)."""
+        try:
+            return scan_file(matcher, os.fspath(ctx.workspace.path(rel)), rel)
+        except OSError as exc:
+            raise InputError(f"cannot read the file ({exc.strerror})", path=rel) from exc
+
+    def hit_finding(self, hit: Hit, title: str) -> Finding:
+        """The finding of one secret: rule, place, redacted preview; the key is a hash."""
+        location = (
+            Location(hit.path)
+            if hit.line == 0
+            else Location(hit.path, hit.line, hit.column, end_line=hit.end_line)
+        )
+        return self.finding(
+            f"{title}: {hit.preview}",
+            location,
+            rule_id=f"{self.id}.{hit.rule_id}",
+            key=hit.key,
+        )
+
+    def is_accepted(
+        self,
+        found: Finding,
+        live: Sequence[AllowlistEntry],
+        accepted: frozenset[str] | None,
+    ) -> bool:
+        """Named by a live allowlist entry and, with a baseline, listed in it."""
+        path = found.location.path if found.location else ""
+        if not covering(live, path, found.rule_id):
+            return False
+        return accepted is None or found.fingerprint in accepted
+
+    def ungoverned(
+        self, ctx: RunContext, accepted: frozenset[str], live: Sequence[AllowlistEntry]
+    ) -> Iterator[Finding]:
+        """Baseline entries that no live allowlist entry names."""
+        source = ctx.policy.secrets.baseline
+        for entry in baseline_file.parse(ctx.workspace.read_text(source), source):
+            if covering(live, entry.path, entry.rule):
+                continue
+            yield self.finding(
+                f"baseline entry {entry.fingerprint} ({entry.rule} in {entry.path}) is not "
+                "named by a live [[allowlist]] entry",
+                Location(source),
+                rule_id=f"{self.id}.baseline-ungoverned",
+                help="Add an [[allowlist]] entry (path, rule, reason, owner, expires) for it "
+                "or remove it from the baseline.",
+                key=entry.fingerprint,
+            )
+
+
+def _baseline(ctx: RunContext) -> frozenset[str] | None:
+    """The fingerprints of the policy's baseline, or None when it names none."""
+    source = ctx.policy.secrets.baseline
+    if not source:
+        return None
+    entries = baseline_file.parse(ctx.workspace.read_text(source), source)
+    return frozenset(e.fingerprint for e in entries)
+
+
+def _reference(ctx: RunContext) -> allowlist.ReferenceDate:
+    """The date allowlist expiries are compared with (the HEAD commit's), once per run."""
+    ws = ctx.workspace
+    return ctx.memo.get(
+        "stage3.allowlist_date",
+        lambda: allowlist.reference_date(
+            ws.root, is_git=ws.is_git, today=dt.datetime.now(dt.UTC).date()
+        ),
+    )
+
+
+SECRET_CHECKS: tuple[Check, ...] = (SecretScan(),)

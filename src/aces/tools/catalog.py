@@ -94,6 +94,20 @@ TOOLS: tuple[ToolAdapter, ...] = (
         optional=True,  # only explains which bytes differ when artifacts are not reproducible
     ),
     ExecutableTool(
+        name="faketime",
+        stages=(4,),
+        install_hint="apt-get install -y faketime",
+        version_pattern=rf"faketime: Version (?P<version>{_SEMVER_ISH})",
+        optional=True,  # shifts the clock of the second reproducibility build when present
+    ),
+    ExecutableTool(
+        name="docker",
+        stages=(4,),
+        install_hint="install Docker Engine or podman (https://docs.docker.com/engine/install/)",
+        version_pattern=r"Docker version (?P<version>\d[\w.+-]*?),",
+        optional=True,  # only for the image builds a policy declares ([[build.images]])
+    ),
+    ExecutableTool(
         name="nats-server",
         stages=(6, 9, 11, 12),
         install_hint="apt-get install -y nats-server",

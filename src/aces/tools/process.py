@@ -8,6 +8,10 @@ outlive its call: processes of the group still alive when the child exits are
 stopped too. ``terminate_all`` stops every group still running, from any thread;
 the CLI calls it when ACES itself receives SIGTERM or SIGINT.
 
+``ProcessRunner.start`` launches a long-running server (a NATS node, a service
+replica) in its own process group with its output going to a log file; it runs
+until ``stop`` (or ``terminate_all``) ends its group the same way.
+
 Every failure is a ``ToolError``; ``CommandError`` is the one that carries a
 command and its output, shown indented by ``diagnostics()``.
 """
@@ -62,6 +66,25 @@ class ProcessResult:
             stderr=self.stderr,
             truncated=self.truncated,
         )
+
+
+@dataclass(frozen=True)
+class StartedProcess:
+    """A long-running process from ``ProcessRunner.start``; it leads its own process group."""
+
+    argv: tuple[str, ...]
+    pid: int  # also the process group id
+    log_path: Path  # stdout and stderr, interleaved
+    popen: subprocess.Popen[bytes]
+
+    @property
+    def pgid(self) -> int:
+        """The id of the process group the process leads."""
+        return self.pid
+
+    def poll(self) -> int | None:
+        """The exit code once the process has exited (negative: killed by a signal), else None."""
+        return self.popen.poll()
 
 
 class CommandError(ToolError):
@@ -315,6 +338,75 @@ class ProcessRunner:
             self._stopped.update(p.pid for p in procs)
         self._stop_groups(procs)
 
+    def start(
+        self,
+        argv: Sequence[str | os.PathLike[str]],
+        *,
+        cwd: str | os.PathLike[str],
+        log_path: str | os.PathLike[str],
+        env: Mapping[str, str] | None = None,
+        install_hint: str | None = None,
+        user: str | None = None,
+    ) -> StartedProcess:
+        """Launch ``argv`` in its own process group and return at once.
+
+        stdout and stderr are appended to ``log_path``; ``env`` is added to the
+        base environment; ``user`` (root only) runs the process as that user and
+        its primary group. The process runs until ``stop`` or ``terminate_all``.
+        Raises ``ToolError`` when the program is missing (with ``install_hint``)
+        or the runner is shutting down.
+        """
+        command = tuple(os.fspath(part) for part in argv)
+        if not command:
+            raise ValueError("empty command")
+        child_env = {**self._base_env, **(env or {})}
+        workdir = Path(cwd)
+        if not workdir.is_dir():
+            raise ToolError(f"working directory {workdir} does not exist", path=str(workdir))
+        executable = _resolve(command[0], workdir, child_env.get("PATH", ""), install_hint)
+        log = Path(log_path)
+        with self._lock, log.open("ab") as out:
+            if self._closed:
+                raise CommandError("was not started: aces is shutting down", argv=command)
+            try:
+                proc = subprocess.Popen(
+                    command,
+                    executable=executable,
+                    cwd=workdir,
+                    env=child_env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    user=user,
+                    group=_primary_group(user),
+                    extra_groups=None if user is None else [],
+                )
+            except (OSError, KeyError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else f"unknown user {user!r}"
+                raise ToolError(f"cannot start `{shlex.join(command)}`: {reason}") from exc
+            self._live[proc.pid] = proc
+        return StartedProcess(argv=command, pid=proc.pid, log_path=log, popen=proc)
+
+    def stop(self, processes: Sequence[StartedProcess], grace: float | None = None) -> None:
+        """Stop the groups of started processes together: SIGTERM, the grace period, SIGKILL.
+
+        Already-exited processes are fine; every one is reaped and forgotten.
+        """
+        procs = [p.popen for p in processes]
+        seconds = self._grace if grace is None else grace
+        alive = [p for p in procs if _group_alive(p)]
+        if alive:
+            _signal_groups(alive, signal.SIGTERM)
+            alive = _wait_until_dead(alive, seconds)
+        if alive:
+            _signal_groups(alive, signal.SIGKILL)
+            _wait_until_dead(alive, _KILL_WAIT_SECONDS)
+        with self._lock:
+            for proc in procs:
+                self._live.pop(proc.pid, None)
+                self._stopped.discard(proc.pid)
+
     def _spawn(
         self,
         command: tuple[str, ...],
@@ -418,6 +510,15 @@ class ProcessRunner:
         if alive:
             _signal_groups(alive, signal.SIGKILL)
             _wait_until_dead(alive, _KILL_WAIT_SECONDS)
+
+
+def _primary_group(user: str | None) -> int | None:
+    """The primary group id of ``user`` (``KeyError`` for an unknown user); None for no user."""
+    if user is None:
+        return None
+    import pwd  # POSIX only; imported here so the module loads everywhere
+
+    return pwd.getpwnam(user).pw_gid
 
 
 def _resolve(name: str, cwd: Path, path: str, install_hint: str | None) -> str:

@@ -43,11 +43,22 @@ class GlobMatcher:
         return [p for p in paths if self.match(p)]
 
 
+# pathspec picks a hyperscan backend when hyperscan is installed, and that backend
+# shares one scratch space per spec: matching from two threads at once fails. Checks
+# run in parallel threads, so every spec ACES compiles uses the pure-Python backend.
+PATHSPEC_BACKEND = "simple"
+
+
+def compile_spec(globs: Sequence[str]) -> pathspec.PathSpec[Any]:
+    """A thread-safe pathspec of gitignore-style globs (no validation)."""
+    return pathspec.PathSpec.from_lines("gitignore", globs, backend=PATHSPEC_BACKEND)
+
+
 def _compile(globs: Sequence[str]) -> pathspec.PathSpec[Any]:
     """pathspec's compilation; InputError naming a malformed glob."""
     for glob in globs:
         try:
-            pathspec.PathSpec.from_lines("gitignore", [glob])
+            compile_spec([glob])
         except ValueError as exc:
             raise InputError(f"invalid glob {glob!r}: {exc}") from exc
-    return pathspec.PathSpec.from_lines("gitignore", globs)
+    return compile_spec(globs)

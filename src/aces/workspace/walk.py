@@ -136,4 +136,4 @@ def _load_ignore(abs_dir: str, rel_dir: str) -> tuple[IgnoreFile, ...]:
         text = path.read_bytes().decode("utf-8", "replace")
     except OSError:
         return ()
-    return (IgnoreFile(rel_dir, GitIgnoreSpec.from_lines(text.splitlines())),)
+    return (IgnoreFile(rel_dir, GitIgnoreSpec.from_lines(text.splitlines(), backend="simple")),)

@@ -38,6 +38,8 @@ RECORDED = [
     ),
     ("ruff", "ruff 0.17.6\n", "0.17.6"),
     ("diffoscope", "diffoscope 254\n", "254"),
+    ("faketime", "\nfaketime: Version 0.9.10\n", "0.9.10"),
+    ("docker", "Docker version 28.2.2, build e6534b4\n", "28.2.2"),
     ("nats-server", "nats-server: v2.9.10\n", "2.9.10"),
     (
         "valkey",
@@ -75,6 +77,8 @@ def test_catalog_names_the_tools_of_the_stages() -> None:
         "cargo-deny",
         "clippy",
         "diffoscope",
+        "docker",
+        "faketime",
         "git",
         "mix",
         "nats-server",

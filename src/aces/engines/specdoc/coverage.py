@@ -32,6 +32,7 @@ import pathspec
 import yaml
 
 from aces.engines.specdoc.markdown import MarkdownDoc
+from aces.workspace.globs import compile_spec
 
 _DECLARATION = re.compile(
     r"^\s*(?:[-*+]\s+)?[*_]{0,2}(covers|proto[ _-]packages)[*_]{0,2}\s*:[*_]{0,2}\s*(.*)$",
@@ -54,7 +55,7 @@ class Coverage:
 
     @cached_property
     def _spec(self) -> pathspec.PathSpec[Any]:
-        return pathspec.PathSpec.from_lines("gitignore", self.globs)
+        return compile_spec(self.globs)
 
     def covers_path(self, path: str) -> bool:
         """True when ``path`` matches one of the declared globs."""
@@ -170,7 +171,7 @@ def read_coverage(doc: MarkdownDoc) -> tuple[Coverage, tuple[DeclarationProblem,
 def _valid_glob(glob: str, problems: list[DeclarationProblem], line: int) -> bool:
     """True when ``glob`` compiles; otherwise record the problem."""
     try:
-        pathspec.PathSpec.from_lines("gitignore", [glob])
+        compile_spec([glob])
     except ValueError as exc:
         problems.append(DeclarationProblem(line, f"invalid glob {glob!r} in 'covers': {exc}"))
         return False

@@ -1,0 +1,448 @@
+"""The crypto-misuse rules, as data: a tree-sitter query per rule, with its samples.
+
+Each query captures ``@hit`` (where the finding points); ``requires`` are
+regular expressions that must all match the text of ``@hit``, ``unless`` one
+that must not; ``size_capture`` names an integer capture that must be below
+the policy's minimum RSA modulus. ``should_flag`` / ``should_not_flag`` are
+source snippets the tests run through the scanner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CryptoRule:
+    """One misuse pattern in one language."""
+
+    rule_id: str
+    language: str  # "python", "rust" or "elixir"
+    query: str
+    message: str
+    requires: tuple[str, ...] = ()
+    unless: str = ""
+    size_capture: str = ""
+    should_flag: tuple[str, ...] = ()
+    should_not_flag: tuple[str, ...] = ()
+
+
+P = "sec.crypto-misuse"
+_KEY_NAME = r"(?i)(^|_)(key|secret|token|nonce|salt|password|passwd|otp|session_id)s?($|_)"
+_MAC_WORDS = (
+    r"(?i)(digest\(\)|hexdigest\(\)|finalize\(\)|into_bytes\(\)|\bh?mac\b|signature|"
+    r"\w+_(mac|sig|digest|hmac)\b|:crypto\.mac)"
+)
+
+PYTHON_RULES: tuple[CryptoRule, ...] = (
+    CryptoRule(
+        f"{P}.weak-hash",
+        "python",
+        """
+        ((call function: (attribute object: (identifier) @m attribute: (identifier) @f)) @hit
+          (#eq? @m "hashlib") (#any-of? @f "md5" "sha1"))
+        ((call function: (attribute object: (identifier) @m attribute: (identifier) @f)
+               arguments: (argument_list . (string) @s)) @hit
+          (#eq? @m "hashlib") (#eq? @f "new") (#match? @s "^[\\"'](?i:md5|sha1)[\\"']$"))
+        ((call function: (attribute attribute: (identifier) @f)) @hit (#any-of? @f "MD5" "SHA1"))
+        """,
+        "MD5 / SHA-1 used where security depends on it",
+        unless=r"usedforsecurity\s*=\s*False",
+        should_flag=(
+            "h = hashlib.md5(data).hexdigest()",
+            "hashlib.sha1(password)",
+            'hashlib.new("md5")',
+            "digest = hashes.Hash(hashes.SHA1())",
+        ),
+        should_not_flag=(
+            "h = hashlib.md5(data, usedforsecurity=False)",
+            "hashlib.sha256(data)",
+            'hashlib.new("sha256")',
+        ),
+    ),
+    CryptoRule(
+        f"{P}.ecb",
+        "python",
+        '((attribute attribute: (identifier) @a) @hit (#any-of? @a "ECB" "MODE_ECB"))',
+        "ECB mode leaks the structure of the plaintext",
+        should_flag=("Cipher(algorithms.AES(k), modes.ECB())", "AES.new(k, AES.MODE_ECB)"),
+        should_not_flag=("Cipher(algorithms.AES(k), modes.GCM(iv))",),
+    ),
+    CryptoRule(
+        f"{P}.static-iv",
+        "python",
+        """
+        ((keyword_argument name: (identifier) @k value: (string (string_content))) @hit
+          (#any-of? @k "iv" "IV" "nonce" "initial_value"))
+        ((call function: (attribute attribute: (identifier) @f)
+               arguments: (argument_list . (string (string_content)))) @hit
+          (#any-of? @f "CBC" "GCM" "CTR" "OFB" "CFB" "CFB8"))
+        ((assignment left: (identifier) @n
+                     right: [(string (string_content)) (binary_operator left: (string))]) @hit
+          (#match? @n "^(?i:iv|nonce)$"))
+        """,
+        "a literal IV / nonce: it repeats on every encryption",
+        should_flag=(
+            'AES.new(key, AES.MODE_GCM, nonce=b"0123456789ab")',
+            'modes.CBC(b"0000000000000000")',
+            'iv = b"\\x00" * 16',
+        ),
+        should_not_flag=(
+            "AES.new(key, AES.MODE_GCM, nonce=os.urandom(12))",
+            "modes.CBC(os.urandom(16))",
+            "iv = secrets.token_bytes(16)",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.hardcoded-key",
+        "python",
+        """
+        ((keyword_argument name: (identifier) @k value: (string (string_content))) @hit
+          (#any-of? @k "key" "secret" "secret_key" "signing_key" "private_key"))
+        ((call function: (attribute object: (identifier) @o attribute: (identifier) @f)
+               arguments: (argument_list . (string (string_content)))) @hit
+          (#any-of? @o "hmac" "AES" "DES" "DES3" "ChaCha20" "Blowfish") (#eq? @f "new"))
+        ((call function: (attribute attribute: (identifier) @f)
+               arguments: (argument_list . (string (string_content)))) @hit
+          (#any-of? @f "AES" "ChaCha20" "TripleDES" "Camellia" "Fernet" "AESGCM"
+                       "ChaCha20Poly1305"))
+        ((call function: (attribute object: (identifier) @o attribute: (identifier) @f)
+               arguments: (argument_list (_) . (string (string_content)))) @hit
+          (#eq? @o "jwt") (#any-of? @f "encode" "decode"))
+        ((assignment left: (identifier) @n right: (string (string_content))) @hit
+          (#match? @n "(?i)(^|_)(key|secret)$"))
+        """,
+        "a hard-coded key: anyone with the source has it",
+        should_flag=(
+            'hmac.new(b"s3cr3t", msg, hashlib.sha256)',
+            'cipher = AES.new(b"0123456789abcdef", AES.MODE_GCM)',
+            'token = jwt.encode(payload, "secret", algorithm="HS256")',
+            'SECRET_KEY = "django-insecure-abc"',
+            'f = Fernet(key=b"abc")',
+        ),
+        should_not_flag=(
+            "hmac.new(key, msg, hashlib.sha256)",
+            'SECRET_KEY = os.environ["SECRET_KEY"]',
+            'SECRET_KEY = ""',
+            'jwt.encode(payload, key, algorithm="HS256")',
+        ),
+    ),
+    CryptoRule(
+        f"{P}.weak-random",
+        "python",
+        f"""
+        ((assignment left: (identifier) @n right: (_)) @hit (#match? @n "{_KEY_NAME}"))
+        """,
+        "key material from the random module, which is not a CSPRNG (use secrets)",
+        requires=(r"\brandom\.(?!SystemRandom)\w+\(",),
+        should_flag=(
+            "token = ''.join(random.choice(ALPHABET) for _ in range(32))",
+            "session_key = random.getrandbits(128)",
+            "api_token = random.randbytes(16)",
+        ),
+        should_not_flag=(
+            "token = secrets.token_hex(16)",
+            "delay = random.uniform(0, 1)",
+            "key = random.SystemRandom().getrandbits(128)",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.jwt-no-verify",
+        "python",
+        """
+        ((pair key: (string) @k value: (false)) @hit (#match? @k "verify_signature"))
+        ((keyword_argument name: (identifier) @k value: (list (string) @s)) @hit
+          (#eq? @k "algorithms") (#match? @s "^[\\"'](?i:none)[\\"']$"))
+        """,
+        "JWT signature verification is disabled",
+        should_flag=(
+            'jwt.decode(t, options={"verify_signature": False})',
+            'jwt.decode(t, key, algorithms=["none"])',
+        ),
+        should_not_flag=(
+            'jwt.decode(t, key, algorithms=["HS256"])',
+            'jwt.decode(t, key, options={"verify_signature": True})',
+        ),
+    ),
+    CryptoRule(
+        f"{P}.rsa-key-size",
+        "python",
+        """
+        ((keyword_argument name: (identifier) @k value: (integer) @num) @hit
+          (#any-of? @k "key_size" "bits"))
+        ((call function: (attribute object: (identifier) @o attribute: (identifier) @f)
+               arguments: (argument_list . (integer) @num)) @hit
+          (#any-of? @o "RSA" "rsa") (#any-of? @f "generate" "newkeys"))
+        """,
+        "RSA key smaller than the policy's minimum",
+        size_capture="num",
+        should_flag=(
+            "rsa.generate_private_key(public_exponent=65537, key_size=1024)",
+            "RSA.generate(1024)",
+        ),
+        should_not_flag=(
+            "rsa.generate_private_key(public_exponent=65537, key_size=3072)",
+            "RSA.generate(4096)",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.mac-compare",
+        "python",
+        "((comparison_operator) @hit)",
+        "a MAC / digest compared with ==: use hmac.compare_digest (constant time)",
+        requires=(r"==|!=", _MAC_WORDS),
+        unless=r"\blen\(|\bis\s+None\b|compare_digest",
+        should_flag=(
+            "if hmac.new(k, m, sha256).hexdigest() == received: pass",
+            "ok = signature == expected",
+            "if request_mac != computed: abort()",
+        ),
+        should_not_flag=(
+            "ok = hmac.compare_digest(signature, expected)",
+            "if len(signature) == 64: pass",
+            "if count == 3: pass",
+        ),
+    ),
+)
+
+RUST_RULES: tuple[CryptoRule, ...] = (
+    CryptoRule(
+        f"{P}.weak-hash",
+        "rust",
+        """
+        ((scoped_identifier path: (identifier) @p) @hit (#any-of? @p "md5" "sha1" "Md5" "Sha1"))
+        ((use_declaration argument: (identifier) @hit) (#any-of? @hit "md5" "sha1"))
+        ((scoped_use_list path: (identifier) @p) @hit (#any-of? @p "md5" "sha1"))
+        ((scoped_type_identifier path: (identifier) @p) @hit (#any-of? @p "md5" "sha1"))
+        """,
+        "MD5 / SHA-1 used where security depends on it",
+        should_flag=(
+            "fn f(d: &[u8]) { let h = md5::compute(d); }",
+            "use sha1::{Sha1, Digest};",
+            "fn f() { let mut h = Md5::new(); }",
+        ),
+        should_not_flag=("use sha2::{Sha256, Digest};", "fn f() { let h = Sha256::new(); }"),
+    ),
+    CryptoRule(
+        f"{P}.ecb",
+        "rust",
+        """
+        ((scoped_identifier path: (identifier) @p) @hit (#eq? @p "ecb"))
+        ((scoped_type_identifier path: (identifier) @p) @hit (#eq? @p "ecb"))
+        ([(identifier) (type_identifier)] @hit (#match? @hit "^Ecb(Encryptor|Decryptor|Mode)?$"))
+        """,
+        "ECB mode leaks the structure of the plaintext",
+        should_flag=(
+            "type Aes128EcbEnc = ecb::Encryptor<aes::Aes128>;",
+            "fn f() { let c = EcbEncryptor::new(k); }",
+        ),
+        should_not_flag=("type C = cbc::Encryptor<aes::Aes128>;",),
+    ),
+    CryptoRule(
+        f"{P}.static-iv",
+        "rust",
+        """
+        ((call_expression function: (scoped_identifier path: (_) @p name: (identifier) @f)
+            arguments: (arguments . [(string_literal) (raw_string_literal) (array_expression)
+                                     (reference_expression value: (array_expression))])) @hit
+          (#match? @p "(?i)(nonce|iv)(::)?(<[^>]*>)?$")
+          (#any-of? @f "from_slice" "from" "assume_unique_for_key" "new"))
+        ((let_declaration pattern: (identifier) @n
+                          value: [(string_literal) (array_expression)]) @hit
+          (#match? @n "(?i)^(iv|nonce)$"))
+        """,
+        "a literal IV / nonce: it repeats on every encryption",
+        should_flag=(
+            'fn f() { let n = Nonce::from_slice(b"unique nonce"); }',
+            "fn f() { let n = aead::Nonce::assume_unique_for_key([0u8; 12]); }",
+            'fn f() { let nonce = b"012345678901"; }',
+        ),
+        should_not_flag=(
+            "fn f() { let n = Nonce::from_slice(&buf[..12]); }",
+            "fn f() { let nonce = Aes256Gcm::generate_nonce(&mut OsRng); }",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.hardcoded-key",
+        "rust",
+        """
+        ((call_expression function: (scoped_identifier path: (_) @p name: (identifier) @f)
+            arguments: (arguments . [(string_literal) (raw_string_literal) (array_expression)
+                                     (reference_expression value: (array_expression))])) @hit
+          (#match? @p "(?i)key(::)?(<[^>]*>)?$") (#any-of? @f "from_slice" "from" "new"))
+        ((call_expression function: (scoped_identifier name: (identifier) @f)
+            arguments: (arguments . [(string_literal) (array_expression)])) @hit
+          (#eq? @f "new_from_slice"))
+        ((call_expression function: (scoped_identifier path: (_) @p name: (identifier) @f)
+            arguments: (arguments (_) . (string_literal))) @hit
+          (#match? @p "(?i)key(::)?(<[^>]*>)?$") (#eq? @f "new"))
+        ((const_item name: (identifier) @n value: [(string_literal) (array_expression)]) @hit
+          (#match? @n "(?i)(^|_)(key|secret)$"))
+        """,
+        "a hard-coded key: anyone with the source has it",
+        should_flag=(
+            'fn f() { let k = Key::<Aes256Gcm>::from_slice(b"an example very very secret key."); }',
+            'fn f() { let m = HmacSha256::new_from_slice(b"my secret").unwrap(); }',
+            'fn f() { let k = hmac::Key::new(hmac::HMAC_SHA256, b"secret"); }',
+            'const SIGNING_KEY: &[u8] = b"0123";',
+        ),
+        should_not_flag=(
+            "fn f() { let k = Key::<Aes256Gcm>::from_slice(&key_bytes); }",
+            "fn f() { let m = HmacSha256::new_from_slice(&secret).unwrap(); }",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.weak-random",
+        "rust",
+        f'((let_declaration pattern: (identifier) @n) @hit (#match? @n "{_KEY_NAME}"))',
+        "key material from a non-cryptographic or fixed-seed RNG (use OsRng / thread_rng)",
+        requires=(r"\b(SmallRng|seed_from_u64|XorShiftRng|Pcg32|Pcg64|fastrand)\b",),
+        should_flag=(
+            "fn f() { let key: [u8; 32] = StdRng::seed_from_u64(7).gen(); }",
+            "fn f() { let token = SmallRng::from_entropy().gen::<u64>(); }",
+        ),
+        should_not_flag=(
+            "fn f() { let key: [u8; 32] = rand::thread_rng().gen(); }",
+            "fn f() { let mut rng = SmallRng::seed_from_u64(1); }",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.jwt-no-verify",
+        "rust",
+        "([(identifier) (field_identifier)] @hit "
+        '(#eq? @hit "insecure_disable_signature_validation"))',
+        "JWT signature verification is disabled",
+        should_flag=("fn f() { validation.insecure_disable_signature_validation(); }",),
+        should_not_flag=("fn f() { let v = Validation::new(Algorithm::HS256); }",),
+    ),
+    CryptoRule(
+        f"{P}.rsa-key-size",
+        "rust",
+        """
+        ((call_expression function: (scoped_identifier path: (identifier) @p name: (identifier) @f)
+            arguments: (arguments (integer_literal) @num)) @hit
+          (#any-of? @p "RsaPrivateKey" "Rsa") (#any-of? @f "new" "generate"))
+        """,
+        "RSA key smaller than the policy's minimum",
+        size_capture="num",
+        should_flag=(
+            "fn f() { let k = RsaPrivateKey::new(&mut rng, 1024); }",
+            "fn f() { let k = Rsa::generate(512); }",
+        ),
+        should_not_flag=("fn f() { let k = RsaPrivateKey::new(&mut rng, 2048); }",),
+    ),
+    CryptoRule(
+        f"{P}.mac-compare",
+        "rust",
+        "((binary_expression) @hit)",
+        "a MAC / digest compared with ==: use a constant-time comparison (subtle, verify_slice)",
+        requires=(r"==|!=", _MAC_WORDS),
+        unless=r"\.len\(\)|&&|\|\||ct_eq",
+        should_flag=(
+            "fn f() { if mac.finalize().into_bytes() == expected { } }",
+            "fn f() { if signature != computed { return; } }",
+        ),
+        should_not_flag=(
+            "fn f() { mac.verify_slice(&tag).is_ok(); }",
+            "fn f() { if signature.len() == 64 { } }",
+            "fn f() { if count == 3 { } }",
+        ),
+    ),
+)
+
+ELIXIR_RULES: tuple[CryptoRule, ...] = (
+    CryptoRule(
+        f"{P}.weak-hash",
+        "elixir",
+        """
+        ((call target: (dot left: (atom) @m right: (identifier) @f) (arguments . (atom) @a)) @hit
+          (#eq? @m ":crypto") (#any-of? @f "hash" "hash_init") (#any-of? @a ":md5" ":sha" ":md4"))
+        """,
+        "MD5 / SHA-1 used where security depends on it",
+        should_flag=("h = :crypto.hash(:md5, data)", "h = :crypto.hash(:sha, data)"),
+        should_not_flag=("h = :crypto.hash(:sha256, data)",),
+    ),
+    CryptoRule(
+        f"{P}.ecb",
+        "elixir",
+        '((atom) @hit (#match? @hit "^:(aes_(128_|192_|256_)?ecb|des_ecb|blowfish_ecb)$"))',
+        "ECB mode leaks the structure of the plaintext",
+        should_flag=(":crypto.crypto_one_time(:aes_128_ecb, key, data, true)",),
+        should_not_flag=(":crypto.crypto_one_time(:aes_256_gcm, key, iv, data, true)",),
+    ),
+    CryptoRule(
+        f"{P}.static-iv",
+        "elixir",
+        """
+        ((call target: (dot left: (atom) @m right: (identifier) @f)
+               (arguments . (_) . (_) . [(string) (bitstring) (charlist)])) @hit
+          (#eq? @m ":crypto") (#any-of? @f "crypto_one_time" "crypto_one_time_aead" "crypto_init"))
+        """,
+        "a literal IV / nonce: it repeats on every encryption",
+        should_flag=(
+            ':crypto.crypto_one_time_aead(:aes_256_gcm, key, "000000000000", data, "", true)',
+            ":crypto.crypto_one_time(:aes_256_cbc, key, <<0::128>>, data, true)",
+        ),
+        should_not_flag=(":crypto.crypto_one_time_aead(:aes_256_gcm, key, iv, data, aad, true)",),
+    ),
+    CryptoRule(
+        f"{P}.hardcoded-key",
+        "elixir",
+        """
+        ((call target: (dot left: (atom) @m right: (identifier) @f)
+               (arguments . (_) . [(string) (bitstring) (charlist)])) @hit
+          (#eq? @m ":crypto") (#any-of? @f "crypto_one_time" "crypto_one_time_aead" "crypto_init"))
+        ((call target: (dot left: (atom) @m right: (identifier) @f)
+               (arguments . (_) . (_) . [(string) (bitstring) (charlist)])) @hit
+          (#eq? @m ":crypto") (#eq? @f "mac"))
+        """,
+        "a hard-coded key: anyone with the source has it",
+        should_flag=(
+            ':crypto.crypto_one_time(:aes_256_cbc, "0123456789abcdef01234567", iv, d, true)',
+            ':crypto.mac(:hmac, :sha256, "secret", data)',
+        ),
+        should_not_flag=(
+            ":crypto.crypto_one_time(:aes_256_cbc, key, iv, d, true)",
+            ":crypto.mac(:hmac, :sha256, key, data)",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.weak-random",
+        "elixir",
+        f'((binary_operator left: (identifier) @n operator: "=") @hit (#match? @n "{_KEY_NAME}"))',
+        "key material from :rand, which is not a CSPRNG (use :crypto.strong_rand_bytes)",
+        requires=(r":rand\.|:random\.|Enum\.random\(",),
+        should_flag=("token = :rand.uniform(1_000_000_000)", "key = Enum.random(1..1000)"),
+        should_not_flag=(
+            "token = :crypto.strong_rand_bytes(32)",
+            "jitter = :rand.uniform(100)",
+        ),
+    ),
+    CryptoRule(
+        f"{P}.rsa-key-size",
+        "elixir",
+        '((tuple . (atom) @a . (integer) @num) @hit (#eq? @a ":rsa"))',
+        "RSA key smaller than the policy's minimum",
+        size_capture="num",
+        should_flag=("key = :public_key.generate_key({:rsa, 1024, 65537})",),
+        should_not_flag=("key = :public_key.generate_key({:rsa, 4096, 65537})",),
+    ),
+    CryptoRule(
+        f"{P}.mac-compare",
+        "elixir",
+        '((binary_operator operator: ["==" "!=" "===" "!=="]) @hit)',
+        "a MAC / digest compared with ==: use Plug.Crypto.secure_compare (constant time)",
+        requires=(_MAC_WORDS,),
+        unless=r"byte_size\(|secure_compare",
+        should_flag=(
+            "valid = :crypto.mac(:hmac, :sha256, k, m) == given",
+            "if signature == expected, do: :ok",
+        ),
+        should_not_flag=(
+            "valid = Plug.Crypto.secure_compare(signature, expected)",
+            "if byte_size(signature) == 32, do: :ok",
+        ),
+    ),
+)
+
+CRYPTO_RULES: tuple[CryptoRule, ...] = PYTHON_RULES + RUST_RULES + ELIXIR_RULES

@@ -1,0 +1,128 @@
+"""Run the crypto-misuse rules over source files with tree-sitter.
+
+A ``CryptoScanner`` compiles every rule's query once (per scanner, no module
+state) and scans one file at a time: parse, run each query of the file's
+language, filter matches by the rule's ``requires`` / ``unless`` expressions
+and key-size capture, and report one hit per rule and line. Query captures are
+not in source order (a tree-sitter 0.26 trait), so hits are sorted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import tree_sitter as ts
+import tree_sitter_elixir
+import tree_sitter_python
+import tree_sitter_rust
+
+from aces.engines.cryptorules.rules import CRYPTO_RULES, CryptoRule
+from aces.engines.tlsrules.textscan import Hit
+
+_GRAMMARS: dict[str, Callable[[], object]] = {
+    "python": tree_sitter_python.language,
+    "rust": tree_sitter_rust.language,
+    "elixir": tree_sitter_elixir.language,
+}
+_EXTENSIONS: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".rs": "rust",
+    ".ex": "elixir",
+    ".exs": "elixir",
+}
+_INT = re.compile(r"^(0[xob])?[0-9a-fA-F_]+")
+
+
+def language_of(path: str) -> str | None:
+    """The crypto rules' language of a path, by extension."""
+    dot = path.rfind(".")
+    return _EXTENSIONS.get(path[dot:].lower()) if dot >= 0 else None
+
+
+def parse_int(text: str) -> int | None:
+    """A Python / Rust / Elixir integer literal (``1_024``, ``1024u32``, ``0x400``)."""
+    match = _INT.match(text.strip())
+    if match is None:
+        return None
+    try:
+        return int(match.group(0).replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule with its compiled query and expressions."""
+
+    rule: CryptoRule
+    query: ts.Query
+    requires: tuple[re.Pattern[str], ...]
+    unless: re.Pattern[str] | None
+
+
+class CryptoScanner:
+    """The crypto rules compiled for one run; ``scan`` one file at a time."""
+
+    def __init__(self, min_rsa_bits: int, rules: Sequence[CryptoRule] = CRYPTO_RULES) -> None:
+        self.min_rsa_bits = min_rsa_bits
+        self._languages = {name: ts.Language(grammar()) for name, grammar in _GRAMMARS.items()}
+        self._rules: dict[str, list[_Compiled]] = {}
+        for rule in rules:
+            language = self._languages[rule.language]
+            compiled = _Compiled(
+                rule,
+                ts.Query(language, rule.query),
+                tuple(re.compile(r) for r in rule.requires),
+                re.compile(rule.unless) if rule.unless else None,
+            )
+            self._rules.setdefault(rule.language, []).append(compiled)
+
+    def scan(self, path: str, source: bytes, language: str | None = None) -> list[Hit]:
+        """Every rule hit in one file (its language from ``path`` unless given)."""
+        language = language or language_of(path)
+        if language is None or language not in self._rules:
+            return []
+        tree = ts.Parser(self._languages[language]).parse(source)
+        found: dict[tuple[str, int], Hit] = {}
+        for compiled in self._rules[language]:
+            for node in self._matches(compiled, tree.root_node):
+                line, column = node.start_point.row + 1, node.start_point.column + 1
+                key = (compiled.rule.rule_id, line)
+                if key not in found or column < found[key].column:
+                    found[key] = Hit(
+                        compiled.rule.rule_id, path, line, column, self._message(compiled.rule)
+                    )
+        return sorted(found.values(), key=lambda h: (h.line, h.column, h.rule_id))
+
+    def _message(self, rule: CryptoRule) -> str:
+        """The rule's message, with the minimum for key-size rules."""
+        if rule.size_capture:
+            return f"{rule.message} ({self.min_rsa_bits} bits)"
+        return rule.message
+
+    def _matches(self, compiled: _Compiled, root: ts.Node) -> list[ts.Node]:
+        """The ``@hit`` nodes of a rule's matches that pass its filters."""
+        out: list[ts.Node] = []
+        for _, captures in ts.QueryCursor(compiled.query).matches(root):
+            for node in captures.get("hit", []):
+                if self._accepts(compiled, node, captures):
+                    out.append(node)
+        return out
+
+    def _accepts(
+        self, compiled: _Compiled, node: ts.Node, captures: dict[str, list[ts.Node]]
+    ) -> bool:
+        """Whether a match passes ``requires``, ``unless`` and the key-size test."""
+        text = (node.text or b"").decode("utf-8", "replace")
+        if not all(pattern.search(text) for pattern in compiled.requires):
+            return False
+        if compiled.unless is not None and compiled.unless.search(text):
+            return False
+        if compiled.rule.size_capture:
+            sizes = captures.get(compiled.rule.size_capture, [])
+            values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
+            return any(v is not None and v < self.min_rsa_bits for v in values)
+        return True

@@ -1,0 +1,126 @@
+"""Unsafe exposure in code and configuration text: open binds, CORS ``*``, debug endpoints.
+
+The rules are data (``LineRule``) with their samples. Binding to every
+interface is a heuristic: a file that binds to ``0.0.0.0`` / ``::`` is flagged
+unless it also mentions an authentication mechanism (auth, bearer, API key,
+mTLS, client certificates) — the reviewer's question is "who can reach this,
+and what stops them", and a file with no such word answers neither. A CORS
+wildcard is worse with credentials allowed, and says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aces.engines.tlsrules.textscan import Hit, LineRule, scan_lines
+
+CODE = frozenset({"python", "rust", "elixir"})
+ANY = frozenset({"python", "rust", "elixir", "config"})
+
+_AUTH_WORDS = re.compile(
+    r"(?i)\b(?:auth\w*|\w+_auth|bearer|api[_-]?keys?|mtls|client_?certs?|verify_client\w*|"
+    r"require_client_cert|jwt\w*|oauth\w*)\b"
+)
+_CREDENTIALS = re.compile(
+    r"(?i)allow_credentials\s*(?:=|:)\s*(?:true|1)|allow_credentials\(\s*true\s*\)|"
+    r"access-control-allow-credentials|supports_credentials\s*=\s*True|credentials:\s*true"
+)
+BIND_RULE = "sec.unsafe-exposure.bind-all"
+CORS_RULE = "sec.unsafe-exposure.cors-wildcard"
+
+EXPOSURE_RULES: tuple[LineRule, ...] = (
+    LineRule(
+        BIND_RULE,
+        ANY,
+        re.compile(
+            r"(?<![\w.])0\.0\.0\.0(?![\d.]|/)|[\"']::[\"']\s*,\s*\d|[\"']\[::\](?::\d+)?[\"']|"
+            r"(?i:\b(?:host|bind|listen\w*|addr\w*)[\"']?\s*[:=]\s*[\"']::[\"'])|"
+            r"\bIpv[46]Addr::UNSPECIFIED\b|\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]"
+        ),
+        "a server binds to every interface with no authentication in sight",
+        should_flag=(
+            'app.run(host="0.0.0.0", port=8080)',
+            "let addr = SocketAddr::from(([0, 0, 0, 0], 8080));",
+            "listen: 0.0.0.0:4222",
+            'server.bind(("::", 9000))',
+            "let ip = Ipv4Addr::UNSPECIFIED;",
+        ),
+        should_not_flag=(
+            'app.run(host="127.0.0.1", port=8080)',
+            "version = 10.0.0.0",
+            "cidr: 10.0.0.0/8",
+            'path = "a::b"',
+            'parts = name.split("::")',
+        ),
+    ),
+    LineRule(
+        CORS_RULE,
+        ANY,
+        re.compile(
+            r"(?i)access-control-allow-origin[\"'\]]*\s*[:,=]\s*[\"']\*[\"']|"
+            r"\b(?:cors\w*|allow_?origins?|origins?)[\"']?\s*[:=]\s*\[?\s*[\"']\*[\"']|"
+            r"\bCorsLayer::(?:very_)?permissive\s*\(\s*\)|"
+            r"\.allow_origin\(\s*(?:Any|cors::Any|AllowOrigin::any\(\s*\))\s*\)|"
+            r"\bCORS\(\s*\w+\s*\)"
+        ),
+        "CORS allows every origin",
+        should_flag=(
+            'app.add_middleware(CORSMiddleware, allow_origins=["*"])',
+            'resp.headers["Access-Control-Allow-Origin"] = "*"',
+            "let cors = CorsLayer::permissive();",
+            "CorsLayer::new().allow_origin(Any)",
+            'plug Corsica, origins: "*"',
+            "CORS(app)",
+            'cors_origins: "*"',
+        ),
+        should_not_flag=(
+            'allow_origins=["https://app.example.com"]',
+            'CORS(app, origins=["https://app.example.com"])',
+            "origins: https://app.example.com",
+        ),
+    ),
+    LineRule(
+        "sec.unsafe-exposure.debug",
+        ANY,
+        re.compile(
+            r"\bdebug\s*=\s*True\b|^\s*DEBUG\s*=\s*True\b|"
+            r"(?i:^\s*[\"']?debug[\"']?\s*[:=]\s*[\"']?(?:true|yes|on)\b[\"']?)|"
+            r"\bdebug_errors:\s*true\b|/debug/pprof\b|\bnet/http/pprof\b|/actuator\b|"
+            r"(?i:management\.endpoints\.web\.exposure\.include\s*[:=]\s*[\"']?\*)"
+        ),
+        "a debug or admin endpoint is enabled",
+        should_flag=(
+            "app.run(debug=True)",
+            "DEBUG = True",
+            "debug: true",
+            "config :app, AppWeb.Endpoint, debug_errors: true",
+            'mux.Handle("/debug/pprof/", h)',
+            "path: /actuator/env",
+            "management.endpoints.web.exposure.include=*",
+        ),
+        should_not_flag=(
+            "app.run(debug=False)",
+            "DEBUG = False",
+            "debug: false",
+            "log_level: debug",
+            "logger.debug('x')",
+        ),
+    ),
+)
+
+
+def scan_exposure(path: str, text: str) -> list[Hit]:
+    """The text rules' hits in one file, with the bind heuristic and the CORS detail applied."""
+    hits = scan_lines(path, text, EXPOSURE_RULES)
+    has_auth = bool(_AUTH_WORDS.search(text))
+    has_credentials = bool(_CREDENTIALS.search(text))
+    out: list[Hit] = []
+    for hit in hits:
+        if hit.rule_id == BIND_RULE and has_auth:
+            continue
+        if hit.rule_id == CORS_RULE and has_credentials:
+            hit = Hit(
+                hit.rule_id, hit.path, hit.line, hit.column, f"{hit.message}, with credentials"
+            )
+        out.append(hit)
+    return out

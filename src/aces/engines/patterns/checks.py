@@ -1,0 +1,229 @@
+"""Refinements of a rule's capture that a query alone cannot express.
+
+A rule names one of these as its ``check``. Each takes the captured node and
+returns the message placeholders when the node is a finding, None when not:
+
+- ``function_lines``: the function spans more lines than the limit (from its
+  first line, signature or attribute-free head, to its last);
+- ``magic_number``: a numeric literal that is not an allowed value and not the
+  value of a named constant (Rust const / static items, enum discriminants, array
+  lengths and tuple indexes; Python assignments to UPPER_CASE names; Elixir
+  module attributes). Octal literals (``0o644``) are permission bits, which read
+  as they are written, and are never magic;
+- ``safety_comment``: no ``// SAFETY:`` comment on the lines right above the
+  unsafe code or the statement holding it;
+- ``ticketless_todo``: a ``TODO`` / ``FIXME`` not followed by ``(TICKET)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from aces.engines.patterns.source import SourceFile
+
+Placeholders = dict[str, str]
+
+_RUST_SUFFIX = re.compile(r"(?:[iu](?:8|16|32|64|128|size)|f32|f64)$")
+_UPPER_NAME = re.compile(r"_*[A-Z][A-Z0-9_]*")
+_RUST_CONSTANT_CONTEXTS = frozenset(
+    {"const_item", "static_item", "enum_variant", "attribute_item", "macro_definition"}
+)
+_STATEMENT_PARENTS = frozenset({"block", "source_file", "declaration_list"})
+_NEGATION_PARENTS = frozenset({"unary_expression", "unary_operator"})
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The policy values the checks read."""
+
+    max_function_lines: int
+    allowed_numbers: frozenset[float]
+    ticket_pattern: str
+
+    @property
+    def todo_pattern(self) -> re.Pattern[str]:
+        """``TODO`` or ``FIXME``, with the ticket suffix captured when present."""
+        return re.compile(rf"\b(TODO|FIXME)\b(\((?:{self.ticket_pattern})\))?")
+
+
+@dataclass
+class FileFacts:
+    """Per-file values the checks compute lazily and share (comment lines)."""
+
+    source: SourceFile
+    _comment_rows: dict[int, str] | None = field(default=None)
+
+    def comment_rows(self) -> dict[int, str]:
+        """0-based row -> text of the comments that end on that row."""
+        if self._comment_rows is None:
+            rows: dict[int, str] = {}
+            stack = [self.source.root]
+            while stack:
+                node = stack.pop()
+                if node.type in ("line_comment", "block_comment"):
+                    row = node.end_point.row - (1 if node.end_point.column == 0 else 0)
+                    rows[row] = rows.get(row, "") + self.source.text(node)
+                elif node.child_count:
+                    stack.extend(node.children)
+            self._comment_rows = rows
+        return self._comment_rows
+
+
+Refine = Callable[[FileFacts, Node, CheckSettings], Placeholders | None]
+
+
+def function_lines(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:
+    """The function's line count when it is over the limit."""
+    lines = node.end_point.row - node.start_point.row + 1
+    if lines <= settings.max_function_lines:
+        return None
+    return {
+        "name": function_name(facts.source, node),
+        "value": str(lines),
+        "limit": str(settings.max_function_lines),
+    }
+
+
+def function_name(source: SourceFile, node: Node) -> str:
+    """The name of a Rust / Python function node or an Elixir ``def`` call."""
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return source.text(name)
+    arguments = next((c for c in node.named_children if c.type == "arguments"), None)
+    head = arguments.named_children[0] if arguments and arguments.named_children else None
+    while head is not None and head.type == "binary_operator":  # def f(x) when guard
+        head = head.child_by_field_name("left")
+    if head is not None and head.type == "call":
+        target = head.child_by_field_name("target")
+        return source.text(target) if target is not None else source.text(head)
+    return source.text(head) if head is not None else "?"
+
+
+def magic_number(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:
+    """The literal's text when it is a magic number."""
+    shown = node
+    parent = node.parent
+    if parent is not None and parent.type in _NEGATION_PARENTS and _negates(facts.source, parent):
+        shown = parent
+    text = facts.source.text(node)
+    if text.lower().startswith("0o"):
+        return None
+    value = literal_value(text, facts.source.language)
+    if value is not None and shown is parent:
+        value = -value
+    if value is not None and value in settings.allowed_numbers:
+        return None
+    if _names_a_constant(facts.source, node):
+        return None
+    return {"text": facts.source.text(shown)}
+
+
+def literal_value(text: str, language: str) -> float | None:
+    """The numeric value of a literal's text, or None when it is not a plain number."""
+    plain = text.replace("_", "")
+    if language == "rust" and not plain.lower().startswith("0x"):
+        plain = _RUST_SUFFIX.sub("", plain)
+    elif language == "rust":
+        plain = re.sub(r"[iu](?:8|16|32|64|128|size)$", "", plain)
+    try:
+        return float(int(plain, 0))
+    except ValueError:
+        pass
+    try:
+        return float(plain)
+    except ValueError:
+        return None
+
+
+def _negates(source: SourceFile, unary: Node) -> bool:
+    """Whether a unary node is a minus sign."""
+    first = unary.children[0] if unary.children else None
+    return first is not None and source.text(first) == "-"
+
+
+def _names_a_constant(source: SourceFile, node: Node) -> bool:
+    """Whether the literal is (part of) the value of a named constant."""
+    if source.language == "rust":
+        return _rust_constant(node)
+    if source.language == "python":
+        return _python_constant(source, node)
+    return _elixir_attribute(source, node)
+
+
+def _rust_constant(node: Node) -> bool:
+    parent = node.parent
+    if parent is not None and parent.type == "field_expression":  # tuple index: pair.1
+        return True
+    if parent is not None and parent.type in ("array_type", "array_expression"):
+        return parent.child_by_field_name("length") == node or _in_rust_constant(parent)
+    return _in_rust_constant(parent)
+
+
+def _in_rust_constant(parent: Node | None) -> bool:
+    """Whether an ancestor, up to the enclosing function, is a constant context."""
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.type in _RUST_CONSTANT_CONTEXTS:
+            return True
+        if ancestor.type in ("function_item", "closure_expression"):
+            return False
+        ancestor = ancestor.parent
+    return False
+
+
+def _python_constant(source: SourceFile, node: Node) -> bool:
+    ancestor = node.parent
+    while ancestor is not None and ancestor.type not in ("function_definition", "module"):
+        if ancestor.type == "assignment":
+            left = ancestor.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                return _UPPER_NAME.fullmatch(source.text(left)) is not None
+        ancestor = ancestor.parent
+    return False
+
+
+def _elixir_attribute(source: SourceFile, node: Node) -> bool:
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type == "unary_operator":
+            operator = ancestor.child_by_field_name("operator")
+            if operator is not None and source.text(operator) == "@":
+                return True
+        ancestor = ancestor.parent
+    return False
+
+
+def safety_comment(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:
+    """Empty placeholders when no ``SAFETY:`` comment stands right above the unsafe code."""
+    del settings
+    rows = facts.comment_rows()
+    anchor = node
+    while anchor.parent is not None and anchor.parent.type not in _STATEMENT_PARENTS:
+        anchor = anchor.parent
+    for start in {node.start_point.row, anchor.start_point.row}:
+        row = start - 1
+        while row in rows:
+            if "SAFETY:" in rows[row]:
+                return None
+            row -= 1
+    return {}
+
+
+def ticketless_todo(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:
+    """The first TODO / FIXME of a comment that names no ticket."""
+    for match in settings.todo_pattern.finditer(facts.source.text(node)):
+        if match.group(2) is None:
+            return {"text": match.group(1)}
+    return None
+
+
+CHECK_FUNCTIONS: dict[str, Refine] = {
+    "function_lines": function_lines,
+    "magic_number": magic_number,
+    "safety_comment": safety_comment,
+    "ticketless_todo": ticketless_todo,
+}

@@ -1,0 +1,228 @@
+"""Find secrets in a buffer: hyperscan narrows the rules, ``re`` confirms exact spans.
+
+All rules are compiled into one hyperscan block-mode database with
+``HS_FLAG_SINGLEMATCH`` (one report per rule per buffer: hyperscan otherwise
+reports every match end). A regex hyperscan cannot take as is (look-arounds,
+back-references) is compiled with ``HS_FLAG_PREFILTER``, which matches a
+superset; a regex it refuses even so is represented by its keywords as
+literals. Only the rules hyperscan reports run their ``re`` regex over the
+buffer; that confirmation, the keyword, entropy and allowlist tests decide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import hyperscan
+
+from aces.engines.secrets.entropy import char_classes, charset, length_scaled, shannon
+from aces.engines.secrets.rules import Rule, RuleSet
+from aces.errors import ToolError
+
+_SINGLE = hyperscan.HS_FLAG_SINGLEMATCH
+_PREFILTER = hyperscan.HS_FLAG_PREFILTER
+_CASELESS = hyperscan.HS_FLAG_CASELESS
+
+
+@dataclass(frozen=True)
+class Match:
+    """A confirmed secret in a buffer: the rule, the secret's byte span and the secret."""
+
+    rule: Rule
+    start: int
+    end: int
+    secret: bytes
+
+
+def secret_key(rule_id: str, secret: bytes) -> str:
+    """The fingerprint material of a secret: a SHA-256 hex digest, never the value."""
+    material = b"aces-secret-v1\x1f" + rule_id.encode("utf-8") + b"\x1f" + secret
+    return hashlib.sha256(material).hexdigest()
+
+
+def preview(secret: bytes) -> str:
+    """A redacted view: the first 4 characters of a long secret and its length."""
+    size = len(secret)
+    if size < 16:
+        return f"… ({size} chars)"
+    head = secret[:4].decode("ascii", "replace")
+    return f"{head}… ({size} chars)"
+
+
+class Matcher:
+    """A compiled rule set; ``find(buffer)`` yields confirmed matches, highest priority first."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._always: tuple[int, ...] = ()
+        self._database = self._compile(ruleset.rules)
+
+    # -- compilation ---------------------------------------------------------------------------
+
+    def _compile(self, rules: Sequence[Rule]) -> hyperscan.Database | None:
+        """One database for every rule that hyperscan (or its keywords) can represent."""
+        expressions: list[bytes] = []
+        ids: list[int] = []
+        flags: list[int] = []
+        always: list[int] = []
+        # Probing each regex costs a compile per rule: first try them all as they are.
+        direct = _compiles_all([rule.regex.pattern for rule in rules])
+        for index, rule in enumerate(rules):
+            compiled = [(rule.regex.pattern, _SINGLE)] if direct else _hs_form(rule)
+            if compiled is None:
+                always.append(index)  # neither the regex nor keywords: run re on every buffer
+                continue
+            for pattern, flag in compiled:
+                expressions.append(pattern)
+                ids.append(index)
+                flags.append(flag)
+        self._always = tuple(always)
+        if not expressions:
+            return None
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            database.compile(
+                expressions=expressions, ids=ids, elements=len(expressions), flags=flags
+            )
+        except hyperscan.error as exc:
+            raise ToolError(f"hyperscan could not compile the secret rules: {exc}") from exc
+        return database
+
+    # -- scanning ------------------------------------------------------------------------------
+
+    def candidates(self, buffer: bytes) -> list[int]:
+        """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
+        found: set[int] = set(self._always)
+        if self._database is not None and buffer:
+
+            def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
+                del start, end, flags, context
+                found.add(rule)
+
+            self._database.scan(buffer, match_event_handler=on_match)
+        return sorted(found)
+
+    def find(self, buffer: bytes, path: str = "") -> list[Match]:
+        """Every confirmed secret of ``buffer`` (the text of ``path``).
+
+        Overlapping matches keep the one of the rule listed first.
+        """
+        rule_indices = self.candidates(buffer)
+        if not rule_indices:
+            return []
+        lowered: bytes | None = None
+        matches: list[Match] = []
+        for index in rule_indices:
+            rule = self.ruleset.rules[index]
+            if rule.path is not None and not rule.path.search(path):
+                continue
+            if rule.keywords:
+                lowered = buffer.lower() if lowered is None else lowered
+                if not any(keyword in lowered for keyword in rule.keywords):
+                    continue
+            matches.extend(self.confirm(rule, buffer, lowered))
+        return _without_overlaps(matches)
+
+    def confirm(self, rule: Rule, buffer: bytes, lowered: bytes | None = None) -> Iterator[Match]:
+        """The matches of one rule's regex that pass its entropy and allowlist tests.
+
+        A single-line rule with keywords is searched only on the lines holding a
+        keyword: ``re`` over a whole file is two orders of magnitude slower than
+        hyperscan, and the lines it must read are few.
+        """
+        if rule.multiline or not rule.keywords or lowered is None:
+            yield from self._confirm_in(rule, buffer, 0)
+            return
+        for start, end in keyword_lines(buffer, lowered, rule.keywords):
+            yield from self._confirm_in(rule, buffer[start:end], start)
+
+    def _confirm_in(self, rule: Rule, text: bytes, offset: int) -> Iterator[Match]:
+        """Confirmed matches in ``text``, which starts at ``offset`` of the buffer."""
+        group = rule.secret_group
+        for found in rule.regex.finditer(text):
+            secret = found.group(group)
+            if secret and self.accepts(rule, secret, found.group(0)):
+                yield Match(rule, offset + found.start(group), offset + found.end(group), secret)
+
+    def accepts(self, rule: Rule, secret: bytes, whole: bytes) -> bool:
+        """Whether a regex match is a secret: entropy, classes, allowlists, stopwords."""
+        floor = rule.entropy.for_charset(charset(secret))
+        if floor and shannon(secret) < length_scaled(floor, len(secret)):
+            return False
+        if rule.min_classes and char_classes(secret) < rule.min_classes:
+            return False
+        if any(p.search(secret) for p in rule.allow):
+            return False
+        if any(p.search(whole) for p in rule.allow_match):
+            return False
+        lowered = secret.lower()
+        if any(word in lowered for word in rule.stopwords):
+            return False
+        return not (rule.global_allow and any(p.search(secret) for p in self.ruleset.allow))
+
+
+def keyword_lines(
+    buffer: bytes, lowered: bytes, keywords: tuple[bytes, ...]
+) -> list[tuple[int, int]]:
+    """(start, end) of every line of ``buffer`` holding a keyword, in order, without repeats."""
+    lines: set[tuple[int, int]] = set()
+    size = len(buffer)
+    for keyword in keywords:
+        pos = lowered.find(keyword)
+        while pos != -1:
+            start = buffer.rfind(b"\n", 0, pos) + 1
+            end = buffer.find(b"\n", pos)
+            end = size if end == -1 else end
+            lines.add((start, end))
+            pos = lowered.find(keyword, end)
+    return sorted(lines)
+
+
+def _hs_form(rule: Rule) -> list[tuple[bytes, int]] | None:
+    """How hyperscan represents a rule: its regex, a prefilter of it, or its keywords."""
+    pattern = rule.regex.pattern
+    for flag in (_SINGLE, _SINGLE | _PREFILTER):
+        if _compiles(pattern, flag):
+            return [(pattern, flag)]
+    if rule.keywords:
+        return [(re.escape(k), _SINGLE | _CASELESS) for k in rule.keywords]
+    return None
+
+
+def _compiles_all(patterns: list[bytes]) -> bool:
+    """Whether hyperscan accepts every pattern as is (one compile for the whole set)."""
+    if not patterns:
+        return False
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(
+            expressions=patterns,
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=[_SINGLE] * len(patterns),
+        )
+    except hyperscan.error:
+        return False
+    return True
+
+
+def _compiles(pattern: bytes, flag: int) -> bool:
+    """Whether hyperscan accepts ``pattern`` with ``flag``."""
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(expressions=[pattern], ids=[0], elements=1, flags=[flag])
+    except hyperscan.error:
+        return False
+    return True
+
+
+def _without_overlaps(matches: list[Match]) -> list[Match]:
+    """Drop a match whose secret overlaps one of a higher-priority rule; order by position."""
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.rule.priority, m.start)):
+        if not any(match.start < k.end and k.start < match.end for k in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: (m.start, m.rule.priority))

@@ -1,0 +1,199 @@
+"""Dependency manifests: what each declares, where, and which lockfile must pin it.
+
+``Cargo.toml`` needs a ``Cargo.lock`` in its directory or an ancestor (a
+workspace shares one); a ``pyproject.toml`` with dependencies needs a Python
+lock next to it; a ``package.json`` with dependencies a ``package-lock.json``
+(or ``npm-shrinkwrap.json``); a ``mix.exs`` with dependencies a ``mix.lock``.
+A manifest without dependencies needs no lock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from aces.engines.supply.lockfiles import normalise_python, refuse_conflicts
+from aces.errors import InputError
+
+_CARGO_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+_PEP508_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_MIX_DEP = re.compile(r"\{\s*:([a-z_][a-z0-9_]*)\s*,([^}\n]*)")
+_NPM_TABLES = ("dependencies", "devDependencies", "optionalDependencies")
+PYTHON_LOCK = re.compile(r"(poetry\.lock|uv\.lock|pylock(\.[^/]+)?\.toml|requirements[^/]*\.txt)")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A dependency a manifest declares: the name the lock records, and its line."""
+
+    name: str
+    line: int
+    spec: str = ""  # the declared requirement, when the manifest states one as a string
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A manifest, its ecosystem, its declared dependencies and the lock it needs."""
+
+    path: str
+    ecosystem: str  # cargo | pypi | npm | hex
+    dependencies: tuple[Dependency, ...]
+    lock_names: tuple[str, ...]  # file names that lock it
+    lock_in_ancestors: bool = False  # Cargo: a workspace root's lock counts
+
+    @property
+    def needs_lock(self) -> bool:
+        """Whether the manifest must have a lockfile (Cargo always: the crate itself)."""
+        return self.ecosystem == "cargo" or bool(self.dependencies)
+
+    @property
+    def directory(self) -> str:
+        """The manifest's directory ("" for the root)."""
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+def line_of(text: str, pattern: str, default: int = 1) -> int:
+    """1-based line of the first match of the regex ``pattern`` (MULTILINE), else ``default``."""
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else default
+
+
+def _toml(path: str, text: str) -> dict[str, object]:
+    """Parsed TOML, or InputError naming the file."""
+    refuse_conflicts(path, text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", path=path, hint="fix the file") from exc
+
+
+def cargo_manifest(path: str, text: str) -> Manifest:
+    """A Cargo.toml: the packages its dependency tables name (renames resolved)."""
+    data = _toml(path, text)
+    deps: dict[str, Dependency] = {}
+    tables: list[dict[str, object]] = [data]
+    target = data.get("target")
+    if isinstance(target, dict):
+        tables.extend(t for t in target.values() if isinstance(t, dict))
+    for table in tables:
+        for kind in _CARGO_TABLES:
+            section = table.get(kind)
+            if isinstance(section, dict):
+                for key, value in section.items():
+                    dep = _cargo_dep(text, key, value)
+                    deps.setdefault(dep.name, dep)
+    return Manifest(path, "cargo", tuple(deps.values()), ("Cargo.lock",), lock_in_ancestors=True)
+
+
+def _cargo_dep(text: str, key: str, value: object) -> Dependency:
+    """One Cargo dependency: the package it names and the line declaring it."""
+    name = key
+    if isinstance(value, dict) and isinstance(value.get("package"), str):
+        name = str(value["package"])
+    escaped = re.escape(key)
+    inline = rf'^[ \t]*(?:{escaped}|"{escaped}")\s*(?:=|\.)'
+    table = rf"^[ \t]*\[[^\]]*\.{escaped}\]"
+    line = line_of(text, f"{inline}|{table}")
+    return Dependency(name, line, value if isinstance(value, str) else "")
+
+
+def pyproject_manifest(path: str, text: str) -> Manifest:
+    """A pyproject.toml: ``[project].dependencies`` and Poetry's dependency table."""
+    data = _toml(path, text)
+    deps: list[Dependency] = []
+    project = data.get("project")
+    if isinstance(project, dict) and isinstance(project.get("dependencies"), list):
+        for item in project["dependencies"]:
+            match = _PEP508_NAME.match(item) if isinstance(item, str) else None
+            if match:
+                name = match.group(1)
+                line = line_of(text, rf"""^[ \t]*["']{re.escape(name)}\b""")
+                deps.append(Dependency(normalise_python(name), line, item))
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    table = poetry.get("dependencies") if isinstance(poetry, dict) else None
+    if isinstance(table, dict):
+        for key in table:
+            if key.lower() != "python":
+                line = line_of(text, rf"^[ \t]*{re.escape(key)}\s*=")
+                deps.append(Dependency(normalise_python(key), line))
+    return Manifest(path, "pypi", tuple(deps), ("poetry.lock", "uv.lock", "pylock.toml"))
+
+
+def package_json_manifest(path: str, text: str) -> Manifest:
+    """A package.json: its dependency objects (peer dependencies are the host's)."""
+    refuse_conflicts(path, text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON (line {exc.lineno})", path=path, hint="fix it") from exc
+    deps: list[Dependency] = []
+    if isinstance(data, dict):
+        for kind in _NPM_TABLES:
+            table = data.get(kind)
+            if isinstance(table, dict):
+                for name, spec in table.items():
+                    line = line_of(text, rf'^[ \t]*"{re.escape(name)}"\s*:')
+                    deps.append(Dependency(name, line, spec if isinstance(spec, str) else ""))
+    return Manifest(path, "npm", tuple(deps), ("package-lock.json", "npm-shrinkwrap.json"))
+
+
+def mix_manifest(path: str, text: str) -> Manifest:
+    """A mix.exs: ``{:name, ...}`` tuples (path and umbrella dependencies are not locked)."""
+    deps: list[Dependency] = []
+    for match in _MIX_DEP.finditer(text):
+        rest = match.group(2)
+        if "path:" in rest or "in_umbrella:" in rest:
+            continue
+        if not re.search(r'"[~><=]|git:|github:|hex:|"\d', rest):
+            continue  # not a dependency tuple (a keyword list entry, an application spec)
+        line = text.count("\n", 0, match.start()) + 1
+        deps.append(Dependency(match.group(1), line))
+    return Manifest(path, "hex", tuple(deps), ("mix.lock",))
+
+
+MANIFEST_READERS: dict[str, Callable[[str, str], Manifest]] = {
+    "Cargo.toml": cargo_manifest,
+    "pyproject.toml": pyproject_manifest,
+    "package.json": package_json_manifest,
+    "mix.exs": mix_manifest,
+}
+
+
+def manifest_paths(paths: Iterable[str]) -> tuple[str, ...]:
+    """The dependency manifests among ``paths`` (vendored trees left out), sorted."""
+    skip = ("node_modules", "vendor", "target", "deps", "_build", ".venv")
+    return tuple(
+        sorted(
+            p
+            for p in paths
+            if p.rsplit("/", 1)[-1] in MANIFEST_READERS
+            and not any(part in skip for part in p.split("/")[:-1])
+        )
+    )
+
+
+def read_manifest(path: str, text: str) -> Manifest:
+    """The manifest at ``path`` read with the reader of its file name."""
+    return MANIFEST_READERS[path.rsplit("/", 1)[-1]](path, text)
+
+
+def find_lock(manifest: Manifest, files: frozenset[str]) -> str | None:
+    """The lockfile that pins ``manifest``, or None when there is none."""
+    directory = manifest.directory
+    while True:
+        prefix = f"{directory}/" if directory else ""
+        for name in manifest.lock_names:
+            if f"{prefix}{name}" in files:
+                return f"{prefix}{name}"
+        if manifest.ecosystem == "pypi":
+            for path in sorted(files):
+                rest = path[len(prefix) :] if path.startswith(prefix) else None
+                if rest and "/" not in rest and PYTHON_LOCK.fullmatch(rest):
+                    return path
+        if not manifest.lock_in_ancestors or not directory:
+            return None
+        directory = directory.rsplit("/", 1)[0] if "/" in directory else ""

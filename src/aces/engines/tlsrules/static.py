@@ -1,0 +1,197 @@
+"""Static TLS rules: settings that switch verification off, and plaintext endpoints.
+
+Each rule is data (``LineRule``) with should-flag and should-not-flag samples.
+Code rules read Rust, Python and Elixir; URL rules read code and configuration
+(YAML, TOML, JSON, INI, dotenv). A URL to a local host (``localhost``,
+``*.localhost``, ``*.local``, ``127.0.0.0/8``, ``::1``) is never flagged: TLS on
+loopback protects nothing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from aces.engines.tlsrules.textscan import LineRule
+
+CODE = frozenset({"python", "rust", "elixir"})
+ANY = frozenset({"python", "rust", "elixir", "config"})
+CONFIG = frozenset({"config"})
+SECURE_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
+_PLAIN_SCHEMES = {
+    "nats": "use tls:// (or a TLS-required NATS connection)",
+    "redis": "use rediss://",
+    "postgres": "add sslmode=require or sslmode=verify-full",
+    "postgresql": "add sslmode=require or sslmode=verify-full",
+}
+_URL_CHARS = r"[^\s'\"`<>)}]+"
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` is loopback or a local name (no TLS needed there)."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name in ("localhost", "") or name.endswith((".localhost", ".local")):
+        return name != ""
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_of(url: str) -> str | None:
+    """The host of a URL, or None when it has none or cannot be parsed."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _plaintext_url(match: re.Match[str]) -> str | None:
+    """Why a nats/redis/postgres URL is plaintext to a remote host, or None when it is fine."""
+    url = match.group(0)
+    scheme = match.group("scheme").lower()
+    host = _host_of(url)
+    if host is not None and is_local_host(host):
+        return None
+    if scheme.startswith("postgres"):
+        try:
+            modes = parse_qs(urlsplit(url).query).get("sslmode", [])
+        except ValueError:
+            modes = []
+        if modes and modes[-1] in SECURE_SSLMODES:
+            return None
+    return f"{scheme}:// to {host or 'an unnamed host'} ({_PLAIN_SCHEMES[scheme]})"
+
+
+def _remote_http(match: re.Match[str]) -> str | None:
+    """The host of a plain ``http://`` endpoint that is not local, or None."""
+    line = match.string
+    if "$schema" in line or '"$id"' in line or "xmlns" in line:
+        return None  # identifiers of schema documents, not endpoints
+    host = _host_of(match.group(0))
+    if host is None or is_local_host(host):
+        return None
+    return host
+
+
+TLS_RULES: tuple[LineRule, ...] = (
+    LineRule(
+        "sec.tls.rust-invalid-certs",
+        frozenset({"rust"}),
+        re.compile(r"\.danger_accept_invalid_(?:certs|hostnames)\s*\(\s*true\s*\)"),
+        "certificate or hostname verification is switched off",
+        should_flag=(
+            "let c = Client::builder().danger_accept_invalid_certs(true).build()?;",
+            ".danger_accept_invalid_hostnames( true )",
+        ),
+        should_not_flag=(".danger_accept_invalid_certs(false)", "let accept_invalid = true;"),
+    ),
+    LineRule(
+        "sec.tls.rustls-dangerous",
+        frozenset({"rust"}),
+        re.compile(r"\.dangerous\s*\(\s*\)|\bimpl\s+(?:\w+::)*ServerCertVerifier\s+for\b"),
+        "a custom rustls certificate verifier replaces chain validation",
+        should_flag=(
+            "config.dangerous().set_certificate_verifier(Arc::new(NoVerify));",
+            "impl rustls::client::danger::ServerCertVerifier for NoVerify {",
+            "impl ServerCertVerifier for AcceptAll {",
+        ),
+        should_not_flag=("let dangerous = 1;", "fn dangerous_thing() {}"),
+    ),
+    LineRule(
+        "sec.tls.python-verify-false",
+        frozenset({"python"}),
+        re.compile(r"\bverify\s*=\s*False\b"),
+        "TLS certificate verification is switched off (verify=False)",
+        should_flag=("requests.get(url, verify=False)", "httpx.Client(verify = False)"),
+        should_not_flag=("requests.get(url, verify=True)", "verify_ssl = certifi.where()"),
+    ),
+    LineRule(
+        "sec.tls.python-cert-none",
+        frozenset({"python"}),
+        re.compile(r"\bCERT_NONE\b"),
+        "the SSL context accepts any certificate (CERT_NONE)",
+        should_flag=("ctx.verify_mode = ssl.CERT_NONE", "cert_reqs=CERT_NONE"),
+        should_not_flag=("ctx.verify_mode = ssl.CERT_REQUIRED",),
+    ),
+    LineRule(
+        "sec.tls.python-unverified-context",
+        frozenset({"python"}),
+        re.compile(r"\b_create_unverified_context\b"),
+        "an unverified SSL context is created",
+        should_flag=("ctx = ssl._create_unverified_context()",),
+        should_not_flag=("ctx = ssl.create_default_context()",),
+    ),
+    LineRule(
+        "sec.tls.python-no-hostname-check",
+        frozenset({"python"}),
+        re.compile(r"\bcheck_hostname\s*=\s*False\b"),
+        "hostname verification is switched off (check_hostname = False)",
+        should_flag=("ctx.check_hostname = False",),
+        should_not_flag=("ctx.check_hostname = True",),
+    ),
+    LineRule(
+        "sec.tls.elixir-verify-none",
+        frozenset({"elixir"}),
+        re.compile(r"\bverify:\s*:verify_none\b|\{\s*:verify\s*,\s*:verify_none\s*\}"),
+        "peer verification is switched off (verify: :verify_none)",
+        should_flag=(
+            "ssl: [verify: :verify_none]",
+            "transport_opts: [{:verify, :verify_none}]",
+        ),
+        should_not_flag=("ssl: [verify: :verify_peer, cacertfile: ca]",),
+    ),
+    LineRule(
+        "sec.tls.sslmode-disable",
+        ANY,
+        re.compile(r"\bsslmode\s*[=:]\s*['\"]?(?:disable|allow|prefer)\b"),
+        "the Postgres connection does not require TLS (sslmode disable/allow/prefer)",
+        should_flag=(
+            "DATABASE_URL=postgres://db.internal/app?sslmode=disable",
+            'conn = psycopg.connect(host=h, sslmode="prefer")',
+            "sslmode: allow",
+        ),
+        should_not_flag=("sslmode=verify-full", "sslmode: require"),
+    ),
+    LineRule(
+        "sec.tls.plaintext-url",
+        ANY,
+        re.compile(rf"\b(?P<scheme>nats|redis|postgres|postgresql)://{_URL_CHARS}", re.IGNORECASE),
+        "plaintext connection to a non-local host",
+        accept=_plaintext_url,
+        should_flag=(
+            'NATS_URL = "nats://bus.example.com:4222"',
+            "url: redis://cache.prod.internal:6379/0",
+            "postgres://app@db.example.com/app",
+            "postgresql://app@db.example.com/app?sslmode=prefer",
+        ),
+        should_not_flag=(
+            'NATS_URL = "nats://127.0.0.1:4222"',
+            "url: tls://bus.example.com:4222",
+            "rediss://cache.example.com:6380",
+            "redis://localhost:6379",
+            "postgres://app@db.example.com/app?sslmode=verify-full",
+            "postgresql://u@[::1]:5432/app",
+            "nats://broker.local:4222",
+        ),
+    ),
+    LineRule(
+        "sec.tls.http-endpoint",
+        CONFIG,
+        re.compile(rf"\bhttp://{_URL_CHARS}", re.IGNORECASE),
+        "plain http:// endpoint to a non-local host",
+        accept=_remote_http,
+        should_flag=(
+            "endpoint: http://collector.example.com:4318",
+            'otlp = "http://otel.prod:4318"',
+            "WEBHOOK=http://hooks.example.com/x",
+        ),
+        should_not_flag=(
+            "endpoint: https://collector.example.com:4318",
+            "endpoint: http://localhost:4318",
+            '"$schema": "http://json-schema.org/draft-07/schema#"',
+            "url = http://127.0.0.1:8080/health",
+        ),
+    ),
+)

@@ -1,0 +1,116 @@
+"""Line rules over source and configuration text: the shared machinery of the static rules.
+
+A ``LineRule`` is data: an id, the file kinds it reads, a regular expression
+and a message, with should-flag and should-not-flag sample lines the tests
+run. ``scan_lines`` applies rules to one file's text and returns ``Hit``s with
+1-based line and column. Whole-line comments are skipped, since a comment
+that names a dangerous setting is not the setting.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+# File kind by extension; configuration formats share one kind.
+_KINDS: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".rs": "rust",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".yaml": "config",
+    ".yml": "config",
+    ".toml": "config",
+    ".json": "config",
+    ".ini": "config",
+    ".cfg": "config",
+    ".conf": "config",
+    ".env": "config",
+}
+_COMMENT_PREFIXES: dict[str, tuple[str, ...]] = {
+    "python": ("#",),
+    "rust": ("//",),
+    "elixir": ("#",),
+    "config": ("#", "//", ";"),
+}
+
+
+def kind_of(path: str) -> str | None:
+    """``python``, ``rust``, ``elixir`` or ``config`` for a path, None for anything else."""
+    name = posixpath.basename(path)
+    if is_env_file(path):
+        return "config"
+    return _KINDS.get(posixpath.splitext(name)[1].lower())
+
+
+def is_env_file(path: str) -> bool:
+    """``.env``, ``.env.production``, ``prod.env``: dotenv files."""
+    name = posixpath.basename(path)
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule matching at a place: rule id, path, 1-based line and column, message."""
+
+    rule_id: str
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """A regular expression over single lines of some file kinds, with its samples."""
+
+    rule_id: str
+    kinds: frozenset[str]
+    pattern: re.Pattern[str]
+    message: str
+    should_flag: tuple[str, ...] = ()
+    should_not_flag: tuple[str, ...] = ()
+    # An optional test of the match that must hold too (a URL's host is not local, ...).
+    accept: Callable[[re.Match[str]], str | None] | None = None
+
+    def check(self, text: str) -> Iterator[tuple[int, str]]:
+        """(0-based column, message) of every match of this rule on one line."""
+        for match in self.pattern.finditer(text):
+            message: str | None = self.message
+            if self.accept is not None:
+                detail = self.accept(match)
+                message = None if detail is None else f"{self.message}: {detail}"
+            if message is not None:
+                yield match.start(), message
+
+
+def code_lines(text: str, kind: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) of the lines that are not whole-line comments."""
+    prefixes = _COMMENT_PREFIXES.get(kind, ())
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.lstrip().startswith(prefixes):
+            yield number, line
+
+
+def scan_lines(path: str, text: str, rules: Iterable[LineRule]) -> list[Hit]:
+    """Every hit of ``rules`` (those reading this file's kind) in one file's text."""
+    kind = kind_of(path)
+    if kind is None:
+        return []
+    chosen = [rule for rule in rules if kind in rule.kinds]
+    hits: list[Hit] = []
+    if not chosen:
+        return hits
+    for number, line in code_lines(text, kind):
+        for rule in chosen:
+            for column, message in rule.check(line):
+                hits.append(Hit(rule.rule_id, path, number, column + 1, message))
+    return sorted(hits, key=lambda h: (h.line, h.column, h.rule_id))
+
+
+def sample_hits(rule: LineRule, line: str) -> list[str]:
+    """The messages ``rule`` gives for one sample line (used by the rule tests)."""
+    return [message for _, message in rule.check(line)]

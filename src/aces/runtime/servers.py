@@ -1,0 +1,185 @@
+"""The dependency servers: where their binaries are and the command line of each.
+
+Pure functions of ports and directories (no process is started here), so the
+exact flags are tested without a server. Facts the flags rely on:
+
+- NATS: ``-a``/``-p`` client address, ``-m`` monitoring port (``/healthz``,
+  ``/routez``), ``-n`` server name, ``--cluster_name`` and ``--cluster`` the
+  route listener, ``--routes`` every other node (a full mesh), ``-js --store_dir``.
+- Redis / Valkey: ``--save '' --appendonly no`` so nothing is persisted, ``--dir``
+  a temp dir for anything it writes anyway.
+- Postgres: ``initdb`` refuses to run as root, so as root it runs as the
+  ``postgres`` user; the server runs in the foreground (``postgres -D``), in the
+  environment's process group, so stopping the group stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from aces.errors import InputError, ToolError
+from aces.runtime.ports import LOOPBACK
+from aces.runtime.topology import DATABASE_USER, Topology
+
+POSTGRES_SYSTEM_USER = "postgres"
+NATS_CLUSTER_NAME = "aces"
+_POSTGRES_ROOT = Path("/usr/lib/postgresql")  # Debian: one <version>/bin per major
+
+
+@dataclass(frozen=True)
+class Binaries:
+    """Absolute paths of the server programs a topology needs ("" when not needed)."""
+
+    nats: str = ""
+    valkey: str = ""
+    initdb: str = ""
+    postgres: str = ""
+    psql: str = ""
+
+
+@dataclass(frozen=True)
+class NatsPorts:
+    """The three ports of one NATS node."""
+
+    client: int
+    monitor: int
+    cluster: int
+
+
+def find_binaries(topology: Topology, search_path: str) -> Binaries:
+    """Every binary ``topology`` needs, or ``ToolError`` naming the missing one and its package."""
+    nats = _require(("nats-server",), search_path, "nats-server", "apt-get install nats-server")
+    valkey = ""
+    if topology.valkey.enabled:
+        valkey = _require(
+            ("valkey-server", "redis-server"),
+            search_path,
+            "valkey-server or redis-server",
+            "apt-get install redis-server (Debian 12 has no valkey package; Redis 7 speaks "
+            "the same protocol)",
+        )
+    if not topology.postgres.enabled:
+        return Binaries(nats=nats, valkey=valkey)
+    installed = sorted((str(p) for p in _POSTGRES_ROOT.glob("*/bin")), reverse=True)
+    pg_path = os.pathsep.join([search_path, *installed])
+    hint = "apt-get install postgresql (or put its bin directory on PATH)"
+    initdb = _require(("initdb",), pg_path, "initdb", hint)
+    # psql and postgres of the same installation as initdb, when they are next to it
+    local = os.pathsep.join([str(Path(initdb).resolve().parent), pg_path])
+    return Binaries(
+        nats=nats,
+        valkey=valkey,
+        initdb=initdb,
+        postgres=_require(("postgres",), local, "postgres", hint),
+        psql=_require(("psql",), local, "psql", hint),
+    )
+
+
+def _require(names: tuple[str, ...], search_path: str, label: str, install: str) -> str:
+    for name in names:
+        found = shutil.which(name, path=search_path)
+        if found is not None:
+            return found
+    raise ToolError(f"`{label}` not found on PATH; the environment needs it", hint=install)
+
+
+def nats_argv(
+    binary: str, index: int, nodes: tuple[NatsPorts, ...], *, jetstream: bool, store_dir: Path
+) -> tuple[str, ...]:
+    """The command of NATS node ``index`` of a cluster whose every node routes to every other."""
+    own = nodes[index]
+    argv = [
+        binary,
+        "-a", LOOPBACK,
+        "-p", str(own.client),
+        "-m", str(own.monitor),
+        "-n", f"nats-{index}",
+    ]  # fmt: skip
+    if len(nodes) > 1:
+        routes = ",".join(
+            f"nats://{LOOPBACK}:{node.cluster}" for i, node in enumerate(nodes) if i != index
+        )
+        argv += [
+            "--cluster_name", NATS_CLUSTER_NAME,
+            "--cluster", f"nats://{LOOPBACK}:{own.cluster}",
+            "--routes", routes,
+        ]  # fmt: skip
+    if jetstream:
+        argv += ["-js", "--store_dir", str(store_dir)]
+    return tuple(argv)
+
+
+def valkey_argv(binary: str, port: int, data_dir: Path) -> tuple[str, ...]:
+    """A Valkey / Redis server on loopback that persists nothing."""
+    return (
+        binary,
+        "--port", str(port),
+        "--bind", LOOPBACK,
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", str(data_dir),
+    )  # fmt: skip
+
+
+def running_as_root() -> bool:
+    """Whether this process is root (then Postgres runs as the ``postgres`` user)."""
+    return os.geteuid() == 0
+
+
+def initdb_argv(binary: str, data_dir: Path, *, as_root: bool) -> tuple[str, ...]:
+    """``initdb`` of a throwaway cluster: trust auth, no fsync; as root via ``runuser``."""
+    argv = (
+        binary,
+        "-D", str(data_dir),
+        "-U", DATABASE_USER,
+        "--auth=trust",
+        "--no-sync",
+        "-E", "UTF8",
+        "--locale=C",
+    )  # fmt: skip
+    return ("runuser", "-u", POSTGRES_SYSTEM_USER, "--", *argv) if as_root else argv
+
+
+def postgres_argv(binary: str, data_dir: Path, port: int, socket_dir: Path) -> tuple[str, ...]:
+    """The Postgres server in the foreground, on loopback, durability off (throwaway data)."""
+    return (
+        binary,
+        "-D", str(data_dir),
+        "-p", str(port),
+        "-k", str(socket_dir),
+        "-c", f"listen_addresses={LOOPBACK}",
+        "-c", "fsync=off",
+        "-c", "synchronous_commit=off",
+        "-c", "full_page_writes=off",
+    )  # fmt: skip
+
+
+def psql_argv(binary: str, port: int, database: str) -> tuple[str, ...]:
+    """``psql`` to the throwaway server over TCP, stopping at the first error."""
+    return (
+        binary,
+        "-X",
+        "-q",
+        "-h", LOOPBACK,
+        "-p", str(port),
+        "-U", DATABASE_USER,
+        "-d", database,
+        "-v", "ON_ERROR_STOP=1",
+    )  # fmt: skip
+
+
+def migration_files(root: Path, folder: str) -> tuple[Path, ...]:
+    """The ``*.sql`` files of the migrations folder, in name order."""
+    if not folder:
+        return ()
+    directory = root / folder
+    if not directory.is_dir():
+        raise InputError(
+            f"migrations folder {folder} does not exist",
+            path="aces.toml",
+            hint="fix topology.postgres.migrations",
+        )
+    return tuple(sorted(directory.glob("*.sql"), key=lambda p: p.name))

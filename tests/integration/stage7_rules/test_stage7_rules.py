@@ -1,0 +1,290 @@
+"""Stage 7 rule checks on the reference example and on mutated copies of it.
+
+The example is green; each mutation is made in a git copy whose base commit is
+the untouched example and fails exactly one ``sec.*`` clause with the expected
+rule id, clause id, file and line.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aces.doctrine.catalog import load_doctrine
+from aces.errors import AcesError
+from aces.pipeline.context import RunContext
+from aces.policy.loader import load_policy
+from aces.stages.security_rules import RULE_CHECKS
+from aces.workspace.change import compute_change
+from aces.workspace.index import Workspace
+from aces.workspace.types import PullRequest
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "arqonbus-mini"
+Row = tuple[str, tuple[str, ...], str, int | None]
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(
+        EXAMPLE,
+        root,
+        ignore=shutil.ignore_patterns(
+            "__pycache__", ".pytest_cache", ".aces", "target", ".mypy_cache"
+        ),
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def run(
+    root: Path, *, base: str | None = "main", pr: PullRequest | None = None
+) -> dict[str, list[Row] | str]:
+    """Check id -> sorted (rule, clauses, path, line) rows, or the NOT_APPLICABLE reason."""
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    change = compute_change(ws, loaded.policy, base=base, pr=pr or PullRequest())
+    ctx = RunContext(ws, change, loaded, load_doctrine())
+    out: dict[str, list[Row] | str] = {}
+    for check in RULE_CHECKS:
+        skip = check.applies(ctx)
+        if skip is not None:
+            out[check.id] = skip.reason
+            continue
+        out[check.id] = sorted(
+            (f.rule_id, f.clauses, f.location.path if f.location else "",
+             f.location.line if f.location else None)
+            for f in check.run(ctx)
+        )  # fmt: skip
+    return out
+
+
+def failing(outcome: dict[str, list[Row] | str]) -> dict[str, list[Row]]:
+    return {k: v for k, v in outcome.items() if isinstance(v, list) and v}
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(root: Path, rel: str, needle: str) -> int:
+    lines = (root / rel).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+def test_example_is_green(repo: Path) -> None:
+    outcome = run(repo, base=None)
+    assert failing(outcome) == {}
+    assert outcome["sec.tls-probe"] == "the policy lists no TLS endpoint ([security.tls] endpoints)"
+    assert all(isinstance(outcome[c], list) for c in (
+        "sec.tls", "sec.wasm-policy", "sec.permission-matrix", "sec.crypto-misuse",
+        "sec.unsafe-exposure"))  # fmt: skip
+
+
+def test_tls_plaintext_url_fails(repo: Path) -> None:
+    edit(repo, "config/bus.toml", "tls://nats.arqonbus", "nats://nats.arqonbus")
+    line = line_of(repo, "config/bus.toml", "nats://")
+    assert failing(run(repo)) == {
+        "sec.tls": [("sec.tls.plaintext-url", ("sec.tls",), "config/bus.toml", line)]
+    }
+
+
+def test_tls_verify_false_fails(repo: Path) -> None:
+    write(
+        repo,
+        "src/arqonbus_mini/fetch.py",
+        "import requests\n\n\ndef get(u):\n    return requests.get(u, verify=False)\n",
+    )
+    assert failing(run(repo)) == {
+        "sec.tls": [("sec.tls.python-verify-false", ("sec.tls",), "src/arqonbus_mini/fetch.py", 5)]
+    }
+
+
+def test_wasm_filesystem_import_fails(repo: Path) -> None:
+    edit(
+        repo,
+        "policies/tenant_guard.wat",
+        "(module\n",
+        '(module\n  (import "wasi_snapshot_preview1" "path_open"'
+        " (func (param i32) (result i32)))\n",
+    )
+    line = line_of(repo, "policies/tenant_guard.wat", "path_open")
+    assert failing(run(repo)) == {
+        "sec.wasm-policy": [
+            ("sec.wasm-policy.import", ("sec.wasm-policy",), "policies/tenant_guard.wat", line)
+        ]
+    }
+
+
+def test_wasm_wrong_sample_and_not_wasm_file_fail(repo: Path) -> None:
+    write(repo, "policies/samples/tenant_guard/cross-tenant.out", "1\n")
+    (repo / "policies" / "broken.wasm").write_bytes(b"MZ\x90\x00 not wasm")
+    rows = failing(run(repo))["sec.wasm-policy"]
+    assert rows == [
+        ("sec.wasm-policy.no-samples", ("sec.wasm-policy",), "policies/broken.wasm", None),
+        ("sec.wasm-policy.not-wasm", ("sec.wasm-policy",), "policies/broken.wasm", None),
+        (
+            "sec.wasm-policy.sample",
+            ("sec.wasm-policy",),
+            "policies/samples/tenant_guard/cross-tenant.in",
+            None,
+        ),
+    ]
+
+
+def test_wasm_unbounded_memory_fails(repo: Path) -> None:
+    edit(
+        repo,
+        "policies/tenant_guard.wat",
+        '(memory (export "memory") 1 1)',
+        '(memory (export "memory") 1)',
+    )
+    line = line_of(repo, "policies/tenant_guard.wat", "(memory (export")
+    assert failing(run(repo)) == {
+        "sec.wasm-policy": [
+            ("sec.wasm-policy.memory", ("sec.wasm-policy",), "policies/tenant_guard.wat", line)
+        ]
+    }
+
+
+def test_permission_missing_entry_and_default_allow_fail(repo: Path) -> None:
+    rel = "security/permissions.yaml"
+    edit(repo, rel, "default: deny", "default: allow")
+    edit(repo, rel, '    "bus:kick": deny\n  subscriber:', "  subscriber:")
+    assert failing(run(repo, base=None)) == {
+        "sec.permission-matrix": [
+            (
+                "sec.permission-matrix.default",
+                ("sec.permission-matrix",),
+                rel,
+                line_of(repo, rel, "default:"),
+            ),
+            (
+                "sec.permission-matrix.missing-entry",
+                ("sec.permission-matrix",),
+                rel,
+                line_of(repo, rel, "publisher:"),
+            ),
+        ]
+    }
+
+
+def test_permission_wildcard_outside_admin_fails(repo: Path) -> None:
+    rel = "security/permissions.yaml"
+    edit(repo, rel, "  subscriber:\n", '  subscriber:\n    "bus:*": deny\n    "*": allow\n')
+    line = line_of(repo, rel, "subscriber:") + 2
+    assert failing(run(repo, base=None)) == {
+        "sec.permission-matrix": [
+            ("sec.permission-matrix.wildcard", ("sec.permission-matrix",), rel, line)
+        ]
+    }
+
+
+def test_permission_gain_needs_approval(repo: Path) -> None:
+    rel = "security/permissions.yaml"
+    edit(repo, rel, '    "bus:publish": deny\n    "bus:subscribe": allow',
+         '    "bus:publish": allow\n    "bus:subscribe": allow')  # fmt: skip
+    line = line_of(repo, rel, "subscriber:") + 1
+    assert failing(run(repo)) == {
+        "sec.permission-matrix": [
+            ("sec.permission-matrix.escalation", ("sec.permission-matrix",), rel, line)
+        ]
+    }
+    assert failing(run(repo, pr=PullRequest(labels=("security-approved",)))) == {}
+
+
+def test_permission_matrix_required_when_bus_commands_listed(repo: Path) -> None:
+    (repo / "security" / "permissions.yaml").unlink()
+    line = line_of(repo, "aces.toml", 'matrix = "security/permissions.yaml"')
+    assert failing(run(repo, base=None)) == {
+        "sec.permission-matrix": [
+            ("sec.permission-matrix.missing", ("sec.permission-matrix",), "aces.toml", line)
+        ]
+    }
+
+
+def test_crypto_weak_hash_fails(repo: Path) -> None:
+    write(
+        repo,
+        "src/arqonbus_mini/token.py",
+        "import hashlib\n\n\ndef fingerprint(secret: bytes) -> str:\n"
+        "    return hashlib.sha1(secret).hexdigest()\n",
+    )
+    assert failing(run(repo)) == {
+        "sec.crypto-misuse": [
+            ("sec.crypto-misuse.weak-hash", ("sec.crypto-misuse",), "src/arqonbus_mini/token.py", 5)
+        ]
+    }
+
+
+def test_exposure_privileged_container_fails(repo: Path) -> None:
+    edit(
+        repo,
+        "compose.yaml",
+        "    depends_on: [nats, valkey]\n",
+        "    depends_on: [nats, valkey]\n    privileged: true\n",
+    )
+    line = line_of(repo, "compose.yaml", "privileged:")
+    assert failing(run(repo)) == {
+        "sec.unsafe-exposure": [
+            ("sec.unsafe-exposure.privileged", ("sec.unsafe-exposure",), "compose.yaml", line)
+        ]
+    }
+
+
+def test_exposure_env_secret_and_port_fail(repo: Path) -> None:
+    write(repo, ".env", "LOG_LEVEL=info\nVALKEY_PASSWORD=planted-value-123\n")
+    edit(
+        repo,
+        "compose.yaml",
+        "    depends_on: [nats, valkey]\n",
+        '    depends_on: [nats, valkey]\n    ports: ["8080:8080"]\n',
+    )
+    line = line_of(repo, "compose.yaml", "ports:")
+    assert failing(run(repo)) == {
+        "sec.unsafe-exposure": [
+            ("sec.unsafe-exposure.env-secret", ("sec.unsafe-exposure",), ".env", 2),
+            ("sec.unsafe-exposure.port", ("sec.unsafe-exposure",), "compose.yaml", line),
+        ]
+    }
+
+
+def test_tls_probe_unreachable_endpoint_is_error(repo: Path) -> None:
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    write(repo, "certs/ca.pem", "")
+    edit(
+        repo,
+        "aces.toml",
+        "[security.wasm]\n",
+        f'[security.tls]\nendpoints = ["127.0.0.1:{port}"]\n'
+        'ca_bundle = "certs/ca.pem"\n\n[security.wasm]\n',
+    )
+    with pytest.raises(AcesError, match="CA bundle"):
+        run(repo, base=None)

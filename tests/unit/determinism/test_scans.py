@@ -1,0 +1,171 @@
+"""Static determinism scans (should-flag / should-not-flag) and flake diffing."""
+
+from __future__ import annotations
+
+import pytest
+
+from aces.engines.determinism import (
+    Flake,
+    compare_runs,
+    rust_test_modules,
+    scan_elixir,
+    scan_python,
+    scan_rust,
+)
+from aces.engines.testreports import Outcome
+
+PY_FLAG = [
+    pytest.param(
+        "import random\n\ndef test_a():\n    assert random.randint(1, 6)\n",
+        [(4, "randomness", "unseeded", "random.randint")],
+        id="global-random",
+    ),
+    pytest.param(
+        "from random import choice as pick\n\ndef test_a():\n    pick([1])\n",
+        [(4, "randomness", "unseeded", "random.choice")],
+        id="aliased-import",
+    ),
+    pytest.param(
+        "import random\n\ndef test_a():\n    r = random.Random()\n",
+        [(4, "randomness", "unseeded", "random.Random")],
+        id="unseeded-instance",
+    ),
+    pytest.param(
+        "import random\n\ndef test_a():\n    random.random()\n    random.seed(1)\n",
+        [(4, "randomness", "unseeded", "random.random")],
+        id="seed-after-use",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a():\n    time.sleep(0.1)\n    assert time.time()\n",
+        [(4, "clock", "sleep", "time.sleep"), (5, "clock", "wall-clock", "time.time")],
+        id="clock-and-sleep",
+    ),
+    pytest.param(
+        "from datetime import datetime\n\ndef test_a():\n    datetime.now()\n",
+        [(4, "clock", "wall-clock", "datetime.datetime.now")],
+        id="datetime-now",
+    ),
+    pytest.param(
+        "from hypothesis import given, strategies as st\n\n@given(st.integers())\n"
+        "def test_a(x):\n    pass\n",
+        [(3, "randomness", "property-seed", "hypothesis.given")],
+        id="hypothesis-unseeded",
+    ),
+]
+
+PY_CLEAN = [
+    pytest.param(
+        "import random\n\ndef test_a():\n    random.seed(7)\n    random.randint(1, 6)\n",
+        id="seeded-in-test",
+    ),
+    pytest.param(
+        "import random\nrandom.seed(3)\n\ndef test_a():\n    random.random()\n", id="module"
+    ),
+    pytest.param(
+        "import random\nimport pytest\n\n@pytest.fixture\ndef rng_seed():\n    random.seed(1)\n\n"
+        "def test_a(rng_seed):\n    random.random()\n",
+        id="requested-fixture",
+    ),
+    pytest.param("import random\n\ndef test_a():\n    random.Random(42).random()\n", id="instance"),
+    pytest.param("def sleep(x):\n    pass\n\ndef test_a():\n    sleep(1)\n", id="local-sleep"),
+    pytest.param(
+        "from hypothesis import given, seed, strategies as st\n\n@seed(1)\n@given(st.integers())\n"
+        "def test_a(x):\n    pass\n",
+        id="hypothesis-seeded",
+    ),
+    pytest.param("x = 'time.time()'  # random.random()\n", id="strings-and-comments"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), PY_FLAG)
+def test_python_should_flag(source: str, expected: list[tuple[int, str, str, str]]) -> None:
+    found = [(h.line, h.kind.value, h.rule, h.what) for h in scan_python("t.py", source)]
+    assert found == expected
+
+
+@pytest.mark.parametrize("source", PY_CLEAN)
+def test_python_should_not_flag(source: str) -> None:
+    assert scan_python("t.py", source) == []
+
+
+def test_python_autouse_fixture_of_a_conftest_seeds() -> None:
+    conftest = (
+        "import random\nimport pytest\n\n@pytest.fixture(autouse=True)\n"
+        "def seeded():\n    random.seed(0)\n"
+    )
+    source = "import random\n\ndef test_a():\n    random.random()\n"
+    assert scan_python("t.py", source, [conftest]) == []
+
+
+RUST = """pub fn jitter() -> u64 { rand::random() }
+
+#[cfg(test)]
+mod tests {
+    // thread_rng() in a comment is fine
+    #[test]
+    fn t() {
+        let s = "SystemTime::now()";
+        let mut r = rand::thread_rng();
+        let now = std::time::Instant::now();
+        std::thread::sleep(d);
+    }
+}
+"""
+
+
+def test_rust_flags_only_test_code_outside_comments_and_strings() -> None:
+    found = [
+        (h.line, h.column, h.rule, h.what) for h in scan_rust("src/lib.rs", RUST, whole_file=False)
+    ]
+    assert found == [
+        (9, 27, "unseeded", "thread_rng"),
+        (10, 30, "wall-clock", "Instant::now"),
+        (11, 9, "sleep", "std::thread::sleep"),
+    ]
+
+
+def test_rust_whole_test_file_and_fixed_proptest() -> None:
+    text = "fn a() { let t = SystemTime::now(); }\nproptest! { fn p(x in 0..1) {} }\n"
+    found = [(h.line, h.rule) for h in scan_rust("tests/it.rs", text, whole_file=True)]
+    assert found == [(1, "wall-clock"), (2, "property-seed")]
+    fixed = text + "const C: ProptestConfig = ProptestConfig { rng_seed: RngSeed::Fixed(1) };\n"
+    assert [(h.line, h.rule) for h in scan_rust("tests/it.rs", fixed, whole_file=True)] == [
+        (1, "wall-clock")
+    ]
+
+
+def test_rust_test_module_declared_in_a_parent() -> None:
+    assert rust_test_modules("src/lib.rs", "#[cfg(test)]\nmod tests;\n") == [
+        "src/tests.rs",
+        "src/tests/mod.rs",
+    ]
+    assert rust_test_modules("src/codec.rs", "#[cfg(test)] mod t;") == [
+        "src/codec/t.rs",
+        "src/codec/t/mod.rs",
+    ]
+
+
+def test_elixir_unseeded_rand_and_clock() -> None:
+    text = (
+        'defmodule T do\n  test "x" do\n    # :rand.uniform(3) in a comment\n'
+        "    n = :rand.uniform(3)\n    now = DateTime.utc_now()\n    Process.sleep(10)\n"
+        "  end\nend\n"
+    )
+    found = [(h.line, h.rule, h.what) for h in scan_elixir("test/t_test.exs", text)]
+    assert found == [
+        (4, "unseeded", ":rand.uniform"),
+        (5, "wall-clock", "DateTime.utc_now"),
+        (6, "sleep", "Process.sleep"),
+    ]
+    seeded = text.replace("n = :rand", ":rand.seed(:exsss, {1, 2, 3})\n    n = :rand")
+    assert [h.rule for h in scan_elixir("test/t_test.exs", seeded)] == ["wall-clock", "sleep"]
+
+
+def test_compare_runs_reports_changed_and_missing_tests() -> None:
+    ref = {"a": Outcome.PASSED, "b": Outcome.FAILED, "c": Outcome.PASSED, "d": Outcome.SKIPPED}
+    var = {"a": Outcome.FAILED, "b": Outcome.ERROR, "e": Outcome.FAILED}
+    assert compare_runs(ref, var) == [
+        Flake("a", "passed", "failed"),
+        Flake("c", "passed", "not run"),
+        Flake("e", "not run", "failed"),
+    ]

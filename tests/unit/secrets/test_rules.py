@@ -1,0 +1,112 @@
+"""Every built-in rule's should-flag and should-not-flag samples, and the rule file itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from aces.engines.secrets.matcher import Matcher
+from aces.engines.secrets.rules import Rule, load_builtin, parse_ruleset
+from aces.engines.secrets.samples import expand
+from aces.errors import InputError
+
+RULES = load_builtin()
+MATCHER = Matcher(RULES)
+FLAG = [(r.id, i, s) for r in RULES.rules for i, s in enumerate(r.flag)]
+SKIP = [(r.id, i, s) for r in RULES.rules for i, s in enumerate(r.skip)]
+REQUIRED = {
+    "private-key",
+    "gcp-service-account-key",
+    "aws-access-key-id",
+    "aws-secret-access-key",
+    "github-token",
+    "github-fine-grained-token",
+    "gitlab-token",
+    "slack-token",
+    "slack-webhook",
+    "stripe-key",
+    "google-api-key",
+    "azure-storage-connection-string",
+    "azure-storage-key",
+    "npm-token",
+    "pypi-token",
+    "twilio-api-key",
+    "twilio-auth-token",
+    "sendgrid-api-key",
+    "nats-nkey-seed",
+    "jwt",
+    "postgres-url-password",
+    "redis-url-password",
+    "url-credentials",
+    "generic-secret",
+}
+
+
+def found(text: str) -> list[str]:
+    return [m.rule.id for m in MATCHER.find(text.encode("utf-8"))]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "index", "template"), FLAG, ids=[f"{r}-{i}" for r, i, _ in FLAG]
+)
+def test_flag_sample_gives_exactly_its_rule(rule_id: str, index: int, template: str) -> None:
+    assert found(expand(template, f"{rule_id}:flag:{index}")) == [rule_id]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "index", "template"), SKIP, ids=[f"{r}-{i}" for r, i, _ in SKIP]
+)
+def test_skip_sample_gives_nothing(rule_id: str, index: int, template: str) -> None:
+    assert found(expand(template, f"{rule_id}:skip:{index}")) == []
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=[r.id for r in RULES.rules])
+def test_every_rule_ships_samples_of_both_kinds(rule: Rule) -> None:
+    assert rule.flag and rule.skip
+
+
+@pytest.mark.parametrize("seed", ["a", "b", "c"])
+def test_flag_samples_hold_across_seeds(seed: str) -> None:
+    missed = [
+        (rule.id, i)
+        for rule in RULES.rules
+        for i, template in enumerate(rule.flag)
+        if found(expand(template, f"{seed}:{i}")) != [rule.id]
+    ]
+    assert missed == []
+
+
+def test_the_rule_set_covers_the_documented_formats() -> None:
+    assert {r.id for r in RULES.rules} == REQUIRED
+
+
+def test_the_rule_file_itself_holds_no_secret() -> None:
+    from importlib import resources
+
+    text = resources.files("aces.engines.secrets").joinpath("rules").joinpath("builtin.toml")
+    assert MATCHER.find(text.read_bytes()) == []
+
+
+def test_a_secret_inside_a_generic_assignment_is_reported_once_by_the_vendor_rule() -> None:
+    token = expand("ghp_@@alnum:36@@", "dup")
+    assert found(f'api_token = "{token}"') == ["github-token"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[rule]]\nid = 'x'\ntitle = 't'\nregex = '('\n", "rule 'x': the regex does not compile"),
+        (
+            "[[rule]]\nid = 'x'\ntitle = 't'\nregex = 'a'\nbogus = 1\n",
+            "rule[0]: unknown keys bogus",
+        ),
+        ("[[rule]]\nid = 'x'\ntitle = 't'\nregex = 'a'\nsecret_group = 2\n", "no group 2"),
+        ("[[rule]]\nid = 'x'\ntitle = 't'\nregex = 'a'\nentropy = 'hi'\n", "entropy must be"),
+        ("x = 1\n", "expected one or more [[rule]] tables"),
+        ("[[rule]\n", "not valid TOML"),
+    ],
+)
+def test_bad_rule_files_name_the_file_and_the_rule(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_ruleset(text, "rules.toml")
+    assert message in caught.value.diagnostics()
+    assert caught.value.diagnostics().startswith("rules.toml: ")
