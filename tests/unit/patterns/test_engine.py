@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from aces.engines.patterns import (
@@ -136,3 +138,13 @@ def test_ticket_pattern_accepts_only_a_named_ticket() -> None:
 def test_malformed_rule_data_is_refused(entry: dict[str, object]) -> None:
     with pytest.raises(DoctrineError):
         _rule("rust", entry, "rust.toml")
+
+
+def test_deeply_nested_code_scans_in_linear_time() -> None:
+    # 3000 chained `else if`: looking contexts up through ancestors would be quadratic.
+    chain = " else ".join(f"if x == {10 + 2 * i} {{ {11 + 2 * i} }}" for i in range(3000))
+    text = f"fn f(x: u32) -> u32 {{ {chain} else {{ 0 }} }}\n"
+    started = time.perf_counter()
+    hits = scan("src/deep.rs", text)
+    assert time.perf_counter() - started < 20
+    assert len([h for h in hits if h[2] == "rust.magic-number"]) == 6000

@@ -21,17 +21,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
-from aces.engines.patterns.source import SourceFile
+from aces.engines.patterns.grammars import query
+from aces.engines.patterns.source import Ranges, SourceFile
 
 Placeholders = dict[str, str]
 
 _RUST_SUFFIX = re.compile(r"(?:[iu](?:8|16|32|64|128|size)|f32|f64)$")
-_UPPER_NAME = re.compile(r"_*[A-Z][A-Z0-9_]*")
-_RUST_CONSTANT_CONTEXTS = frozenset(
-    {"const_item", "static_item", "enum_variant", "attribute_item", "macro_definition"}
-)
+_CONSTANT_CONTEXTS = {
+    "rust": """
+[(const_item) (static_item) (enum_variant) (attribute_item) (macro_definition)] @constant
+(array_type length: (_) @constant)
+(array_expression length: (_) @constant)
+(field_expression field: (integer_literal) @constant)
+""",
+    "python": """
+(assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
+""",
+    "elixir": """
+(unary_operator operator: "@" operand: (_) @constant)
+""",
+}
 _STATEMENT_PARENTS = frozenset({"block", "source_file", "declaration_list"})
 _NEGATION_PARENTS = frozenset({"unary_expression", "unary_operator"})
 
@@ -56,6 +67,16 @@ class FileFacts:
 
     source: SourceFile
     _comment_rows: dict[int, str] | None = field(default=None)
+    _constants: Ranges | None = field(default=None)
+
+    def constant_ranges(self) -> Ranges:
+        """Where a literal names a constant (see the module docstring), one query per file."""
+        if self._constants is None:
+            text = _CONSTANT_CONTEXTS[self.source.language]
+            captures = QueryCursor(query(self.source.language, text)).captures(self.source.root)
+            nodes = captures.get("constant", [])
+            self._constants = Ranges((n.start_byte, n.end_byte) for n in nodes)
+        return self._constants
 
     def comment_rows(self) -> dict[int, str]:
         """0-based row -> text of the comments that end on that row."""
@@ -117,7 +138,7 @@ def magic_number(facts: FileFacts, node: Node, settings: CheckSettings) -> Place
         value = -value
     if value is not None and value in settings.allowed_numbers:
         return None
-    if _names_a_constant(facts.source, node):
+    if _names_a_constant(facts, node):
         return None
     return {"text": facts.source.text(shown)}
 
@@ -145,56 +166,9 @@ def _negates(source: SourceFile, unary: Node) -> bool:
     return first is not None and source.text(first) == "-"
 
 
-def _names_a_constant(source: SourceFile, node: Node) -> bool:
+def _names_a_constant(facts: FileFacts, node: Node) -> bool:
     """Whether the literal is (part of) the value of a named constant."""
-    if source.language == "rust":
-        return _rust_constant(node)
-    if source.language == "python":
-        return _python_constant(source, node)
-    return _elixir_attribute(source, node)
-
-
-def _rust_constant(node: Node) -> bool:
-    parent = node.parent
-    if parent is not None and parent.type == "field_expression":  # tuple index: pair.1
-        return True
-    if parent is not None and parent.type in ("array_type", "array_expression"):
-        return parent.child_by_field_name("length") == node or _in_rust_constant(parent)
-    return _in_rust_constant(parent)
-
-
-def _in_rust_constant(parent: Node | None) -> bool:
-    """Whether an ancestor, up to the enclosing function, is a constant context."""
-    ancestor = parent
-    while ancestor is not None:
-        if ancestor.type in _RUST_CONSTANT_CONTEXTS:
-            return True
-        if ancestor.type in ("function_item", "closure_expression"):
-            return False
-        ancestor = ancestor.parent
-    return False
-
-
-def _python_constant(source: SourceFile, node: Node) -> bool:
-    ancestor = node.parent
-    while ancestor is not None and ancestor.type not in ("function_definition", "module"):
-        if ancestor.type == "assignment":
-            left = ancestor.child_by_field_name("left")
-            if left is not None and left.type == "identifier":
-                return _UPPER_NAME.fullmatch(source.text(left)) is not None
-        ancestor = ancestor.parent
-    return False
-
-
-def _elixir_attribute(source: SourceFile, node: Node) -> bool:
-    ancestor = node.parent
-    while ancestor is not None:
-        if ancestor.type == "unary_operator":
-            operator = ancestor.child_by_field_name("operator")
-            if operator is not None and source.text(operator) == "@":
-                return True
-        ancestor = ancestor.parent
-    return False
+    return node.start_byte in facts.constant_ranges()
 
 
 def safety_comment(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from tree_sitter import Node, QueryCursor
 
 from aces.engines.patterns.grammars import query
-from aces.engines.patterns.source import SourceFile, line_of
+from aces.engines.patterns.source import Ranges, SourceFile, line_of
 from aces.engines.patterns.zones import module_files
 from aces.errors import InputError
 
@@ -72,7 +72,14 @@ def source_imports(source: SourceFile) -> list[Import]:
 
 def _rust_imports(source: SourceFile) -> Iterator[Import]:
     cursor = QueryCursor(query("rust", _RUST_IMPORTS))
-    for _, captures in cursor.matches(source.root):
+    matches = cursor.matches(source.root)
+    declarations = Ranges(
+        (node.start_byte, node.end_byte)
+        for _, captures in matches
+        for name in ("use", "crate", "mod")
+        for node in captures.get(name, [])
+    )
+    for _, captures in matches:
         if "use" in captures:
             node = captures["use"][0]
             for name in _use_paths(source, node):
@@ -86,21 +93,14 @@ def _rust_imports(source: SourceFile) -> Iterator[Import]:
             if decl is not None:
                 files = module_files(source, decl, source.text(node))
                 yield Import(source.path, line_of(node), f"mod {source.text(node)}", (), files)
-        elif "scoped" in captures:
+        elif "scoped" in captures and captures["scoped"][0].start_byte not in declarations:
             yield from _scoped_path(source, captures["scoped"][0])
 
 
 def _scoped_path(source: SourceFile, node: Node) -> Iterator[Import]:
-    """A path in code (``reqwest::Client::new``), once per outermost path, outside ``use``."""
+    """A path in code (``reqwest::Client::new``), once per outermost path."""
     while node.parent is not None and node.parent.type in _SCOPED:
         node = node.parent
-    ancestor = node.parent
-    while ancestor is not None:
-        if ancestor.type in ("use_declaration", "mod_item", "extern_crate_declaration"):
-            return
-        if ancestor.type in ("function_item", "impl_item", "struct_item", "enum_item"):
-            break
-        ancestor = ancestor.parent
     text = "".join(source.text(node).split())
     yield Import(source.path, line_of(node), text, (_dotted(text),))
 

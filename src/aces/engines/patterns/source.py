@@ -6,6 +6,8 @@ Every native stage 3 analysis (patterns, complexity, layers) reads the same
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tree_sitter import Node, Tree
@@ -72,3 +74,30 @@ def column_of(node: Node, data: bytes) -> int:
     """The 1-based column, in characters, where ``node`` starts in ``data``."""
     line_start = data.rfind(b"\n", 0, node.start_byte) + 1
     return len(data[line_start : node.start_byte].decode("utf-8", "replace")) + 1
+
+
+class Ranges:
+    """A union of byte ranges ``[start, end)``, for membership tests in O(log n).
+
+    Looking a node's context up by walking its ancestors costs the depth of the tree per
+    node, which is quadratic on deeply nested code (a chain of thousands of ``else if``);
+    ranges gathered once per file by a query do not.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in sorted(spans):
+            if starts and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        self._starts = starts
+        self._ends = ends
+
+    def __contains__(self, byte: object) -> bool:
+        if not isinstance(byte, int):
+            return False
+        i = bisect_right(self._starts, byte) - 1
+        return i >= 0 and byte < self._ends[i]
