@@ -157,10 +157,12 @@ def handle_logs(args: argparse.Namespace) -> int:
 
 def handle_render(args: argparse.Namespace) -> int:
     """Print (or write) the manifests of the target."""
-    from aces.runtime import render_compose, render_kubernetes, render_nomad
+    from aces.runtime import render_common, render_compose, render_kubernetes, render_nomad
 
     root = _root(args)
     topology = _topology(root, args.policy)
+    ledger = load_policy(root, args.policy).policy.supply.tag_ledger
+    topology = render_common.with_released(topology, root, ledger)
     renderers = {
         "kubernetes": render_kubernetes.render,
         "nomad": render_nomad.render,

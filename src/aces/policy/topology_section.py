@@ -10,7 +10,9 @@
   ``cwd``, ``container_port``, ``image_command``;
 - ``[[topology.tests]]``: ``name``, ``command``, ``env``, ``cwd``, ``timeout_seconds``;
 - ``[topology.images]``: ``nats`` / ``valkey`` / ``postgres`` / a service name ->
-  an image pinned by digest (``repo@sha256:...``), for the rendered manifests.
+  an image pinned by digest (``repo@sha256:...``), for the rendered manifests; a
+  service's own image may be ``repo:tag`` (not ``latest``), pinned at render time by
+  the digest the supply ledger records for that tag at release.
 
 Placeholders: ``{python}``, ``{root}``, ``{run_dir}`` everywhere; ``{port}``,
 ``{replica_id}``, ``{index}`` in services only (docs/environment.md).
@@ -46,6 +48,7 @@ from aces.runtime.topology import (
     Topology,
     ValkeySpec,
     image_pinned,
+    image_tagged,
     placeholders_in,
 )
 
@@ -263,7 +266,8 @@ def _images(
         ref = as_string(r, value, key, "an image pinned by digest (repo@sha256:...)")
         if ref is None or name not in known:
             continue
-        if not image_pinned(ref):
+        own = name in declared and image_tagged(ref)  # a service's image, built here
+        if not image_pinned(ref) and not own:
             r.add(key, f"image {ref!r} is not pinned by digest; expected repo@sha256:<64 hex>")
             continue
         images[name] = ref

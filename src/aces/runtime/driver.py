@@ -213,6 +213,9 @@ class WebSocketEnvelopeDriver:
                 open_timeout=self._connect_timeout,
                 max_queue=CLIENT_MAX_QUEUE,
                 close_timeout=1,
+                # no permessage-deflate: a flood's frames must take their real size in the
+                # socket buffers, or a paused session holds thousands of them compressed
+                compression=None,
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
@@ -307,15 +310,27 @@ class EnvelopeSession:
         return tuple(self._signals)
 
     def pause_reading(self) -> None:
-        """Stop reading: the bus's frames pile up in the bus, as with a slow consumer."""
+        """Stop reading: the bus's frames pile up in the bus, as with a slow consumer.
+
+        The reader task stops taking frames, and the transport stops reading the socket
+        at once (without it the client library would still take ``CLIENT_MAX_QUEUE``
+        frames before its own flow control stops it); the kernel's receive buffer is
+        fixed small, so the backlog stays in the bus.
+        """
         self._readable.clear()
-        sock = self._connection.transport.get_extra_info("socket")
+        transport = self._connection.transport
+        sock = transport.get_extra_info("socket")
         if sock is not None:
             # setting the size also stops the kernel from growing it (Linux)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, PAUSED_RECEIVE_BUFFER)
+        if transport.is_reading():
+            transport.pause_reading()
 
     def resume_reading(self) -> None:
         """Read again."""
+        transport = self._connection.transport
+        if not transport.is_closing() and not transport.is_reading():
+            transport.resume_reading()
         self._readable.set()
 
     async def close(self) -> None:

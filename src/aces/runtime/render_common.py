@@ -8,6 +8,7 @@ variable names (``topology.service_env_names``); only the values differ
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,14 @@ from pathlib import Path
 from aces.errors import InputError, PolicyError
 from aces.runtime import topology as names
 from aces.runtime.servers import migration_files
-from aces.runtime.topology import DATABASE_USER, ServiceSpec, Topology, expand, image_pinned
+from aces.runtime.topology import (
+    DATABASE_USER,
+    ServiceSpec,
+    Topology,
+    expand,
+    image_pinned,
+    image_tagged,
+)
 
 NATS_CLIENT_PORT = 4222
 NATS_CLUSTER_PORT = 6222
@@ -53,7 +61,13 @@ def require_services(topology: Topology) -> None:
 
 
 def image(topology: Topology, name: str) -> str:
-    """The digest-pinned image of ``name`` from ``[topology.images]``, or ``PolicyError``."""
+    """The digest-pinned image of ``name`` from ``[topology.images]``, or ``PolicyError``.
+
+    A service's own image may be named ``repo:tag``: it is built from the repository,
+    so its digest exists only once a release builds it, and the supply ledger
+    (``supply.tag_ledger``) records it then. A recorded tag renders pinned with the
+    ledger's digest; an unreleased one renders as the tag the release will record.
+    """
     ref = topology.images.get(name)
     if ref is None:
         raise PolicyError(
@@ -61,11 +75,26 @@ def image(topology: Topology, name: str) -> str:
             path="aces.toml",
             hint=f'add {name} = "repo@sha256:<digest>" under [topology.images]',
         )
-    if not image_pinned(ref):
-        raise PolicyError(
-            f"topology.images.{name}: {ref!r} is not pinned by digest", path="aces.toml"
-        )
-    return ref
+    if image_pinned(ref):
+        return ref
+    if name in {s.name for s in topology.services} and image_tagged(ref):
+        digest = topology.released.get(ref)
+        return f"{ref}@{digest}" if digest else ref
+    raise PolicyError(f"topology.images.{name}: {ref!r} is not pinned by digest", path="aces.toml")
+
+
+def with_released(topology: Topology, root: Path, ledger: str) -> Topology:
+    """``topology`` with the released images of the ledger at ``ledger`` ("" or absent: none).
+
+    A malformed ledger is an ``InputError`` naming it (the supply checks say the same).
+    """
+    from aces.engines.supply.ledger import parse_ledger
+
+    path = root / ledger
+    if not ledger or not path.is_file():
+        return topology
+    parsed = parse_ledger(ledger, path.read_text(encoding="utf-8"))
+    return dataclasses.replace(topology, released=dict(sorted(parsed.tags.items())))
 
 
 def migrations(topology: Topology, root: Path) -> tuple[Migration, ...]:

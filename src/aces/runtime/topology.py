@@ -114,7 +114,10 @@ class Topology:
     postgres: PostgresSpec = field(default_factory=PostgresSpec)
     services: tuple[ServiceSpec, ...] = ()
     tests: tuple[TestCommand, ...] = ()
-    images: dict[str, str] = field(default_factory=dict)  # name -> image@sha256:digest
+    # name -> image@sha256:digest; a service's own image may be repo:tag (built here)
+    images: dict[str, str] = field(default_factory=dict)
+    # repo:tag -> sha256 digest of the released images (the supply ledger), for the renderers
+    released: dict[str, str] = field(default_factory=dict)
     # how aces talks to the bus under test: a built-in driver name, or "module:factory"
     # ("" is the built-in WebSocket envelope driver; aces.runtime.driver)
     driver: str = ""
@@ -165,3 +168,17 @@ def expand(text: str, values: Mapping[str, str]) -> str:
 def image_pinned(reference: str) -> bool:
     """Whether ``reference`` names an image by digest (``repo@sha256:<64 hex>``)."""
     return re.fullmatch(r"[^\s@]+@sha256:[0-9a-f]{64}", reference) is not None
+
+
+def image_tagged(reference: str) -> bool:
+    """Whether ``reference`` is ``repo:tag`` with a fixed tag (not ``latest``) and no digest.
+
+    The form of a service's own image, built from the repository: its digest exists only
+    once the release builds it, and the supply ledger records it then.
+    """
+    match = _TAGGED.fullmatch(reference)
+    return match is not None and match.group("tag") != "latest"
+
+
+# registry host (with a port), path, then a tag: ghcr.io/org/bus:1.2, localhost:5000/bus:1
+_TAGGED = re.compile(r"[a-z0-9][a-z0-9._/-]*(?::\d+)?(?:/[a-z0-9._-]+)*:(?P<tag>\w[\w.-]{0,127})")

@@ -482,7 +482,9 @@ class Render(Check):
     Kubernetes: a NATS StatefulSet with ``nodes`` replicas and a Deployment per
     service with its ``replicas``; Nomad: a group per NATS node and one per service
     with ``count = replicas``. Every image must be pinned by digest
-    (``[topology.images]``); a missing one is ``topo.render.images``.
+    (``[topology.images]``); a missing one is ``topo.render.images``. A service's
+    own image may be a ``repo:tag`` the release records in the supply ledger; the
+    render pins it with the ledger's digest once recorded.
     """
 
     id = "topo.render"
@@ -498,9 +500,10 @@ class Render(Check):
     def run(self, ctx: RunContext) -> Iterable[Finding]:
         """Render both and compare their shape with the policy's topology."""
         from aces.errors import PolicyError
-        from aces.runtime import render_kubernetes, render_nomad
+        from aces.runtime import render_common, render_kubernetes, render_nomad
 
-        topology = _topology(ctx)
+        root = ctx.workspace.root
+        topology = render_common.with_released(_topology(ctx), root, ctx.policy.supply.tag_ledger)
         try:
             docs = render_kubernetes.manifests(topology, root=ctx.workspace.root)
             hcl = render_nomad.render(topology, root=ctx.workspace.root)

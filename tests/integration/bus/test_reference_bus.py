@@ -191,7 +191,7 @@ def test_fault_diverge_makes_one_replica_disagree() -> None:
     assert histories[1] == []  # arqonbus-1 answers from the rows it wrote itself: none
 
 
-def _flood(environment: Environment, driver: Driver) -> dict[str, Any]:
+def _flood(environment: Environment, driver: Driver, hold: float = 0.3) -> dict[str, Any]:
     async def scenario() -> dict[str, Any]:
         slow = await driver.connect(environment.replica(1).url, "acme", "slow")
         await slow.subscribe(ROOM, CHANNEL)
@@ -203,7 +203,7 @@ def _flood(environment: Environment, driver: Driver) -> dict[str, Any]:
         payload = random.Random(7).randbytes(262144)
         for i in range(160):
             await publisher.publish(ROOM, CHANNEL, payload, f"f{i:03d}")
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(hold)
         grown = environment.rss_bytes(1) - before
         slow.resume_reading()
         cut: SessionClosedError | None = None
@@ -217,8 +217,15 @@ def _flood(environment: Environment, driver: Driver) -> dict[str, Any]:
         await publisher.publish(ROOM, "after", b"ok", "after-1")
         after = [d.id for d in await _collect(fresh, 0.5)]
         signals = [s.kind for s in publisher.signals()]
+        presence = (await fresh.query("presence", ROOM, CHANNEL))["clients"]
         await _close(slow, publisher, fresh)
-        return {"grown": grown, "cut": cut, "signals": signals, "after": after}
+        return {
+            "grown": grown,
+            "cut": cut,
+            "signals": signals,
+            "after": after,
+            "presence": presence,
+        }
 
     return asyncio.run(scenario())
 
@@ -230,6 +237,17 @@ def test_slow_consumer_is_cut_and_the_publisher_signalled() -> None:
     assert (result["cut"].code, result["cut"].reason) == (4008, "slow consumer")
     assert result["signals"] == ["backpressure"]
     assert result["after"] == ["after-1"]
+
+
+def test_a_consumer_paused_past_the_close_timeout_still_reads_its_4008() -> None:
+    # the close frame waits behind the frames already in the socket buffers; the session's
+    # queue is dropped at the cut, so the 4008 comes right after what the sockets hold
+    with bus(ARQONBUS_QUEUE_LIMIT="16") as (environment, driver):
+        result = _flood(environment, driver, hold=2.5)
+    assert result["cut"] is not None
+    assert (result["cut"].code, result["cut"].reason) == (4008, "slow consumer")
+    assert result["signals"] == ["backpressure"]
+    assert result["presence"] == []  # the cut session left presence
 
 
 def test_fault_unbounded_queue_grows_without_signal() -> None:

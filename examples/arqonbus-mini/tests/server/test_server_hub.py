@@ -177,7 +177,32 @@ def test_a_full_send_queue_cuts_the_consumer_and_signals_the_publisher() -> None
         assert len(signals) == 1
         assert signals[0]["error"]["code"] == "backpressure"
         assert (signals[0]["consumer"], signals[0]["room"]) == ("slow", "lobby")
-        assert slow.outbox.depth() == 3
+        # the queue it pinned is dropped at once, and nothing more is queued for it
+        assert slow.outbox.depth() == 0
+        await request(cluster.hubs[0], publisher, "publish", "m5")
+        assert slow.outbox.depth() == 0
+
+    run(scenario())
+
+
+def test_a_cut_consumer_leaves_presence_when_its_connection_ends() -> None:
+    async def scenario() -> None:
+        cluster = Cluster(1, queue_limit=1)
+        await cluster.start()
+        hub = cluster.hubs[0]
+        slow = cluster.client(0, "acme", "slow")
+        await request(hub, slow, "subscribe", "s1")
+        publisher = cluster.client(0, "acme", "pub")
+        for i in range(3):
+            await request(hub, publisher, "publish", f"m{i}")
+        assert cluster.cuts == ["slow: slow consumer"]
+        assert hub.local_sessions() == 1  # only the publisher is routed to
+        await hub.detach(slow)
+        await hub.detach(slow)  # idempotent
+        drain(publisher)
+        await request(hub, publisher, "presence", "p1")
+        replies = {f["correlation_id"]: f["result"] for f in drain(publisher) if f.get("result")}
+        assert replies["p1"] == {"clients": []}
 
     run(scenario())
 

@@ -126,7 +126,12 @@ class App:
                 return
 
     def _cut(self, connection: ServerConnection, reason: str) -> None:
-        """Close a session from outside its tasks (its writer may be blocked on a full socket)."""
+        """Close a session from outside its tasks (its writer may be blocked on a full socket).
+
+        The close frame queues behind the deliveries already in the socket buffers; the
+        library's close waits (drain) until the client reads its way to it, so a consumer
+        that paused for longer than the close timeout still gets the 4008.
+        """
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(
             connection.close(CLOSE_SLOW_CONSUMER, reason)
         )

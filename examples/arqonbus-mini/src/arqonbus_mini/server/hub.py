@@ -59,6 +59,7 @@ class Client:
     lifecycle: Session = field(default_factory=Session)
     topics: set[Topic] = field(default_factory=set)
     skipped: int = 0
+    detached: bool = False  # its presence and subscriptions are gone
 
 
 class Hub:
@@ -115,17 +116,26 @@ class Hub:
         return client
 
     async def detach(self, client: Client) -> None:
-        """Forget a session: its subscriptions and presence."""
-        if client not in self._clients:
+        """Forget a session: its subscriptions and presence (a cut session's too)."""
+        if client.detached:
             return
-        self._clients.discard(client)
+        client.detached = True
+        self._unroute(client)
         for topic in sorted(client.topics):
-            self._topics.get(topic, set()).discard(client)
             await self._store.remove(self._presence_key(topic), client.identity.client)
         client.topics.clear()
         client.outbox.close()
         if client.lifecycle.state is not SessionState.CLOSED:
             client.lifecycle.handle("close")
+
+    def _unroute(self, client: Client) -> None:
+        """Stop delivering to ``client`` (synchronous: the fan-out calls it).
+
+        Its topics are kept, so ``detach`` still removes its presence later.
+        """
+        self._clients.discard(client)
+        for topic in client.topics:
+            self._topics.get(topic, set()).discard(client)
         self._metrics.connections.set(len(self._clients))
 
     def local_sessions(self) -> int:
@@ -351,9 +361,8 @@ class Hub:
                     "message_id": envelope.id,
                 },
             )
-            self._clients.discard(client)
-            for topic in client.topics:
-                self._topics.get(topic, set()).discard(client)
+            self._unroute(client)
+            client.outbox.cut()
             client.cut("slow consumer")
         if client.skipped % SIGNAL_EVERY == 1 or action == "disconnect":
             notice = {

@@ -44,6 +44,16 @@ class Outbox:
         self.closed = True
         self._ready.set()
 
+    def cut(self) -> None:
+        """Drop every waiting frame and stop: a cut session is sent nothing more.
+
+        The memory a slow consumer pinned is released at once, not when its
+        connection finally goes away.
+        """
+        self._control.clear()
+        self._data.clear()
+        self.close()
+
     async def next(self) -> str | None:
         """The next frame to send, control first; None once closed."""
         while not (self._control or self._data):
