@@ -66,7 +66,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 pass, 1 violated, 2 cannot verify)."""
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command_of(words))
+    command = _command_of(words)
+    if command is None and "--version" in words:
+        # Answer without importing every command module (some load large engines).
+        print(f"aces {__version__}")
+        return 0
+    parser = build_parser(command)
     args = parser.parse_args(words)
     try:
         code: int = args.func(args)

@@ -259,7 +259,9 @@ def _summarise_change(ctx: RunContext) -> ChangeSummary:
 
 def _rules(stages: tuple[StageDef, ...], results: tuple[StageResult, ...]) -> tuple[RuleInfo, ...]:
     """Rule metadata for every check that ran and every finer rule id a finding used."""
-    checks = {check.id: check for stage in stages for check in stage.checks}
+    # Only stages that produced results: touching another stage's checks would import it.
+    ran = {result.number for result in results if result.checks}
+    checks = {check.id: check for stage in stages if stage.number in ran for check in stage.checks}
     rules: dict[str, RuleInfo] = {}
     for stage in results:
         for result in stage.checks:

@@ -19,7 +19,6 @@ from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 from packageurl import PackageURL
 
 from aces.engines.supply.lockfiles import Package
@@ -91,6 +90,9 @@ def build_sbom(subject: Subject, packages: Sequence[Package], state: SourceState
 
 def validate_sbom(text: str, where: str) -> None:
     """AcesError naming ``where`` when ``text`` is not a valid CycloneDX 1.6 JSON document."""
+    # jsonschema's format checkers take about a second to import: only when validating.
+    from cyclonedx.validation.json import JsonStrictValidator
+
     error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
     if error is not None:
         detail = getattr(error.data, "message", str(error.data))
