@@ -303,7 +303,7 @@ def test_a_tag_that_moves_or_disappears_in_the_ledger_fails(tmp_path: Path) -> N
     ledger = root / "deploy/image-ledger.json"
     data = json.loads(ledger.read_text(encoding="utf-8"))
     data["tags"]["nats:2.10-alpine"] = "sha256:" + "e" * 64
-    del data["tags"]["valkey/valkey:8.0-alpine"]
+    del data["tags"]["valkey/valkey:8.1-alpine"]
     ledger.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     commit(root)
     out = run(root, base="main")
