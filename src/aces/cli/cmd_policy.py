@@ -9,9 +9,11 @@ policy, doctrine defaults filled in.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+from aces.generate.policy_toml import section_tables
 from aces.policy.loader import load_policy
 from aces.policy.problems import PolicyFileError
 from aces.policy.render import to_json, to_toml
@@ -69,8 +71,29 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# Sections ``to_toml`` writes itself; every other section of the schema is added after them.
+CORE_SECTIONS = frozenset(
+    {
+        "policy_version",
+        "doctrine",
+        "default_branch",
+        "check_timeout_seconds",
+        "paths",
+        "change_classes",
+        "spec",
+        "thresholds",
+        "toolchain",
+        "maintainers",
+        "allowlist",
+    }
+)
+
+
 def _show(args: argparse.Namespace) -> int:
     loaded = load_policy(args.path, args.file)
-    render = to_json if args.format == "json" else to_toml
-    print(render(loaded.policy), end="")
+    if args.format == "json":
+        print(to_json(loaded.policy), end="")
+        return EXIT_OK
+    others = [f.name for f in dataclasses.fields(loaded.policy) if f.name not in CORE_SECTIONS]
+    print(to_toml(loaded.policy) + section_tables(loaded.policy, others), end="")
     return EXIT_OK

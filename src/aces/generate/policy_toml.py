@@ -8,12 +8,12 @@ allowlist, toolchain pins) are shown as commented examples.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aces.errors import AcesError
 from aces.policy.loader import parse_policy
-from aces.policy.render import value_text
+from aces.policy.render import key_text, value_text
 from aces.policy.schema import (
     THRESHOLDS,
     AllowlistEntry,
@@ -115,6 +115,35 @@ class PairTable:
         self.pairs = pairs
 
 
+def section_tables(policy: Policy, names: Sequence[str]) -> str:
+    """The sections ``names`` of ``policy`` as TOML tables (``aces policy show`` uses it).
+
+    A section that cannot be written so that it reads back as the same values is
+    named in a comment that points at the JSON form, never written wrongly.
+    """
+    out = []
+    for name in names:
+        value = getattr(policy, name)
+        try:
+            text = _table(name, _fields_of(value))
+        except TypeError:  # a value with no TOML form in this writer
+            text = ""
+        if text and _reads_back(name, text, value):
+            out.append(text)
+        else:
+            out.append(f"# [{name}]: shown only by `aces policy show --format json`\n")
+    return "".join(f"\n{part}" for part in out)
+
+
+def _reads_back(name: str, text: str, value: Any) -> bool:
+    """Whether ``text`` (one section) loads back as ``value``."""
+    try:
+        loaded = parse_policy(f'policy_version = "1.0.0"\n{text}'.encode(), "aces.toml")
+    except AcesError:
+        return False
+    return bool(getattr(loaded, name) == value)
+
+
 def _section(name: str, value: Any) -> str:
     """``[name]`` written out when it reads back as the same values, else a pointer.
 
@@ -123,11 +152,7 @@ def _section(name: str, value: Any) -> str:
     (the doctrine defaults apply to what is not written).
     """
     text = _table(name, _fields_of(value))
-    try:
-        loaded = parse_policy(f'policy_version = "1.0.0"\n{text}'.encode(), "aces.toml")
-    except AcesError:
-        loaded = None
-    if loaded is not None and getattr(loaded, name) == value:
+    if _reads_back(name, text, value):
         return text
     return f"{_note(name)}# [{name}]: the doctrine defaults apply; every key is in docs/policy.md\n"
 
@@ -168,6 +193,10 @@ def _key(name: str, value: Any, path: str) -> str:
     """
     if value == "" and "." in path:
         return f"{_note(path)}# {name}: not set\n"
+    if isinstance(value, Mapping):
+        # A table inside an array of tables: written inline.
+        pairs = ", ".join(f"{key_text(k)} = {value_text(v)}" for k, v in value.items())
+        return f"{_note(path)}{name} = {{{pairs}}}\n" if pairs else f"{name} = {{}}\n"
     line = f"{name} = {value_text(value)}"
     if len(line) > MAX_LINE and isinstance(value, tuple | list):
         items = "".join(f"    {value_text(item)},\n" for item in value)

@@ -101,3 +101,18 @@ def test_show_toml_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_show_default_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["policy", "show", str(tmp_path)]) == 0
     assert parse_policy(capsys.readouterr().out.encode(), "shown.toml") == Policy()
+
+
+def test_show_toml_writes_every_section_or_names_it(capsys: pytest.CaptureFixture[str]) -> None:
+    import dataclasses
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "arqonbus-mini"
+    assert run(["policy", "show", str(example)]) == 0
+    out = capsys.readouterr().out
+    shown = parse_policy(out.encode(), "shown.toml")
+    original = parse_policy((example / "aces.toml").read_bytes(), "aces.toml")
+    for item in dataclasses.fields(original):
+        if getattr(shown, item.name) != getattr(original, item.name):
+            assert f"# [{item.name}]: shown only by `aces policy show --format json`" in out
+    assert shown.proto == original.proto
+    assert shown.security == original.security
