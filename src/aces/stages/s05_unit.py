@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import tempfile
+from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -460,13 +461,13 @@ class DeterminismCheck(SuiteCheck):
             return NotApplicable(NO_RUNNER)
         return None
 
+    @abstractmethod
     def variant_env(self, tmp: str) -> dict[str, str]:
         """The environment that varies the second run."""
-        raise NotImplementedError
 
+    @abstractmethod
     def variant_name(self) -> str:
         """How the second run differs, in a finding."""
-        raise NotImplementedError
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Static hazards of this kind, then tests flaky under the variation."""

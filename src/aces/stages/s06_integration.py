@@ -16,6 +16,7 @@ import re
 import tarfile
 import tempfile
 import threading
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +158,7 @@ class TopoCheck(Check):
         history = History(tuple(op._replace(line=i) for i, op in enumerate(ops, 1)), rel)
         return [self._finding(history, v) for v in self.judge(ctx, history, endpoints)]
 
+    @abstractmethod
     def workload(
         self,
         ctx: RunContext,
@@ -165,13 +167,12 @@ class TopoCheck(Check):
         endpoints: tuple[workloads.Endpoint, ...],
     ) -> Awaitable[list[Op]]:
         """The coroutine that drives the bus and returns its operations."""
-        raise NotImplementedError
 
+    @abstractmethod
     def judge(
         self, ctx: RunContext, history: History, endpoints: tuple[workloads.Endpoint, ...]
     ) -> list[Violation]:
         """The violations in the recorded history."""
-        raise NotImplementedError
 
     def _finding(self, history: History, violation: Violation) -> Finding:
         line = _first_line(history, set(violation.ids))

@@ -32,6 +32,7 @@ from aces.policy.locate import locate
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
 from aces.tools.catalog import get_tool
 from aces.tools.lint_common import LintIssue, find_tool, require_pin, search_dirs
+from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -362,7 +363,42 @@ class MixFormat(MixCheck):
             yield from self.lint_findings(issues, rule_id=self.id)
 
 
-class Credo(MixCheck):
+class MixReport(Protocol):
+    """Runs one JSON-reporting mix task (``credo.run``, ``sobelow.run``) in a project."""
+
+    def __call__(
+        self,
+        runner: ProcessRunner,
+        mix: Path,
+        project: Path,
+        root: Path,
+        *,
+        timeout: float,
+        env: Mapping[str, str],
+    ) -> tuple[LintIssue, ...]:
+        """The issues of the task's report."""
+
+
+class MixReportCheck(MixCheck):
+    """A mix task with a JSON report, run in every Mix project."""
+
+    def report_findings(self, ctx: RunContext, run_task: MixReport) -> Iterator[Finding]:
+        """One finding per issue the task reports, project by project."""
+        mix = self.executable(ctx)
+        root = ctx.workspace.root
+        for project in self.projects(ctx):
+            issues = run_task(
+                ctx.processes,
+                mix,
+                root / project,
+                root,
+                timeout=self.timeout(ctx),
+                env=self.env(ctx),
+            )
+            yield from self.lint_findings(issues)
+
+
+class Credo(MixReportCheck):
     """``mix credo --strict``: every credo issue is a finding.
 
     ACES III.3 lint.elixir, lint.warnings-are-errors. Each issue is
@@ -376,21 +412,10 @@ class Credo(MixCheck):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per credo issue."""
-        mix = self.executable(ctx)
-        root = ctx.workspace.root
-        for project in self.projects(ctx):
-            issues = credo.run(
-                ctx.processes,
-                mix,
-                root / project,
-                root,
-                timeout=self.timeout(ctx),
-                env=self.env(ctx),
-            )
-            yield from self.lint_findings(issues)
+        yield from self.report_findings(ctx, credo.run)
 
 
-class Sobelow(MixCheck):
+class Sobelow(MixReportCheck):
     """``mix sobelow --config``: every sobelow finding, whatever its confidence, fails.
 
     ACES III.3 lint.elixir. Each finding is ``lint.elixir.sobelow.<type>``
@@ -404,18 +429,7 @@ class Sobelow(MixCheck):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per sobelow finding."""
-        mix = self.executable(ctx)
-        root = ctx.workspace.root
-        for project in self.projects(ctx):
-            issues = sobelow.run(
-                ctx.processes,
-                mix,
-                root / project,
-                root,
-                timeout=self.timeout(ctx),
-                env=self.env(ctx),
-            )
-            yield from self.lint_findings(issues)
+        yield from self.report_findings(ctx, sobelow.run)
 
 
 class RuffArgv(Protocol):

@@ -11,23 +11,21 @@ credo: the dependency is missing) is ERROR.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from aces.errors import ToolError
 from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
-    LINT_MAX_OUTPUT,
     LintIssue,
     as_int,
     find_tool,
-    reject_truncated,
+    mix_report_object,
     relative_path,
+    run_mix_report,
     unique_sorted,
 )
-from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.process import ProcessRunner
 
 TOOL = "credo"
 _CHECK_PREFIX = "Credo.Check."
@@ -53,43 +51,18 @@ def run(
     env: Mapping[str, str],
 ) -> tuple[LintIssue, ...]:
     """Run credo in ``project``; issues relative to ``root``."""
-    result = runner.run(
-        argv(mix), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+    return run_mix_report(
+        runner, argv(mix), project, root, tool=TOOL, parse=parse, timeout=timeout, env=env
     )
-    reject_truncated(result)
-    try:
-        return parse(result.stdout, project, root)
-    except ToolError as exc:
-        raise CommandError(
-            exc.message,
-            argv=result.argv,
-            stdout=result.stdout,
-            stderr=result.stderr,
-            hint="add {:credo, ...} to the project's deps and run mix deps.get",
-        ) from exc
 
 
 def parse(text: str, project: Path, root: Path) -> tuple[LintIssue, ...]:
     """The issues of credo's JSON report (pure); ``ToolError`` when it is not one."""
-    report = _report(text)
+    report = mix_report_object(text, TOOL)
     issues = report.get("issues")
     if not isinstance(issues, list):
         raise ToolError("credo's JSON report has no list of issues")
     return unique_sorted([_issue(item, project, root) for item in issues])
-
-
-def _report(text: str) -> dict[str, Any]:
-    """The JSON object of the report; mix may print compile lines before it."""
-    start = text.find("{")
-    if start < 0:
-        raise ToolError("credo printed no JSON report")
-    try:
-        value = json.loads(text[start:])
-    except json.JSONDecodeError as exc:
-        raise ToolError(f"credo's JSON report does not parse: {exc.msg} at {exc.pos}") from exc
-    if not isinstance(value, dict):
-        raise ToolError("credo's JSON report is not an object")
-    return value
 
 
 def _issue(item: object, project: Path, root: Path) -> LintIssue:

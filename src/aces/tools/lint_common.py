@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,3 +169,49 @@ def reject_truncated(result: ProcessResult) -> None:
 def as_int(value: object) -> int | None:
     """A positive int from a JSON field, else None."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def mix_report_object(text: str, tool: str) -> dict[str, Any]:
+    """The JSON object a mix task printed as its report; mix may print compile lines first."""
+    start = text.find("{")
+    if start < 0:
+        raise ToolError(f"{tool} printed no JSON report")
+    try:
+        value = json.loads(text[start:])
+    except json.JSONDecodeError as exc:
+        raise ToolError(f"{tool}'s JSON report does not parse: {exc.msg} at {exc.pos}") from exc
+    if not isinstance(value, dict):
+        raise ToolError(f"{tool}'s JSON report is not an object")
+    return value
+
+
+def run_mix_report(
+    runner: ProcessRunner,
+    argv: Sequence[str],
+    project: Path,
+    root: Path,
+    *,
+    tool: str,
+    parse: Callable[[str, Path, Path], tuple[LintIssue, ...]],
+    timeout: float,
+    env: Mapping[str, str],
+) -> tuple[LintIssue, ...]:
+    """Run a mix task that prints a JSON report in ``project``; issues relative to ``root``.
+
+    Output that is not the report (mix could not start the task: the Hex dependency is
+    missing) is a ``CommandError`` showing the command and what it printed.
+    """
+    result = runner.run(
+        tuple(argv), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+    )
+    reject_truncated(result)
+    try:
+        return parse(result.stdout, project, root)
+    except ToolError as exc:
+        raise CommandError(
+            exc.message,
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+            hint=f"add {{:{tool}, ...}} to the project's deps and run mix deps.get",
+        ) from exc

@@ -11,23 +11,21 @@ errors. Output that is not the report is ERROR.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from aces.errors import ToolError
 from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
-    LINT_MAX_OUTPUT,
     LintIssue,
     as_int,
     find_tool,
-    reject_truncated,
+    mix_report_object,
     relative_path,
+    run_mix_report,
     unique_sorted,
 )
-from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.process import ProcessRunner
 
 TOOL = "sobelow"
 CONFIDENCES: tuple[str, ...] = ("high_confidence", "medium_confidence", "low_confidence")
@@ -53,25 +51,14 @@ def run(
     env: Mapping[str, str],
 ) -> tuple[LintIssue, ...]:
     """Run sobelow in ``project``; issues relative to ``root``."""
-    result = runner.run(
-        argv(mix), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+    return run_mix_report(
+        runner, argv(mix), project, root, tool=TOOL, parse=parse, timeout=timeout, env=env
     )
-    reject_truncated(result)
-    try:
-        return parse(result.stdout, project, root)
-    except ToolError as exc:
-        raise CommandError(
-            exc.message,
-            argv=result.argv,
-            stdout=result.stdout,
-            stderr=result.stderr,
-            hint="add {:sobelow, ...} to the project's deps and run mix deps.get",
-        ) from exc
 
 
 def parse(text: str, project: Path, root: Path) -> tuple[LintIssue, ...]:
     """The findings of sobelow's JSON report (pure); ``ToolError`` when it is not one."""
-    findings = _report(text).get("findings")
+    findings = mix_report_object(text, TOOL).get("findings")
     if not isinstance(findings, dict):
         raise ToolError("sobelow's JSON report has no findings object")
     issues: list[LintIssue] = []
@@ -81,19 +68,6 @@ def parse(text: str, project: Path, root: Path) -> tuple[LintIssue, ...]:
             raise ToolError(f"sobelow's {confidence} findings are not a list")
         issues.extend(_issue(item, confidence, project, root) for item in items)
     return unique_sorted(issues)
-
-
-def _report(text: str) -> dict[str, Any]:
-    start = text.find("{")
-    if start < 0:
-        raise ToolError("sobelow printed no JSON report")
-    try:
-        value = json.loads(text[start:])
-    except json.JSONDecodeError as exc:
-        raise ToolError(f"sobelow's JSON report does not parse: {exc.msg} at {exc.pos}") from exc
-    if not isinstance(value, dict):
-        raise ToolError("sobelow's JSON report is not an object")
-    return value
 
 
 def _issue(item: object, confidence: str, project: Path, root: Path) -> LintIssue:
