@@ -10,25 +10,18 @@ and line.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.integration.example_repo import context, copy_example, git, git_example
 
-from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
 from aces.model import Status
-from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.pipeline.runner import run_pipeline
-from aces.policy.loader import load_policy
 from aces.stages.schema_sm import SM_CHECKS
-from aces.workspace.change import compute_change
-from aces.workspace.index import Workspace
-from aces.workspace.types import PullRequest
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "arqonbus-mini"
 CONN = "state_machines/connection.sm.yaml"
 SUB = "state_machines/subscription.sm.yaml"
 SESSION = "state_machines/session.sm.yaml"
@@ -49,39 +42,6 @@ class Outcome:
     status: Status
     reason: str
     findings: tuple[Found, ...]
-
-
-def copy_example(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(
-        EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".aces")
-    )
-    return root
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
-def git_example(tmp_path: Path) -> Path:
-    """A git copy of the example with one base commit on main."""
-    root = copy_example(tmp_path)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
-    return root
-
-
-def context(root: Path, *, base: str | None = None) -> RunContext:
-    ws = Workspace.open(root)
-    loaded = load_policy(root)
-    change = compute_change(ws, loaded.policy, base=base, pr=PullRequest())
-    return RunContext(ws, change, loaded, load_doctrine())
 
 
 def run(root: Path, *, base: str | None = None, only: tuple[str, ...] = ()) -> dict[str, Outcome]:

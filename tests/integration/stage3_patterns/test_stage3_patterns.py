@@ -7,11 +7,11 @@ clause id, file and line; code in ``#[cfg(test)]`` modules, in files declared by
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.integration.example_repo import copy_example
 
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
@@ -23,7 +23,6 @@ from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "arqonbus-mini"
 HEADER = "crates/arqonbus-frame/src/header.rs"
 SUBJECT = "crates/arqonbus-frame/src/subject.rs"
 LIB = "crates/arqonbus-frame/src/lib.rs"
@@ -43,13 +42,6 @@ class Outcome:
     status: Status
     reason: str
     findings: tuple[Found, ...]
-
-
-def copy_example(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    ignored = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".aces", "target")
-    shutil.copytree(EXAMPLE, root, ignore=ignored)
-    return root
 
 
 def run(root: Path) -> dict[str, Outcome]:

@@ -8,11 +8,11 @@ made in a copy; failing cases name the rule id, clause ids, file and line.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.integration.example_repo import copy_example
 
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
@@ -24,7 +24,6 @@ from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "arqonbus-mini"
 Found = tuple[str, tuple[str, ...], str, int | None]
 
 
@@ -35,14 +34,6 @@ class Outcome:
     status: Status
     reason: str
     findings: tuple[Found, ...]
-
-
-def copy_example(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(
-        EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".aces")
-    )
-    return root
 
 
 def python_only(root: Path) -> None:
