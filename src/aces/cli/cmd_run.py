@@ -18,7 +18,7 @@ from aces.pipeline.cache import ResultCache
 from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.registry import StageDef, resolve_stage
 from aces.pipeline.runner import run_pipeline
-from aces.policy.loader import load_policy
+from aces.policy.effective import select_policy, snapshot_file
 from aces.report.console import ConsoleObserver, render_console_summary
 from aces.report.github import render_annotations
 from aces.report.json_report import render_json
@@ -92,8 +92,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {args.jobs}")
     workspace = Workspace.open(root)
-    loaded = load_policy(root, args.policy)
-    doctrine = load_doctrine(loaded.policy.doctrine)
+    head = snapshot_file(root)
+    override = snapshot_file(root, args.policy) if args.policy is not None else None
     from_ci = from_environment(os.environ)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,
@@ -104,7 +104,12 @@ def handle(args: argparse.Namespace) -> int:
     if args.event is None and from_ci.pr is not None:
         pr = apply_flags(from_ci.pr, title=args.pr_title, body=pr.body or None, labels=args.label)
     base = args.base if args.base is not None else from_ci.base
-    change = compute_change(workspace, loaded.policy, base=base, pr=pr)
+    change = compute_change(workspace, head.loaded.policy, base=base, pr=pr)
+    # The ratchet: the base's policy stays in force when the head (or --policy) loosens it.
+    loaded = select_policy(root, change.base, head, override).effective
+    if loaded.policy != head.loaded.policy:
+        change = compute_change(workspace, loaded.policy, base=base, pr=pr)
+    doctrine = load_doctrine(loaded.policy.doctrine)
     runner = ProcessRunner()
     ctx = RunContext(
         workspace=workspace,

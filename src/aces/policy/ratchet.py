@@ -5,13 +5,14 @@ and the PR's) and lists each loosening with the key it concerns and the clause
 the loosened setting serves. An empty list means the change only tightens or
 keeps enforcement. New allowlist entries count as loosening: an exception is
 governed, so it must go through the same review as any other relaxation.
-Removing a maintainer is not a loosening.
+Removing a maintainer is not a loosening; adding one (or making one senior) is.
+Keys past the thresholds and the spec are compared in ``ratchet_rules``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from aces.policy.policy_diff import Loosening
+from aces.policy.ratchet_rules import more_loosenings
 from aces.policy.schema import (
     THRESHOLDS,
     AllowlistEntry,
@@ -20,20 +21,9 @@ from aces.policy.schema import (
 )
 from aces.policy.values import number_text
 
+__all__ = ["Loosening", "compare"]
+
 ALLOWLIST_CLAUSE = "principle.no-manual-exceptions"
-
-
-@dataclass(frozen=True, order=True)
-class Loosening:
-    """One setting that the head policy relaxes against the base."""
-
-    key: str  # dotted key path, e.g. "thresholds.core_coverage_percent"
-    message: str
-    clause: str  # the doctrine clause the setting serves
-
-    def render(self) -> str:
-        """``key: message [clause]``."""
-        return f"{self.key}: {self.message} [{self.clause}]"
 
 
 def compare(base: Policy, head: Policy) -> list[Loosening]:
@@ -85,6 +75,7 @@ def compare(base: Policy, head: Policy) -> list[Loosening]:
             "test.coverage-hot-paths",
         ),
         *allowlist(base.allowlist, head.allowlist),
+        *more_loosenings(base, head),
     ]
     return sorted(found)
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from aces.policy.secrets_section import SecretsPolicy
 from aces.policy.security_section import SecurityPolicy
 from aces.policy.supply_section import SupplyPolicy
 from aces.policy.vulndb_section import VulnDbPolicy
 from aces.runtime.topology import Topology
+
+if TYPE_CHECKING:
+    from aces.policy.effective import PolicySelection
 
 
 class Direction(StrEnum):
@@ -328,3 +332,5 @@ class LoadedPolicy:
     policy: Policy
     source: str  # relative path of the file, or "embedded doctrine default"
     is_default: bool
+    # how the run chose this policy over the base's, the head's and --policy (the ratchet)
+    selection: PolicySelection | None = field(default=None, compare=False, repr=False)

@@ -5,6 +5,8 @@ behaviour needs a spec that covers it; the spec lives under a spec directory or
 is linked from the PR body, has the five required sections with real content,
 references every changed .proto / schema file, and binds each acceptance
 criterion to a test that exists. The notations are in ``docs/specs.md``.
+Before those, the governance checks (``aces.stages.governance*``) hold the
+policy itself to ACES VI-VII.
 
 Which spec covers a changed file: every spec the PR body links, and every spec
 in a spec directory whose coverage declaration matches the file's path or, for
@@ -38,6 +40,9 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.stages.governance import OnlyStricter, PolicySemver, UnanimousMajor
+from aces.stages.governance_ci import PipelineAuthority
+from aces.stages.governance_revert import PolicyReversible
 from aces.workspace.globs import compile_spec
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -548,6 +553,12 @@ STAGE = StageDef(
     name="spec",
     title="Specification Validation",
     checks=(
+        # Governance first: the policy every other check reads must be the one in force.
+        OnlyStricter(),
+        PolicySemver(),
+        UnanimousMajor(),
+        PolicyReversible(),
+        PipelineAuthority(),
         SpecRequired(),
         SpecLocation(),
         SpecSections(),

@@ -1,0 +1,112 @@
+"""Stage 1 ``gov.reversible``: a policy change is recorded and a revert restores the base's.
+
+The check proves the revert rather than trusting it: it checks the head out
+into a temporary git worktree outside the repository, applies the reverse of
+the policy file's diff (base -> HEAD) there, loads the policy again and holds
+it against the base's. The worktree is removed whatever happens; a git command
+that fails is an ERROR naming it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from aces.errors import AcesError
+from aces.model import Finding, Location
+from aces.pipeline.check import NotApplicable
+from aces.pipeline.context import RunContext
+from aces.policy.effective import PolicySelection, blob_at, snapshot_file
+from aces.policy.loader import MAX_POLICY_BYTES, POLICY_FILE
+from aces.policy.policy_diff import differences
+from aces.stages.governance import GovernanceCheck, changed_policy, policy_path
+from aces.workspace import git
+
+
+class PolicyReversible(GovernanceCheck):
+    """A policy change is committed, and reverting it restores the base's policy.
+
+    ACES VII: all changes must be reversible. A policy change must be recorded
+    (committed: an edit only in the working tree is ``gov.reversible.uncommitted``)
+    and self-contained: applying the reverse of the policy file's diff to the
+    head, in a temporary worktree, must give back a policy that loads and equals
+    the base's (``gov.reversible``). Otherwise a rollback of the PR would not
+    bring the old rules back.
+    """
+
+    id = "gov.reversible"
+    clauses = ("gov.reversible",)
+    title = "A policy change is committed and a revert restores the base's policy"
+    remedy = (
+        "Commit the policy change on its own (git add aces.toml && git commit), so that "
+        "`git revert` of the range restores the base's policy."
+    )
+
+    def applies(self, ctx: RunContext) -> NotApplicable | None:
+        """Not applicable when the policy file did not change (or there is no base)."""
+        return changed_policy(ctx)[1]
+
+    def run(self, ctx: RunContext) -> Iterator[Finding]:
+        """A finding when the change is uncommitted or its revert does not restore the base."""
+        selection, _ = changed_policy(ctx)
+        where = Location(policy_path(selection.head), 1)
+        root = ctx.workspace.root
+        committed = blob_at(root, "HEAD", POLICY_FILE, limit=MAX_POLICY_BYTES)
+        if (committed[1] if committed else None) != selection.head.data:
+            yield self.finding(
+                f"the change of {POLICY_FILE} is not committed: an edit only in the working "
+                "tree is not recorded and cannot be reverted",
+                where,
+                rule_id="gov.reversible.uncommitted",
+                key="uncommitted",
+            )
+            return
+        problem = revert_problem(root, ctx.workspace.git_prefix, selection)
+        if problem is not None:
+            yield self.finding(problem, where, key=problem)
+
+
+def revert_problem(root: Path, prefix: str, selection: PolicySelection) -> str | None:
+    """Why reverting the policy diff in a temporary worktree does not restore the base."""
+    assert selection.base is not None and selection.base_commit is not None
+    patch = git.run_git(
+        root, "diff", "--binary", "--no-color", "--no-ext-diff", "--no-textconv",
+        selection.base_commit, "HEAD", "--", POLICY_FILE,
+    ).stdout  # fmt: skip
+    scratch = Path(tempfile.mkdtemp(prefix="aces-revert-"))
+    tree = scratch / "tree"
+    try:
+        git.run_git(root, "worktree", "add", "--detach", "--quiet", str(tree), "HEAD")
+        (scratch / "policy.patch").write_bytes(patch)
+        applied = git.run_git(
+            tree, "apply", "-R", "--binary", str(scratch / "policy.patch"), check=False
+        )
+        if applied.returncode != 0:
+            return f"the reverse of the policy diff does not apply: {applied.stderr.strip()}"
+        return _restored_problem(tree / prefix, selection)
+    finally:
+        _remove_worktree(root, tree)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _restored_problem(top: Path, selection: PolicySelection) -> str | None:
+    """Why the policy of the reverted tree is not the base's."""
+    assert selection.base is not None
+    try:
+        restored = snapshot_file(top)
+    except AcesError as exc:
+        return f"after a revert the policy does not load: {exc.message}"
+    if restored.data == selection.base.data:
+        return None
+    left = differences(selection.base.loaded.policy, restored.loaded.policy)
+    what = ", ".join(sorted({d.key for d in left})) or "its bytes"
+    return f"a revert of the policy diff does not restore the base's policy (differs in {what})"
+
+
+def _remove_worktree(root: Path, tree: Path) -> None:
+    """Drop the temporary worktree and its record in the repository (errors surface)."""
+    if tree.exists():
+        git.run_git(root, "worktree", "remove", "--force", str(tree))
+    git.run_git(root, "worktree", "prune")
