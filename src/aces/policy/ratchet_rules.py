@@ -60,6 +60,33 @@ EXEMPTION_LISTS: dict[str, str] = {
     "patterns.startup_markers": "lint.forbidden-patterns",
 }
 
+# The clause a key with no known direction serves, when one clause is clearly its own.
+KEY_CLAUSES: dict[str, str] = {
+    "tests.coverage_baseline": "test.coverage-drop",
+    "build.size_baseline": "build.size-deviation",
+    "build.commands": "build.reproducible",
+    "build.artifacts": "build.reproducible",
+    "proto.breaking": "schema.proto-breaking",
+    "proto.lint": "schema.proto-lint",
+    "architecture": "arch.layers",
+    "secrets": "sec.secrets",
+    "vulndb": "sec.dependency-audit",
+    "topology": "topo.environment",
+    "security.permissions": "sec.permission-matrix",
+    "security.wasm": "sec.wasm-policy",
+    "security.tls": "sec.tls",
+}
+
+
+def clause_of(key: str) -> str:
+    """The clause of the longest prefix of ``key`` in ``KEY_CLAUSES`` (else the ratchet's)."""
+    parts = key.split(".")
+    for size in range(len(parts), 0, -1):
+        found = KEY_CLAUSES.get(".".join(parts[:size]))
+        if found is not None:
+            return found
+    return GOVERNANCE_CLAUSE
+
 
 def modelled(key: str) -> bool:
     """Whether ``key`` is compared by a known direction."""
@@ -143,7 +170,7 @@ def unknown_direction(found: Iterable[Difference]) -> list[Loosening]:
         Loosening(
             diff.key,
             f"{diff.describe()}; ACES cannot tell that this is stricter",
-            GOVERNANCE_CLAUSE,
+            clause_of(diff.key),
         )
         for diff in found
         if not modelled(diff.key)

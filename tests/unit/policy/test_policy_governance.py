@@ -78,10 +78,12 @@ def test_directed_limits_loosen_one_way_only() -> None:
 
 
 def test_a_key_with_no_known_direction_loosens_on_any_change() -> None:
-    head = replace(BASE, tests=replace(BASE.tests, coverage_baseline=""))
+    head = replace(BASE, tests=replace(BASE.tests, coverage_baseline=""), default_branch="dev")
     assert [i.render() for i in compare(BASE, head)] == [
+        "default_branch: changes '' -> 'dev'; ACES cannot tell that this is stricter "
+        "[gov.only-stricter]",
         "tests.coverage_baseline: changes 'cov.json' -> ''; ACES cannot tell that this is "
-        "stricter [gov.only-stricter]"
+        "stricter [test.coverage-drop]",
     ]
 
 
