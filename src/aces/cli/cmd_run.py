@@ -50,7 +50,11 @@ def add_parser(sub: Any) -> None:
         description="Run the ACES stages in order; exit 0 pass, 1 violated, 2 cannot verify.",
     )
     parser.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
-    parser.add_argument("--policy", type=Path, help="policy file (default: <path>/aces.toml)")
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        help="a policy file stricter than <path>/aces.toml, used in its place",
+    )
     parser.add_argument("--base", help="base ref of the change (default: merge-base)")
     parser.add_argument("--event", type=Path, help="GitHub / GitLab event JSON file")
     parser.add_argument("--pr-title", help="PR title")
