@@ -52,6 +52,12 @@ DIRECTED_NUMBERS: dict[str, tuple[Direction, str]] = {
     "state_machines.state_limit": (Direction.MIN, "sm.invariants"),
 }
 
+# Switches that tighten when turned on: turning one off loosens, turning it on does not.
+STRICT_WHEN_ON: dict[str, str] = {
+    "secrets.scan_all_files": "sec.secrets",
+    "proto.require_proto3_optional": "compat.optional-fields",
+}
+
 # Lists of exemptions: an item added exempts more, an item removed exempts less.
 EXEMPTION_LISTS: dict[str, str] = {
     "patterns.allowed_numbers": "lint.forbidden-patterns",
@@ -90,7 +96,7 @@ def clause_of(key: str) -> str:
 
 def modelled(key: str) -> bool:
     """Whether ``key`` is compared by a known direction."""
-    known = (*MODELLED_KEYS, *DIRECTED_NUMBERS, *EXEMPTION_LISTS)
+    known = (*MODELLED_KEYS, *DIRECTED_NUMBERS, *STRICT_WHEN_ON, *EXEMPTION_LISTS)
     return any(key == prefix or key.startswith(prefix + ".") for prefix in known)
 
 
@@ -157,6 +163,8 @@ def directed(found: Iterable[Difference]) -> list[Loosening]:
             ):
                 way = "maximum raised" if direction is Direction.MAX else "minimum lowered"
                 out.append(Loosening(diff.key, f"{diff.before} -> {diff.after} ({way})", clause))
+        elif diff.key in STRICT_WHEN_ON and diff.after == "False":
+            out.append(Loosening(diff.key, "turned off", STRICT_WHEN_ON[diff.key]))
         elif diff.key in EXEMPTION_LISTS and diff.kind == ADDED:
             out.append(
                 Loosening(diff.key, f"exempts more: adds {diff.after}", EXEMPTION_LISTS[diff.key])

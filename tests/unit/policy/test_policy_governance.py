@@ -77,6 +77,14 @@ def test_directed_limits_loosen_one_way_only() -> None:
     assert keys(exempting) == ["patterns.test_globs"]
 
 
+def test_a_strict_switch_loosens_only_when_turned_off() -> None:
+    on = replace(BASE, secrets=replace(BASE.secrets, scan_all_files=True))
+    assert keys(on) == []
+    assert [i.render() for i in compare(on, BASE)] == [
+        "secrets.scan_all_files: turned off [sec.secrets]"
+    ]
+
+
 def test_a_key_with_no_known_direction_loosens_on_any_change() -> None:
     head = replace(BASE, tests=replace(BASE.tests, coverage_baseline=""), default_branch="dev")
     assert [i.render() for i in compare(BASE, head)] == [
