@@ -11,6 +11,7 @@ maintainer approval a finding at its line of ``aces.toml``.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator
 
 from aces.errors import PolicyError
@@ -63,7 +64,38 @@ def key_line(snapshot: PolicySnapshot, dotted: str) -> int | None:
     """The line of a dotted key in the snapshot's file (its nearest table when gone)."""
     if snapshot.data is None:
         return None
-    return locate(snapshot.text).line_of(tuple(dotted.split(".")))
+    return locate(snapshot.text).line_of(toml_path(snapshot.text, dotted))
+
+
+def toml_path(text: str, dotted: str) -> tuple[str | int, ...]:
+    """The TOML key path of a dotted key: a named entry of an array of tables is its index.
+
+    ``tests.runners.rust.argv`` is ``("tests", "runners", 1, "argv")`` when the runner named
+    ``rust`` is the second ``[[tests.runners]]`` table.
+    """
+    try:
+        node: object = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        node = None
+    path: list[str | int] = []
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(node)
+                    if isinstance(item, dict) and item.get("name") == part
+                ),
+                None,
+            )
+            if index is None:
+                break
+            path.append(index)
+            node = node[index]
+        else:
+            path.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return tuple(path)
 
 
 def policy_path(snapshot: PolicySnapshot) -> str:

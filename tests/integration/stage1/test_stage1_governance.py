@@ -165,6 +165,23 @@ def test_dropped_test_runner_fails_at_the_runners_table(repo: Path) -> None:
     assert [r.name for r in ctx.policy.tests.runners] == ["python", "rust"]
 
 
+def test_changed_runner_command_fails_at_that_runner(repo: Path) -> None:
+    edit(
+        repo, POLICY, 'argv = ["cargo", "test", "--offline", "--color", "never"]', 'argv = ["true"]'
+    )
+    commit(repo)
+    ctx = governed(repo)
+    assert outcome(ctx, "gov.only-stricter").findings == (
+        (
+            "gov.only-stricter",
+            ("gov.only-stricter", "test.unit"),
+            POLICY,
+            line_of(repo, POLICY, 'argv = ["true"]'),
+        ),
+    )
+    assert ctx.policy.tests.runners[1].argv[0] == "cargo"
+
+
 def test_looser_threshold_fails_at_its_line(repo: Path) -> None:
     edit(repo, POLICY, "[paths]\n", "[thresholds]\ncore_coverage_percent = 90\n\n[paths]\n")
     commit(repo, "stricter first")
