@@ -107,6 +107,7 @@ class GovernanceCheck(Check):
     """Shared parts of the governance checks (not cached: they read git history)."""
 
     stage = 1
+    tools = ("git",)
 
 
 class OnlyStricter(GovernanceCheck):
