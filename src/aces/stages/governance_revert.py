@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from aces.errors import AcesError
+from aces.errors import AcesError, GitError
 from aces.model import Finding, Location
 from aces.pipeline.check import NotApplicable
 from aces.pipeline.context import RunContext
@@ -32,7 +32,7 @@ class PolicyReversible(GovernanceCheck):
     (committed: an edit only in the working tree is ``gov.reversible.uncommitted``)
     and self-contained: applying the reverse of the policy file's diff to the
     head, in a temporary worktree, must give back a policy that loads and equals
-    the base's (``gov.reversible``). Otherwise a rollback of the PR would not
+    the base's (``gov.reversible``), key for key. Otherwise a rollback of the PR would not
     bring the old rules back.
     """
 
@@ -53,8 +53,7 @@ class PolicyReversible(GovernanceCheck):
         selection, _ = changed_policy(ctx)
         where = Location(policy_path(selection.head), 1)
         root = ctx.workspace.root
-        committed = blob_at(root, "HEAD", POLICY_FILE, limit=MAX_POLICY_BYTES)
-        if (committed[1] if committed else None) != selection.head.data:
+        if not is_committed(root, selection.head.data is not None):
             yield self.finding(
                 f"the change of {POLICY_FILE} is not committed: an edit only in the working "
                 "tree is not recorded and cannot be reverted",
@@ -66,6 +65,18 @@ class PolicyReversible(GovernanceCheck):
         problem = revert_problem(root, ctx.workspace.git_prefix, selection)
         if problem is not None:
             yield self.finding(problem, where, key=problem)
+
+
+def is_committed(root: Path, exists: bool) -> bool:
+    """Whether the working tree's policy file is the one HEAD records (git's filters applied)."""
+    in_head = blob_at(root, "HEAD", POLICY_FILE, limit=MAX_POLICY_BYTES) is not None
+    if in_head != exists:
+        return False
+    # `git diff` compares through the repository's attributes (eol, filters) like a checkout
+    result = git.run_git(root, "diff", "--quiet", "HEAD", "--", POLICY_FILE, check=False)
+    if result.returncode not in (0, 1):
+        raise GitError(f"`git diff --quiet HEAD -- {POLICY_FILE}` failed: {result.stderr.strip()}")
+    return result.returncode == 0
 
 
 def revert_problem(root: Path, prefix: str, selection: PolicySelection) -> str | None:
@@ -98,7 +109,7 @@ def _restored_problem(top: Path, selection: PolicySelection) -> str | None:
         restored = snapshot_file(top)
     except AcesError as exc:
         return f"after a revert the policy does not load: {exc.message}"
-    if restored.data == selection.base.data:
+    if restored.loaded.policy == selection.base.loaded.policy:
         return None
     left = differences(selection.base.loaded.policy, restored.loaded.policy)
     what = ", ".join(sorted({d.key for d in left})) or "its bytes"

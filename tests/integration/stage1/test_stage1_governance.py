@@ -379,6 +379,26 @@ def test_committed_policy_change_reverts_to_the_base(repo: Path) -> None:
     assert len(worktrees(repo)) == 1  # the temporary worktree is gone
 
 
+def test_a_revert_that_does_not_give_back_the_base_policy_is_named_by_key(repo: Path) -> None:
+    from dataclasses import replace
+
+    from aces.stages.governance import selection_of
+    from aces.stages.governance_revert import revert_problem
+
+    stricter(repo, "1.0.1")
+    commit(repo)
+    selection = selection_of(governed(repo))
+    assert selection.base is not None
+    # held against another base than the one the diff starts from, the revert cannot match
+    other = replace(selection.base.loaded.policy, default_branch="trunk")
+    moved = replace(selection.base, loaded=replace(selection.base.loaded, policy=other))
+    problem = revert_problem(repo, "", replace(selection, base=moved))
+    assert problem == (
+        "a revert of the policy diff does not restore the base's policy (differs in default_branch)"
+    )
+    assert len(worktrees(repo)) == 1
+
+
 def test_uncommitted_policy_change_is_not_recorded(repo: Path) -> None:
     stricter(repo, "1.0.1")
     assert outcome(governed(repo), "gov.reversible").findings == (
