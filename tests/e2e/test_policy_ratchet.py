@@ -33,9 +33,27 @@ def test_deleting_a_test_and_the_policy_fails_under_the_base_policy(tmp_path: Pa
     report = json.loads(done.stdout)
     assert report["policy"] == {"source": f"{base[:12]}:aces.toml", "version": "1.0.0"}
     statuses = {
-        check["id"]: check["status"]
-        for stage in report["stages"]
-        for check in stage["checks"]
+        check["id"]: check["status"] for stage in report["stages"] for check in stage["checks"]
     }
     assert statuses["gov.only-stricter"] == "FAIL"
     assert statuses["test.coverage-drop"] == "FAIL"
+
+
+def test_a_looser_policy_flag_fails_and_the_repository_policy_stays(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".aces", "target", "__pycache__"))
+    text = (root / "aces.toml").read_text(encoding="utf-8")
+    looser = tmp_path / "other.toml"
+    looser.write_text(text.replace('core_libraries = ["src/arqonbus_mini/*.py"]\n', ""), "utf-8")
+    done = run_aces(
+        "run", str(root), "--policy", str(looser), "--stage", "1", "--no-cache", "--quiet",
+        "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["policy"]["source"] == "aces.toml"
+    stricter = report["stages"][0]["checks"]
+    found = [f for check in stricter for f in check["findings"]]
+    assert [(f["rule_id"], f["location"]["path"]) for f in found] == [
+        ("gov.only-stricter", str(looser))
+    ]
