@@ -18,7 +18,7 @@ from aces.pipeline.cache import ResultCache
 from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.registry import StageDef, resolve_stage
 from aces.pipeline.runner import run_pipeline
-from aces.policy.effective import select_policy, snapshot_file
+from aces.policy.effective import policy_and_change, snapshot_file
 from aces.report.console import ConsoleObserver, render_console_summary
 from aces.report.github import render_annotations
 from aces.report.json_report import render_json
@@ -29,7 +29,7 @@ from aces.report.writers import write_reports
 from aces.stages import STAGES
 from aces.tools.process import ProcessRunner
 from aces.tools.signals import terminate_children_on_signal
-from aces.workspace.change import compute_change, load_pr_metadata
+from aces.workspace.change import load_pr_metadata
 from aces.workspace.cienv import from_environment
 from aces.workspace.index import Workspace
 from aces.workspace.prmeta import apply_flags
@@ -108,11 +108,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.event is None and from_ci.pr is not None:
         pr = apply_flags(from_ci.pr, title=args.pr_title, body=pr.body or None, labels=args.label)
     base = args.base if args.base is not None else from_ci.base
-    change = compute_change(workspace, head.loaded.policy, base=base, pr=pr)
     # The ratchet: the base's policy stays in force when the head (or --policy) loosens it.
-    loaded = select_policy(root, change.base, head, override).effective
-    if loaded.policy != head.loaded.policy:
-        change = compute_change(workspace, loaded.policy, base=base, pr=pr)
+    loaded, change = policy_and_change(workspace, head, override, base=base, pr=pr)
     doctrine = load_doctrine(loaded.policy.doctrine)
     runner = ProcessRunner()
     ctx = RunContext(

@@ -28,6 +28,9 @@ from aces.policy.policy_diff import Loosening
 from aces.policy.ratchet import compare
 from aces.policy.schema import LoadedPolicy, Policy
 from aces.workspace import git
+from aces.workspace.change import compute_change
+from aces.workspace.index import Workspace
+from aces.workspace.types import Change, PullRequest
 
 _REGULAR_MODES = ("100644", "100755")
 
@@ -134,3 +137,43 @@ def select_policy(
         if not loosened:
             selection = replace(selection, effective=override.loaded)
     return replace(selection, effective=replace(selection.effective, selection=selection))
+
+
+def policy_and_change(
+    ws: Workspace,
+    head: PolicySnapshot,
+    override: PolicySnapshot | None = None,
+    *,
+    base: str | None,
+    pr: PullRequest,
+) -> tuple[LoadedPolicy, Change]:
+    """The policy in force for a run and the Change it judges, as ``aces run`` chooses them.
+
+    The head's policy names the default branch the Change is found against, so a head that
+    renames it could make its own branch "the default" and escape the ratchet as a
+    whole-tree run. When the head's ``default_branch`` alone makes the run whole-tree, the
+    branch found without it is asked: if its policy names another default branch, the
+    change is compared with it after all.
+    """
+    change = compute_change(ws, head.loaded.policy, base=base, pr=pr)
+    if change.whole_tree and head.loaded.policy.default_branch and ws.is_git:
+        unset = replace(head.loaded.policy, default_branch="")
+        probe = compute_change(ws, unset, base=base, pr=pr)
+        if probe.base is not None and _default_branch_at(ws.root, probe.base) != (
+            head.loaded.policy.default_branch
+        ):
+            change = probe
+    loaded = select_policy(ws.root, change.base, head, override).effective
+    if loaded.policy != head.loaded.policy:
+        # the Change's classes (and its base) follow the policy in force
+        rechosen = compute_change(ws, loaded.policy, base=base, pr=pr)
+        change = rechosen if not rechosen.whole_tree or change.whole_tree else change
+    return loaded, change
+
+
+def _default_branch_at(root: Path, commit: str) -> str | None:
+    """The ``default_branch`` the policy of ``commit`` names (None when it cannot be read)."""
+    try:
+        return snapshot_commit(root, commit).loaded.policy.default_branch
+    except AcesError:
+        return None

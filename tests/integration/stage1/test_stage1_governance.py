@@ -18,9 +18,8 @@ from aces.errors import AcesError
 from aces.model import Status
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import find_check
-from aces.policy.effective import select_policy, snapshot_file
+from aces.policy.effective import policy_and_change, snapshot_file
 from aces.stages import STAGES
-from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
 
@@ -49,9 +48,8 @@ def governed(
     ws = Workspace.open(root)
     head = snapshot_file(root)
     pr = PullRequest(approvals=approvals, author=author)
-    change = compute_change(ws, head.loaded.policy, base=base, pr=pr)
     chosen = snapshot_file(root, override) if override is not None else None
-    loaded = select_policy(root, change.base, head, chosen).effective
+    loaded, change = policy_and_change(ws, head, chosen, base=base, pr=pr)
     return RunContext(ws, change, loaded, load_doctrine())
 
 
@@ -180,6 +178,17 @@ def test_changed_runner_command_fails_at_that_runner(repo: Path) -> None:
         ),
     )
     assert ctx.policy.tests.runners[1].argv[0] == "cargo"
+
+
+def test_a_head_naming_its_own_branch_the_default_is_still_ratcheted(repo: Path) -> None:
+    edit(repo, POLICY, 'default_branch = "main"', 'default_branch = "change"')
+    edit(repo, POLICY, 'core_libraries = ["src/arqonbus_mini/*.py"]\n', "")
+    commit(repo)
+    ctx = governed(repo, base=None)
+    assert not ctx.change.whole_tree
+    keys = [f.message.split(":")[0] for f in find_check(STAGES, "gov.only-stricter").run(ctx)]  # type: ignore[union-attr]
+    assert keys == ["default_branch", "paths.core_libraries"]
+    assert ctx.policy.default_branch == "main"
 
 
 def test_looser_threshold_fails_at_its_line(repo: Path) -> None:
