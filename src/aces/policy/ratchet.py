@@ -30,34 +30,7 @@ def compare(base: Policy, head: Policy) -> list[Loosening]:
     """Every loosening of ``head`` against ``base``, sorted by key then message."""
     found = [
         *thresholds(base, head),
-        *removed(
-            "spec.required_for",
-            base.spec.required_for,
-            head.spec.required_for,
-            "no longer requires a spec for change class {!r}",
-            "spec.required",
-        ),
-        *removed(
-            "spec.sections",
-            base.spec.sections,
-            head.spec.sections,
-            "no longer requires section {!r}",
-            "spec.sections",
-        ),
-        *removed(
-            "spec.placeholders",
-            base.spec.placeholders,
-            head.spec.placeholders,
-            "no longer rejects placeholder {!r}",
-            "spec.sections",
-        ),
-        *removed(
-            "spec.schema_globs",
-            base.spec.schema_globs,
-            head.spec.schema_globs,
-            "no longer treats {!r} as a schema the spec must reference",
-            "spec.references-schema",
-        ),
+        *spec_lists(base, head),
         *synonyms(base, head),
         *change_classes(base, head),
         *removed(
@@ -78,6 +51,28 @@ def compare(base: Policy, head: Policy) -> list[Loosening]:
         *more_loosenings(base, head),
     ]
     return sorted(found)
+
+
+# [spec] lists whose items each add a requirement: (key, message template, clause)
+SPEC_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("required_for", "no longer requires a spec for change class {!r}", "spec.required"),
+    ("sections", "no longer requires section {!r}", "spec.sections"),
+    ("placeholders", "no longer rejects placeholder {!r}", "spec.sections"),
+    (
+        "schema_globs",
+        "no longer treats {!r} as a schema the spec must reference",
+        "spec.references-schema",
+    ),
+)
+
+
+def spec_lists(base: Policy, head: Policy) -> list[Loosening]:
+    """Items removed from the ``[spec]`` lists."""
+    found: list[Loosening] = []
+    for name, template, clause in SPEC_LISTS:
+        before, after = getattr(base.spec, name), getattr(head.spec, name)
+        found += removed(f"spec.{name}", before, after, template, clause)
+    return found
 
 
 def thresholds(base: Policy, head: Policy) -> list[Loosening]:
