@@ -1,7 +1,7 @@
 """Stage 1 ``gov.reversible``: a policy change is recorded and a revert restores the base's.
 
-The check proves the revert rather than trusting it: it checks the head out
-into a temporary git worktree outside the repository, applies the reverse of
+The check proves the revert rather than trusting it: it checks the head's policy
+file out into a temporary git worktree outside the repository, applies the reverse of
 the policy file's diff (base -> HEAD) there, loads the policy again and holds
 it against the base's. The worktree is removed whatever happens; a git command
 that fails is an ERROR naming it.
@@ -89,7 +89,11 @@ def revert_problem(root: Path, prefix: str, selection: PolicySelection) -> str |
     scratch = Path(tempfile.mkdtemp(prefix="aces-revert-"))
     tree = scratch / "tree"
     try:
-        git.run_git(root, "worktree", "add", "--detach", "--quiet", str(tree), "HEAD")
+        # only the policy file is checked out: the proof needs nothing else, at any repo size
+        git.run_git(
+            root, "worktree", "add", "--detach", "--no-checkout", "--quiet", str(tree), "HEAD"
+        )
+        git.run_git(tree, "checkout", "HEAD", "--", f"{prefix}{POLICY_FILE}")
         (scratch / "policy.patch").write_bytes(patch)
         applied = git.run_git(
             tree, "apply", "-R", "--binary", str(scratch / "policy.patch"), check=False
