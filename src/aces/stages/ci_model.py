@@ -60,6 +60,12 @@ class CiPipeline:
     provider: str
     path: str
     jobs: dict[str, CiJob] = field(default_factory=dict)
+    # when the pipeline runs at all: GitHub's ``on.<event>``, GitLab's ``workflow``
+    triggers: tuple[Switch, ...] = ()
+
+    def trigger(self, name: str) -> Switch | None:
+        """The trigger called ``name``, if the pipeline has it."""
+        return next((t for t in self.triggers if t.name == name), None)
 
 
 def provider_of(path: str) -> str | None:
@@ -85,7 +91,24 @@ def parse_pipeline(provider: str, path: str, text: str) -> CiPipeline:
         raise InputError("nested too deeply to read", path=path) from exc
     readers = {GITHUB: _github_jobs, GITLAB: _gitlab_jobs, BUILDKITE: _buildkite_jobs}
     jobs = readers[provider](root)
-    return CiPipeline(provider, path, {job.key: job for job in jobs})
+    return CiPipeline(provider, path, {job.key: job for job in jobs}, _triggers(provider, root))
+
+
+def _triggers(provider: str, root: yaml.Node | None) -> tuple[Switch, ...]:
+    """GitHub: one trigger per ``on`` event; GitLab: the ``workflow`` block; Buildkite: none."""
+    top = mapping(root)
+    if provider == GITLAB and "workflow" in top:
+        return (Switch("workflow", text(top["workflow"]), line_of(top["workflow"])),)
+    if provider != GITHUB or "on" not in top:
+        return ()
+    events = top["on"]
+    if isinstance(events, yaml.MappingNode):
+        lines = key_lines(events)
+        return tuple(
+            Switch(f"on.{name}", text(node), lines.get(name, line_of(node)))
+            for name, node in mapping(events).items()
+        )
+    return tuple(Switch(f"on.{text(item)}", "null", line_of(item)) for item in items(events))
 
 
 # -- nodes ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ finding at its line, and so is an aces pipeline the change removes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ def generated(provider: str) -> CiPipeline:
 
 def compare_pipeline(committed: CiPipeline, expected: CiPipeline) -> list[Problem]:
     """Every way ``committed`` lets an aces job be skipped or pass without ACES' verdict."""
-    problems: list[Problem] = []
+    problems = trigger_problems(committed, expected)
     for key, want in expected.jobs.items():
         have = committed.jobs.get(key)
         if have is None:
@@ -74,6 +75,42 @@ def compare_pipeline(committed: CiPipeline, expected: CiPipeline) -> list[Proble
         if key not in expected.jobs and any(_RUNS_ACES.search(c) for c, _ in have.commands):
             problems += _job_problems(have, CiJob(key, have.line))
     return problems
+
+
+def trigger_problems(committed: CiPipeline, expected: CiPipeline) -> list[Problem]:
+    """Events the generated pipeline runs on that the committed one drops or narrows.
+
+    ``push`` only has to be there: its branch follows ``--default-branch``. Any other
+    trigger must be as generated (a ``paths`` filter on ``pull_request`` skips ACES for
+    every PR outside it).
+    """
+    problems: list[Problem] = []
+    for want in expected.triggers:
+        have = committed.trigger(want.name)
+        if have is None:
+            problems.append(Problem(1, f"the pipeline no longer runs on `{want.name}`"))
+        elif want.name != "on.push" and _narrows(have.value, want.value):
+            problems.append(
+                Problem(
+                    have.line, f"`{want.name}` differs from the generated trigger: {have.value}"
+                )
+            )
+    return problems
+
+
+def _narrows(have: str, want: str) -> bool:
+    """Whether a trigger differs from the generated one other than by adding event types."""
+    try:
+        mine, theirs = json.loads(have), json.loads(want)
+    except json.JSONDecodeError:
+        return have != want
+    if isinstance(mine, dict) and isinstance(theirs, dict) and set(mine) == set(theirs):
+        keeps_types = set(theirs.get("types", [])) <= set(mine.get("types", []))
+        rest_same = {k: v for k, v in mine.items() if k != "types"} == {
+            k: v for k, v in theirs.items() if k != "types"
+        }
+        return not (keeps_types and rest_same)
+    return bool(mine != theirs)
 
 
 def _job_problems(have: CiJob, want: CiJob) -> list[Problem]:
@@ -111,7 +148,8 @@ class PipelineAuthority(GovernanceCheck):
     ACES VI: the pipeline holds ultimate authority and engineers cannot override
     it. Each committed pipeline that runs ``aces`` (``.github/workflows/*``,
     ``.gitlab-ci.yml``, ``.buildkite/pipeline.yml``) is compared with what ``aces
-    generate ci`` writes for its provider: a generated job removed, a stage's
+    generate ci`` writes for its provider: a trigger dropped or narrowed (the
+    pipeline no longer runs on pull requests), a generated job removed, a stage's
     ``aces run`` step missing (the stage is skipped), a job no longer waiting
     for the previous one, a switch the generated job does not set
     (``continue-on-error: true``, ``if: false``, ``allow_failure``, ``rules``,

@@ -151,3 +151,36 @@ def test_provider_by_path() -> None:
     assert provider_of(".gitlab-ci.yml") == GITLAB
     assert provider_of(".buildkite/pipeline.yml") == BUILDKITE
     assert provider_of("ci/aces.yml") is None
+
+
+def test_github_dropping_the_pull_request_trigger_fails() -> None:
+    text = rendered(GITHUB)
+    start = text.index("  pull_request:")
+    end = text.index("  push:")
+    assert problems(GITHUB, text[:start] + text[end:]) == [
+        (1, "the pipeline no longer runs on `on.pull_request`")
+    ]
+
+
+def test_github_paths_filter_on_pull_requests_fails_at_its_line() -> None:
+    text = rendered(GITHUB).replace("  pull_request:\n", "  pull_request:\n    paths: [docs/**]\n")
+    found = problems(GITHUB, text)
+    assert [line for line, _ in found] == [line_of(text, "  pull_request:")]
+    assert found[0][1].startswith("`on.pull_request` differs from the generated trigger")
+
+
+def test_github_extra_pull_request_types_and_another_push_branch_pass() -> None:
+    text = rendered(GITHUB, default_branch="trunk").replace(
+        "- edited\n", "- edited\n      - labeled\n"
+    )
+    assert "labeled" in text
+    assert problems(GITHUB, text) == []
+
+
+def test_gitlab_workflow_that_never_runs_fails() -> None:
+    text = rendered(GITLAB).replace(
+        "workflow:\n  rules:\n", "workflow:\n  rules:\n    - when: never\n"
+    )
+    assert [message.split(":")[0] for _, message in problems(GITLAB, text)] == [
+        "`workflow` differs from the generated trigger"
+    ]
