@@ -12,6 +12,7 @@ the head's policy is used and stage 1 says so.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.types import Change, PullRequest
 
 _REGULAR_MODES = ("100644", "100755")
+_SYMLINK_MODE = "120000"
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,25 @@ def snapshot_file(root: Path, path: Path | None = None) -> PolicySnapshot:
 
 
 def snapshot_commit(root: Path, commit: str) -> PolicySnapshot:
-    """The policy file of ``commit`` (the doctrine default when it had none)."""
+    """The policy file of ``commit`` (the doctrine default when it had none).
+
+    A symlinked ``aces.toml`` is followed once, to a regular file of the same commit inside
+    the repository, as reading the working tree would.
+    """
     source = f"{commit[:12]}:{POLICY_FILE}"
     found = blob_at(root, commit, POLICY_FILE, limit=MAX_POLICY_BYTES)
     if found is None:
         return PolicySnapshot(LoadedPolicy(Policy(), EMBEDDED_SOURCE, is_default=True))
     mode, data = found
+    if mode == _SYMLINK_MODE:
+        target = posixpath.normpath(data.decode("utf-8", "replace"))
+        inside = not target.startswith(("/", "../")) and target != ".."
+        found = blob_at(root, commit, target, limit=MAX_POLICY_BYTES) if inside else None
+        mode, data = found if found is not None else ("missing", b"")
     if mode not in _REGULAR_MODES:
         raise PolicyError(
-            f"the base's {POLICY_FILE} is not a regular file (mode {mode})",
+            f"the base's {POLICY_FILE} is not a regular file, nor a link to one in the "
+            f"repository ({mode})",
             path=source,
             hint="keep the policy in a regular file so that its history can be compared",
         )

@@ -9,6 +9,7 @@ that fails is an ERROR naming it.
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -53,7 +54,8 @@ class PolicyReversible(GovernanceCheck):
         selection, _ = changed_policy(ctx)
         where = Location(policy_path(selection.head), 1)
         root = ctx.workspace.root
-        if not is_committed(root, selection.head.data is not None):
+        assert selection.base_commit is not None
+        if not is_committed(root, policy_files(root, selection.base_commit)):
             yield self.finding(
                 f"the change of {POLICY_FILE} is not committed: an edit only in the working "
                 "tree is not recorded and cannot be reverted",
@@ -67,38 +69,57 @@ class PolicyReversible(GovernanceCheck):
             yield self.finding(problem, where, key=problem)
 
 
-def is_committed(root: Path, exists: bool) -> bool:
-    """Whether the working tree's policy file is the one HEAD records (git's filters applied)."""
-    in_head = blob_at(root, "HEAD", POLICY_FILE, limit=MAX_POLICY_BYTES) is not None
-    if in_head != exists:
-        return False
+def policy_files(root: Path, base_commit: str) -> tuple[str, ...]:
+    """The policy file and, when it is a link (at the base or now), the file it points to."""
+    targets = [POLICY_FILE]
+    link = root / POLICY_FILE
+    if link.is_symlink():
+        targets.append(link.readlink().as_posix())
+    at_base = blob_at(root, base_commit, POLICY_FILE, limit=MAX_POLICY_BYTES)
+    if at_base is not None and at_base[0] == "120000":
+        targets.append(at_base[1].decode("utf-8", "replace"))
+    inside = (posixpath.normpath(t) for t in targets)
+    return tuple(dict.fromkeys(t for t in inside if not t.startswith(("/", "..")) and t != "."))
+
+
+def is_committed(root: Path, files: tuple[str, ...]) -> bool:
+    """Whether the working tree's policy files are the ones HEAD records (git's filters applied)."""
+    for path in files:
+        in_head = blob_at(root, "HEAD", path, limit=MAX_POLICY_BYTES) is not None
+        if in_head != ((root / path).is_symlink() or (root / path).exists()):
+            return False
     # `git diff` compares through the repository's attributes (eol, filters) like a checkout
-    result = git.run_git(root, "diff", "--quiet", "HEAD", "--", POLICY_FILE, check=False)
+    result = git.run_git(root, "diff", "--quiet", "HEAD", "--", *files, check=False)
     if result.returncode not in (0, 1):
-        raise GitError(f"`git diff --quiet HEAD -- {POLICY_FILE}` failed: {result.stderr.strip()}")
+        raise GitError(f"`git diff --quiet HEAD` of the policy failed: {result.stderr.strip()}")
     return result.returncode == 0
 
 
 def revert_problem(root: Path, prefix: str, selection: PolicySelection) -> str | None:
     """Why reverting the policy diff in a temporary worktree does not restore the base."""
     assert selection.base is not None and selection.base_commit is not None
+    files = policy_files(root, selection.base_commit)
     patch = git.run_git(
         root, "diff", "--binary", "--no-color", "--no-ext-diff", "--no-textconv",
-        selection.base_commit, "HEAD", "--", POLICY_FILE,
+        selection.base_commit, "HEAD", "--", *files,
     ).stdout  # fmt: skip
     scratch = Path(tempfile.mkdtemp(prefix="aces-revert-"))
     tree = scratch / "tree"
     try:
-        # only the policy file is checked out: the proof needs nothing else, at any repo size
+        # only the policy's files are checked out: the proof needs nothing else
         git.run_git(
             root, "worktree", "add", "--detach", "--no-checkout", "--quiet", str(tree), "HEAD"
         )
-        git.run_git(tree, "checkout", "HEAD", "--", f"{prefix}{POLICY_FILE}")
+        present = [
+            f"{prefix}{f}" for f in files if blob_at(root, "HEAD", f, limit=MAX_POLICY_BYTES)
+        ]
+        if present:
+            git.run_git(tree, "checkout", "HEAD", "--", *present)
         (scratch / "policy.patch").write_bytes(patch)
         applied = git.run_git(
             tree, "apply", "-R", "--binary", str(scratch / "policy.patch"), check=False
         )
-        if applied.returncode != 0:
+        if patch.strip() and applied.returncode != 0:
             return f"the reverse of the policy diff does not apply: {applied.stderr.strip()}"
         return _restored_problem(tree / prefix, selection)
     finally:

@@ -239,6 +239,41 @@ def test_a_base_policy_that_does_not_load_is_an_error(repo: Path) -> None:
         list(check.run(ctx))
 
 
+def test_a_symlinked_policy_is_followed_at_the_base(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    git(repo, "mv", POLICY, "policy.toml")
+    (repo / POLICY).symlink_to("policy.toml")
+    commit(repo, "policy behind a link")
+    git(repo, "checkout", "-q", "change")
+    git(repo, "merge", "-q", "--ff-only", "main")
+    edit(repo, "policy.toml", 'core_libraries = ["src/arqonbus_mini/*.py"]\n', "")
+    commit(repo)
+    ctx = governed(repo)
+    assert [f[0] for f in outcome(ctx, "gov.only-stricter").findings] == ["gov.only-stricter"]
+    assert ctx.policy.paths.core_libraries == ("src/arqonbus_mini/*.py",)
+    # the revert covers the file the link points to
+    assert outcome(ctx, "gov.reversible").status is Status.PASS
+    edit(repo, "policy.toml", "[paths]", "[paths]  # uncommitted")
+    assert [f[0] for f in outcome(governed(repo), "gov.reversible").findings] == [
+        "gov.reversible.uncommitted"
+    ]
+
+
+def test_a_policy_linked_outside_the_repository_at_the_base_is_an_error(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    (repo / POLICY).unlink()
+    (repo / POLICY).symlink_to("../elsewhere.toml")
+    commit(repo, "policy outside")
+    git(repo, "checkout", "-q", "change")
+    git(repo, "reset", "-q", "--hard", "main")
+    git(repo, "checkout", "-q", "HEAD~1", "--", POLICY)  # a regular file again in the head
+    commit(repo)
+    check = find_check(STAGES, "gov.only-stricter")
+    assert check is not None
+    with pytest.raises(AcesError, match="not a regular file"):
+        list(check.run(governed(repo)))
+
+
 def test_a_looser_policy_flag_fails_and_is_not_used(repo: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.toml"
     text = (repo / POLICY).read_text(encoding="utf-8")
