@@ -127,8 +127,9 @@ class OnlyStricter(GovernanceCheck):
     clauses = ("gov.only-stricter",)
     title = "A change cannot loosen the policy that judges it"
     remedy = (
-        "Keep the base's value (a looser policy needs its own PR, a MAJOR version bump and "
-        "every maintainer's approval; it takes effect once merged); see docs/policy.md."
+        "Keep the base's value. Loosening the policy is a MAJOR change no PR run accepts: "
+        "the maintainers make it on the default branch, all of them agreeing; see "
+        "docs/policy.md (Governance)."
     )
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
