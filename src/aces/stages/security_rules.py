@@ -45,7 +45,7 @@ from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
@@ -419,8 +419,10 @@ class CryptoMisuse(RuleCheck):
 
     ACES IV.7 (``sec.crypto-misuse``), tree-sitter rules: MD5 / SHA-1 for
     security (``.weak-hash``; ``usedforsecurity=False`` is fine), ECB mode
-    (``.ecb``), literal IVs / nonces (``.static-iv``), hard-coded keys
-    (``.hardcoded-key``), key material from a non-cryptographic or fixed-seed RNG
+    (``.ecb``), literal IVs / nonces (``.static-iv``), hard-coded keys: literals
+    that reach a cipher / MAC / JWT / signing API, directly or through a name bound
+    to them, judged by that use and not by a name (``.hardcoded-key``), key material
+    from a non-cryptographic or fixed-seed RNG
     (``.weak-random``), JWT signature verification disabled or ``alg: none``
     (``.jwt-no-verify``), RSA keys below ``[security.crypto] min_rsa_bits``
     (``.rsa-key-size``) and MACs compared with ``==`` (``.mac-compare``). The
@@ -459,7 +461,9 @@ class UnsafeExposure(RuleCheck):
     """Nothing is exposed that should not be: binds, CORS, debug, privileges, ports, env secrets.
 
     ACES IV.7 (``sec.unsafe-exposure``): servers bound to ``0.0.0.0`` / ``::`` in a
-    file with no authentication mechanism in sight (``.bind-all``), CORS allowing
+    file with no authentication mechanism in sight, judged in Python and Rust by where
+    the value flows (a bind / listen call, a listen option or setting default; not a
+    client URL) (``.bind-all``), CORS allowing
     every origin, worse with credentials (``.cors-wildcard``), debug or admin
     endpoints enabled (``.debug``), privileged containers, host networking or
     namespaces and ``ALL`` capabilities in Compose / Kubernetes YAML

@@ -328,3 +328,26 @@ def test_exposure_listen_defaults_fail_and_client_urls_pass(repo: Path) -> None:
     assert run(repo)["sec.unsafe-exposure"] == sorted(
         [(*rule, cli, line_of(repo, cli, "default_value")), (*rule, settings, 10)]
     )
+
+
+def test_crypto_key_is_judged_by_its_use_in_a_crypto_api(repo: Path) -> None:
+    # Names that say "key" but never reach a crypto API are not keys.
+    write(
+        repo,
+        "src/arqonbus_mini/routing_keys.py",
+        '"""Cache and routing keys."""\n\nFORMAT_KEY = "arqonbus_frame_format"\n\n\n'
+        "def dest_key(tenant: str, room: str) -> str:\n"
+        '    dest_key = f"{tenant}:{room}"\n    return dest_key\n',
+    )
+    signer = "src/arqonbus_mini/signer.py"
+    write(
+        repo,
+        signer,
+        '"""Frame signatures."""\n\nimport hashlib\nimport hmac\n\n'
+        'SIGNING_SECRET = b"arqonbus-signing-secret"\n\n\n'
+        "def sign(frame: bytes) -> str:\n"
+        "    return hmac.new(SIGNING_SECRET, frame, hashlib.sha256).hexdigest()\n",
+    )
+    assert run(repo)["sec.crypto-misuse"] == [
+        ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",), signer, 6)
+    ]

@@ -3,7 +3,8 @@
 A ``CryptoScanner`` compiles every rule's query once (per scanner, no module
 state) and scans one file at a time: parse, run each query of the file's
 language, filter matches by the rule's ``requires`` / ``unless`` expressions
-and key-size capture, and report one hit per rule and line. Query captures are
+and key-size capture, resolve a ``via`` identifier to the literal it is bound to
+in the file (``keys.literal_bindings``), and report one hit per rule and line. Query captures are
 not in source order (a tree-sitter 0.26 trait), so hits are sorted.
 """
 
@@ -18,6 +19,7 @@ import tree_sitter_elixir
 import tree_sitter_python
 import tree_sitter_rust
 
+from aces.engines.cryptorules.keys import literal_bindings
 from aces.engines.cryptorules.rules import CRYPTO_RULES, CryptoRule
 from aces.engines.tlsrules.textscan import Hit
 
@@ -86,9 +88,10 @@ class CryptoScanner:
         if language is None or language not in self._rules:
             return []
         tree = ts.Parser(self._languages[language]).parse(source)
+        bindings = literal_bindings(self._languages[language], language, tree.root_node)
         found: dict[tuple[str, int], Hit] = {}
         for compiled in self._rules[language]:
-            for node in self._matches(compiled, tree.root_node):
+            for node in self._matches(compiled, tree.root_node, bindings):
                 line, column = node.start_point.row + 1, node.start_point.column + 1
                 key = (compiled.rule.rule_id, line)
                 if key not in found or column < found[key].column:
@@ -103,10 +106,20 @@ class CryptoScanner:
             return f"{rule.message} ({self.min_rsa_bits} bits)"
         return rule.message
 
-    def _matches(self, compiled: _Compiled, root: ts.Node) -> list[ts.Node]:
-        """The ``@hit`` nodes of a rule's matches that pass its filters."""
+    def _matches(
+        self, compiled: _Compiled, root: ts.Node, bindings: dict[str, ts.Node]
+    ) -> list[ts.Node]:
+        """The ``@hit`` nodes of a rule's matches that pass its filters.
+
+        A rule with a ``via`` capture hits at the literal its identifier is bound to.
+        """
         out: list[ts.Node] = []
+        via = compiled.rule.via_capture
         for _, captures in ts.QueryCursor(compiled.query).matches(root):
+            if via:
+                names = [(n.text or b"").decode("utf-8", "replace") for n in captures.get(via, [])]
+                out.extend(bindings[name] for name in names if name in bindings)
+                continue
             for node in captures.get("hit", []):
                 if self._accepts(compiled, node, captures):
                     out.append(node)
