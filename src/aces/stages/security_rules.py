@@ -25,13 +25,12 @@ from aces.engines.permissions import (
     validate,
 )
 from aces.engines.tlsrules import (
-    TLS_RULES,
     Hit,
     ProbeError,
     client_context,
     kind_of,
     probe,
-    scan_lines,
+    scan_tls,
 )
 from aces.engines.tlsrules.textscan import is_env_file
 from aces.engines.wasmpolicy import Sample, verify_module
@@ -105,8 +104,9 @@ class TlsStatic(RuleCheck):
     ``_create_unverified_context``, ``check_hostname = False``; Elixir
     ``verify: :verify_none``; ``sslmode=disable`` (or allow / prefer);
     ``nats://``, ``redis://`` and ``postgres://`` URLs to a non-local host
-    (``tls://``, ``rediss://`` and ``sslmode=require`` / ``verify-full`` are fine)
-    and ``http://`` endpoints in configuration files. Local hosts (localhost,
+    (``tls://``, ``rediss://`` and ``sslmode=require`` / ``verify-full`` are fine;
+    in Python and Rust only a URL that reaches a connect call or a connection
+    setting) and ``http://`` endpoints in configuration files. Local hosts (localhost,
     ``*.local``, loopback addresses) are never flagged. Rule ids:
     ``sec.tls.<rule>``; each rule's samples are in ``aces/engines/tlsrules/static.py``.
     """
@@ -129,7 +129,7 @@ class TlsStatic(RuleCheck):
         """The static rules' hits in every code and configuration file."""
         ws = ctx.workspace
         for path in _files_of_kind(ws, frozenset({"python", "rust", "elixir", "config"})):
-            yield from self.hit_findings(scan_lines(path, ws.read_text(path), TLS_RULES))
+            yield from self.hit_findings(scan_tls(path, ws.read_text(path)))
 
 
 class TlsProbe(RuleCheck):

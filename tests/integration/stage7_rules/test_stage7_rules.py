@@ -351,3 +351,21 @@ def test_crypto_key_is_judged_by_its_use_in_a_crypto_api(repo: Path) -> None:
     assert run(repo)["sec.crypto-misuse"] == [
         ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",), signer, 6)
     ]
+
+
+def test_tls_plaintext_url_in_code_is_judged_by_where_it_flows(repo: Path) -> None:
+    # A reference string that only names a resource is not a connection.
+    write(
+        repo,
+        "src/arqonbus_mini/outbox.py",
+        '"""Outbox handlers by resource name."""\n\nOUTBOX = "postgres://events/outbox"\n'
+        "HANDLERS = {OUTBOX: print}\n",
+    )
+    store = "src/arqonbus_mini/store.py"
+    write(
+        repo,
+        store,
+        '"""Event store."""\n\nimport psycopg\n\n\ndef open_store() -> object:\n'
+        '    return psycopg.connect("postgresql://events@db.example.com/events")\n',
+    )
+    assert failing(run(repo)) == {"sec.tls": [("sec.tls.plaintext-url", ("sec.tls",), store, 7)]}
