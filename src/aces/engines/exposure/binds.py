@@ -36,6 +36,7 @@ from aces.engines.tlsrules.flow import Sink, column_of, judge, string_value, tex
 
 _BIND_ALL = re.compile(r"^(?:(?:0\.0\.0\.0|\[::\])(?::\S*)?|::)$")
 _URL_BIND_ALL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:0\.0\.0\.0|\[::\])", re.IGNORECASE)
+_IPV4_OCTETS = 4
 _UNSPECIFIED = re.compile(r"\bIpv[46]Addr::UNSPECIFIED$")
 _ATTRIBUTE_DEFAULT = re.compile(
     r"\bdefault(?:_value(?:_t)?)?\s*=\s*(?:\"(?:0\.0\.0\.0|::|\[::\])[^\"]*\"|[^,\]\"]*UNSPECIFIED)"
@@ -48,20 +49,51 @@ _PEER_NAME = re.compile(
     r"postgres|database|(?:^|_)db(?:$|_)|nats|broker|kafka|smtp|mail"
 )
 _BIND_CALLS = frozenset(
-    {
-        "bind", "bind_addr", "bind_to", "try_bind", "bind_rustls", "bind_openssl", "listen",
-        "listen_on", "serve", "run", "run_app", "start_server", "create_server",
-        "make_server", "HTTPServer", "ThreadingHTTPServer", "TCPServer", "UDPServer",
-        "ThreadingTCPServer", "WSGIServer",
-    }
-)  # fmt: skip
+    [
+        "bind",
+        "bind_addr",
+        "bind_to",
+        "try_bind",
+        "bind_rustls",
+        "bind_openssl",
+        "listen",
+        "listen_on",
+        "serve",
+        "run",
+        "run_app",
+        "start_server",
+        "create_server",
+        "make_server",
+        "HTTPServer",
+        "ThreadingHTTPServer",
+        "TCPServer",
+        "UDPServer",
+        "ThreadingTCPServer",
+        "WSGIServer",
+    ]
+)
 _CLIENT_CALLS = frozenset(
-    {
-        "connect", "connect_async", "get", "post", "put", "patch", "delete", "head",
-        "request", "fetch", "urlopen", "open_connection", "create_connection", "Client",
-        "AsyncClient", "Redis", "StrictRedis", "send",
-    }
-)  # fmt: skip
+    [
+        "connect",
+        "connect_async",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "request",
+        "fetch",
+        "urlopen",
+        "open_connection",
+        "create_connection",
+        "Client",
+        "AsyncClient",
+        "Redis",
+        "StrictRedis",
+        "send",
+    ]
+)
 
 
 def is_listen_name(name: str) -> bool:
@@ -106,24 +138,32 @@ def _is_bind_all(node: Node, language: str) -> bool:
     if node.type in ("string", "string_literal", "raw_string_literal"):
         value = string_value(text_of(node))
         return bool(_BIND_ALL.match(value) or _URL_BIND_ALL.match(value))
-    if language != "rust":
-        return False
+    return language == "rust" and _is_rust_bind_all(node)
+
+
+def _is_rust_bind_all(node: Node) -> bool:
+    """A clap default, ``Ipv4Addr::UNSPECIFIED``, ``[0, 0, 0, 0]``, ``Ipv4Addr::new(0, ..)``."""
     if node.type == "attribute_item":
         return bool(_ATTRIBUTE_DEFAULT.search(text_of(node)))
     if node.type == "scoped_identifier":
         return bool(_UNSPECIFIED.search(text_of(node)))
     if node.type == "array_expression":
-        return [text_of(c) for c in node.named_children] == ["0"] * 4
-    if node.type == "call_expression":
-        function = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        return (
-            function is not None
-            and text_of(function).endswith("Ipv4Addr::new")
-            and arguments is not None
-            and [text_of(c) for c in arguments.named_children] == ["0"] * 4
-        )
-    return False
+        return _all_zero_octets(node)
+    if node.type != "call_expression":
+        return False
+    function = node.child_by_field_name("function")
+    arguments = node.child_by_field_name("arguments")
+    return (
+        function is not None
+        and text_of(function).endswith("Ipv4Addr::new")
+        and arguments is not None
+        and _all_zero_octets(arguments)
+    )
+
+
+def _all_zero_octets(node: Node) -> bool:
+    """Whether the node's children are the four octets ``0, 0, 0, 0``."""
+    return [text_of(c) for c in node.named_children] == ["0"] * _IPV4_OCTETS
 
 
 def _attribute_default(attribute: Node) -> str | None:

@@ -34,13 +34,28 @@ from aces.engines.tlsrules.textscan import Hit, kind_of, scan_lines
 SYNTAX_KINDS = frozenset({"python", "rust"})
 _STRINGS = frozenset({"string", "string_literal", "raw_string_literal"})
 _CONNECT_CALLS = frozenset(
-    {
-        "connect", "connect_lazy", "connect_with", "connect_async", "create_pool",
-        "create_engine", "create_async_engine", "from_url", "open", "establish",
-        "Connection", "AsyncConnection", "ConnectionPool", "AsyncConnectionPool",
-        "Pool", "Client", "NATS", "Redis", "StrictRedis",
-    }
-)  # fmt: skip
+    [
+        "connect",
+        "connect_lazy",
+        "connect_with",
+        "connect_async",
+        "create_pool",
+        "create_engine",
+        "create_async_engine",
+        "from_url",
+        "open",
+        "establish",
+        "Connection",
+        "AsyncConnection",
+        "ConnectionPool",
+        "AsyncConnectionPool",
+        "Pool",
+        "Client",
+        "NATS",
+        "Redis",
+        "StrictRedis",
+    ]
+)
 _CONNECTION_NAME = re.compile(
     r"(?i)url|uri|dsn|conninfo|connection|servers?$|broker|nats|redis|valkey|postgres|"
     r"database|(?:^|_)(?:pg|db)(?:$|_)"

@@ -21,21 +21,54 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 _TRANSPARENT = frozenset(
-    {
-        "tuple", "list", "parenthesized_expression", "binary_operator",
-        "concatenated_string", "conditional_expression", "expression_list", "await",
-        "tuple_expression", "reference_expression", "try_expression", "await_expression",
-        "closure_expression", "block", "if_expression", "else_clause", "array_expression",
-    }
-)  # fmt: skip
+    [
+        "tuple",
+        "list",
+        "parenthesized_expression",
+        "binary_operator",
+        "concatenated_string",
+        "conditional_expression",
+        "expression_list",
+        "await",
+        "tuple_expression",
+        "reference_expression",
+        "try_expression",
+        "await_expression",
+        "closure_expression",
+        "block",
+        "if_expression",
+        "else_clause",
+        "array_expression",
+    ]
+)
 # Calls whose result carries the value on: conversions, address constructors, fallbacks.
 _PASS_ON = frozenset(
-    {
-        "from", "new", "V4", "V6", "parse", "into", "to_string", "to_owned", "format",
-        "join", "str", "tuple", "ip_address", "unwrap_or", "unwrap_or_else", "or",
-        "or_else", "unwrap", "expect", "Field", "field", "encode", "from_str",
-    }
-)  # fmt: skip
+    [
+        "from",
+        "new",
+        "V4",
+        "V6",
+        "parse",
+        "into",
+        "to_string",
+        "to_owned",
+        "format",
+        "join",
+        "str",
+        "tuple",
+        "ip_address",
+        "unwrap_or",
+        "unwrap_or_else",
+        "or",
+        "or_else",
+        "unwrap",
+        "expect",
+        "Field",
+        "field",
+        "encode",
+        "from_str",
+    ]
+)
 _OPTION_CALLS = frozenset({"add_argument", "option", "Option", "argument", "Argument"})
 _ENV_CALLS = frozenset({"getenv", "get", "setdefault"})
 _FORMAT_MACROS = frozenset({"format", "concat", "format_args"})
@@ -84,16 +117,21 @@ def _step(current: Node, parent: Node, sink: Sink, by_name: bool) -> Node | str 
         return _macro_argument(parent)
     if kind == "keyword_argument":
         return _keyword(parent, sink, by_name)
-    if kind in ("field_expression", "attribute") and current == parent.child_by_field_name(
-        "value" if kind == "field_expression" else "object"
-    ):
-        return parent.parent
+    if _is_receiver(current, parent):
+        return parent.parent  # `"...".parse()`, `"...".encode()`: the call's result carries it
     name = _bound_name(current, parent)
     if name is None:
         return None
     if by_name and sink.setting(name):
         return f"`{name}` setting"
     return _VARIABLE if kind in ("assignment", "let_declaration") else None
+
+
+def _is_receiver(current: Node, parent: Node) -> bool:
+    """Whether ``current`` is the object a method is called on."""
+    if parent.type == "field_expression":
+        return current == parent.child_by_field_name("value")
+    return parent.type == "attribute" and current == parent.child_by_field_name("object")
 
 
 def _bound_name(current: Node, parent: Node) -> str | None:
@@ -136,21 +174,35 @@ def _argument(current: Node, arguments: Node, sink: Sink) -> Node | str | None:
 
 def _keyword(keyword: Node, sink: Sink, by_name: bool) -> Node | str | None:
     """A setting keyword of a call (``host=``, ``url=``), or an option's ``default=``."""
-    name_node = keyword.child_by_field_name("name")
-    arguments = keyword.parent
-    call = arguments.parent if arguments is not None else None
-    if name_node is None or arguments is None or call is None:
+    parts = _keyword_parts(keyword)
+    if parts is None:
         return None
-    name, function = text_of(name_node), callee(call)
+    name, arguments, call = parts
+    function = callee(call)
     if name == "default" and function in _OPTION_CALLS:
-        options = [c for c in arguments.named_children if c.type == "string"]
-        chosen = [o for o in options if sink.setting(string_value(text_of(o)))]
-        return f"`{string_value(text_of(chosen[0]))}` default" if chosen else None
+        return _option_default(arguments, sink)
     if name == "default" and function in _PASS_ON:
         return call
     if by_name and sink.setting(name) and function not in sink.avoid:
         return f"`{name}=` of `{function}(..)`"
     return None
+
+
+def _keyword_parts(keyword: Node) -> tuple[str, Node, Node] | None:
+    """(keyword name, argument list, call) of a keyword argument."""
+    name = keyword.child_by_field_name("name")
+    arguments = keyword.parent
+    call = arguments.parent if arguments is not None else None
+    if name is None or arguments is None or call is None:
+        return None
+    return text_of(name), arguments, call
+
+
+def _option_default(arguments: Node, sink: Sink) -> str | None:
+    """The default of a command-line option named like a sink setting (``--host``)."""
+    options = [c for c in arguments.named_children if c.type == "string"]
+    chosen = [o for o in options if sink.setting(string_value(text_of(o)))]
+    return f"`{string_value(text_of(chosen[0]))}` default" if chosen else None
 
 
 def _macro_argument(tree: Node) -> Node | None:
