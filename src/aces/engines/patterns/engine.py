@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
-from aces.engines.patterns.checks import CHECK_FUNCTIONS, CheckSettings, FileFacts
+from aces.engines.patterns.checks import (
+    CHECK_FUNCTIONS,
+    CheckSettings,
+    FileFacts,
+    safety_comment,
+)
 from aces.engines.patterns.grammars import query
 from aces.engines.patterns.macros import Expansion, MacroIndex
 from aces.engines.patterns.ruleset import Rule, pattern_count
@@ -115,11 +120,22 @@ class PatternEngine:
             if use_zones and owner is not None and not index.invoked_outside(owner, rule.exempt):
                 continue
             hit = self._hit(rule, facts, node, captures)
-            if hit is None:
+            if hit is None or self._cleared_around(rule, source, byte):
                 continue
             line, column = place_of(source.data, byte)
             suffix = f" (in the body of macro `{owner}!`)" if owner else ""
             yield Hit(hit.path, line, column, hit.rule_id, hit.message + suffix, hit.help)
+
+    def _cleared_around(self, rule: Rule, source: SourceFile, byte: int) -> bool:
+        """Whether a SAFETY comment above the statement holding the macro clears the hit.
+
+        The expansion holds only the macro's tokens; the comment that justifies an
+        ``unsafe`` block in a macro argument stands above the invocation, in the file.
+        """
+        if rule.check != "safety_comment":
+            return False
+        token = source.root.descendant_for_byte_range(byte, byte)
+        return token is not None and safety_comment(FileFacts(source), token, self.settings) is None
 
     def _hit(
         self, rule: Rule, facts: FileFacts, node: Node, captures: dict[str, list[Node]]
