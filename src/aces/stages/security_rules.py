@@ -448,10 +448,9 @@ class CryptoMisuse(RuleCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """The crypto rules' hits in every source file."""
         scanner = CryptoScanner(ctx.policy.security.crypto.min_rsa_bits)
-        for path in self.files(ctx):
-            # read_text refuses binary and non-UTF-8 files with a clear error
-            source = ctx.workspace.read_text(path).encode("utf-8")
-            yield from self.hit_findings(scanner.scan(path, source))
+        # read_text refuses binary and non-UTF-8 files with a clear error
+        sources = [(p, ctx.workspace.read_text(p).encode("utf-8")) for p in self.files(ctx)]
+        yield from self.hit_findings(scanner.scan_project(sources))
 
 
 # -- sec.unsafe-exposure ----------------------------------------------------------------------

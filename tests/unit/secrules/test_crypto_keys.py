@@ -38,3 +38,36 @@ def test_a_literal_reaching_a_crypto_api_is_a_key_at_the_literal(
     path: str, code: str, line: int
 ) -> None:
     assert [(h.rule_id, h.line) for h in SCANNER.scan(path, code.encode())] == [(KEY, line)]
+
+
+def test_a_key_constant_imported_from_another_file_is_found_at_its_literal() -> None:
+    files = [
+        ("svc/keys.py", b'"""Keys."""\n\nSIGNING = b"s3cr3t"\n'),
+        (
+            "svc/sign.py",
+            b"import hmac\nfrom .keys import SIGNING as K\n\nm = hmac.new(K, b'x', 's')\n",
+        ),
+        ("crates/a/src/keys.rs", b'pub const MAC_KEY: &[u8] = b"0123";\n'),
+        (
+            "crates/a/src/mac.rs",
+            b"use crate::keys::MAC_KEY;\nfn f() { let m = Hmac::new_from_slice(MAC_KEY); }\n",
+        ),
+    ]
+    assert [(h.rule_id, h.path, h.line) for h in SCANNER.scan_project(files)] == [
+        (KEY, "crates/a/src/keys.rs", 1),
+        (KEY, "svc/keys.py", 3),
+    ]
+
+
+def test_a_constant_defined_in_two_files_or_in_a_function_does_not_resolve() -> None:
+    files = [
+        ("a/keys.py", b'SIGNING = b"one"\n'),
+        ("b/keys.py", b'SIGNING = b"two"\n'),
+        ("c/local.py", b'def f():\n    TOKEN = b"t"\n    return TOKEN\n'),
+        (
+            "d/use.py",
+            b"from keys import SIGNING\nfrom local import TOKEN\n"
+            b"hmac.new(SIGNING)\nhmac.new(TOKEN)\n",
+        ),
+    ]
+    assert SCANNER.scan_project(files) == []

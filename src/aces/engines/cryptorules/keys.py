@@ -101,6 +101,19 @@ _BINDINGS = {
 (let_declaration pattern: (identifier) @name value: (_) @value)
 """,
 }
+_IMPORTS = {
+    "python": """
+(import_from_statement name: (dotted_name (identifier) @name))
+(import_from_statement name: (aliased_import name: (dotted_name (identifier) @name)
+                                             alias: (identifier) @alias))
+""",
+    "rust": """
+(use_declaration argument: (scoped_identifier name: (identifier) @name))
+(use_list (identifier) @name)
+(use_as_clause path: [(identifier) @name (scoped_identifier name: (identifier) @name)]
+               alias: (identifier) @alias)
+""",
+}
 _RUST_LITERALS = frozenset({"string_literal", "raw_string_literal", "array_expression"})
 _RUST_CONVERSIONS = frozenset({"as_bytes", "as_ref", "to_vec", "to_string", "to_owned", "into"})
 
@@ -123,6 +136,44 @@ def literal_bindings(language: ts.Language, name: str, root: ts.Node) -> dict[st
         else:
             other.add(bound)
     return {key: node for key, node in literal.items() if key not in other}
+
+
+def module_constants(language: ts.Language, name: str, root: ts.Node) -> dict[str, ts.Node]:
+    """The literal bindings other files can import: module-level names, Rust const / static."""
+    return {
+        key: node
+        for key, node in literal_bindings(language, name, root).items()
+        if _at_module_level(node)
+    }
+
+
+def imported_names(language: ts.Language, name: str, root: ts.Node) -> dict[str, str]:
+    """Local name -> imported name, of ``from m import X [as Y]`` / ``use m::X [as Y]``."""
+    text = _IMPORTS.get(name)
+    if text is None:
+        return {}
+    out: dict[str, str] = {}
+    for _, found in ts.QueryCursor(ts.Query(language, text)).matches(root):
+        original = (found["name"][0].text or b"").decode("utf-8", "replace")
+        local = found.get("alias", found["name"])[0]
+        out[(local.text or b"").decode("utf-8", "replace")] = original
+    return out
+
+
+def _at_module_level(value: ts.Node) -> bool:
+    """Whether a bound literal is a module-level assignment or a Rust const / static."""
+    binding = value.parent
+    if binding is None:
+        return False
+    if binding.type in ("const_item", "static_item"):
+        return True
+    statement = binding.parent
+    return (
+        binding.type == "assignment"
+        and statement is not None
+        and statement.parent is not None
+        and statement.parent.type == "module"
+    )
 
 
 def _is_literal(language: str, value: ts.Node) -> bool:

@@ -11,7 +11,7 @@ not in source order (a tree-sitter 0.26 trait), so hits are sorted.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -19,7 +19,7 @@ import tree_sitter_elixir
 import tree_sitter_python
 import tree_sitter_rust
 
-from aces.engines.cryptorules.keys import literal_bindings
+from aces.engines.cryptorules.keys import imported_names, literal_bindings, module_constants
 from aces.engines.cryptorules.rules import CRYPTO_RULES, CryptoRule
 from aces.engines.tlsrules.textscan import Hit
 
@@ -35,6 +35,7 @@ _EXTENSIONS: dict[str, str] = {
     ".ex": "elixir",
     ".exs": "elixir",
 }
+Place = tuple[str, int, int]  # path, 1-based line and column
 _INT = re.compile(r"^(0[xob])?[0-9a-fA-F_]+")
 
 
@@ -82,23 +83,74 @@ class CryptoScanner:
             )
             self._rules.setdefault(rule.language, []).append(compiled)
 
-    def scan(self, path: str, source: bytes, language: str | None = None) -> list[Hit]:
-        """Every rule hit in one file (its language from ``path`` unless given)."""
+    def scan_project(self, files: Iterable[tuple[str, bytes]]) -> list[Hit]:
+        """Every rule hit in a set of files, with constants resolved across them.
+
+        A key constant imported from another file (``from .keys import SECRET``,
+        ``use crate::keys::SECRET;``) resolves to its literal when exactly one file
+        of the project defines it at module level.
+        """
+        chosen = list(files)
+        defined: dict[str, list[Place]] = {}
+        for path, source in chosen:
+            for name, place in self.constants(path, source).items():
+                defined.setdefault(name, []).append(place)
+        unique = {name: places[0] for name, places in defined.items() if len(places) == 1}
+        found: dict[tuple[str, str, int], Hit] = {}
+        for path, source in chosen:
+            for hit in self.scan(path, source, constants=unique):
+                found.setdefault((hit.rule_id, hit.path, hit.line), hit)
+        return sorted(found.values(), key=lambda h: (h.path, h.line, h.column, h.rule_id))
+
+    def constants(self, path: str, source: bytes) -> dict[str, Place]:
+        """Module-level names a file binds to a literal, and where the literal is."""
+        language = language_of(path)
+        if language is None or language not in self._languages:
+            return {}
+        root = ts.Parser(self._languages[language]).parse(source).root_node
+        bindings = module_constants(self._languages[language], language, root)
+        return {name: _place(path, node) for name, node in bindings.items()}
+
+    def scan(
+        self,
+        path: str,
+        source: bytes,
+        language: str | None = None,
+        constants: Mapping[str, Place] | None = None,
+    ) -> list[Hit]:
+        """Every rule hit in one file (its language from ``path`` unless given).
+
+        ``constants`` are the project's module-level literal constants, for names the
+        file imports.
+        """
         language = language or language_of(path)
         if language is None or language not in self._rules:
             return []
         tree = ts.Parser(self._languages[language]).parse(source)
-        bindings = literal_bindings(self._languages[language], language, tree.root_node)
-        found: dict[tuple[str, int], Hit] = {}
+        known = self._known(language, path, tree.root_node, constants or {})
+        found: dict[tuple[str, str, int], Hit] = {}
         for compiled in self._rules[language]:
-            for node in self._matches(compiled, tree.root_node, bindings):
-                line, column = node.start_point.row + 1, node.start_point.column + 1
-                key = (compiled.rule.rule_id, line)
+            for where, line, column in self._matches(compiled, tree.root_node, path, known):
+                key = (compiled.rule.rule_id, where, line)
                 if key not in found or column < found[key].column:
                     found[key] = Hit(
-                        compiled.rule.rule_id, path, line, column, self._message(compiled.rule)
+                        compiled.rule.rule_id, where, line, column, self._message(compiled.rule)
                     )
         return sorted(found.values(), key=lambda h: (h.line, h.column, h.rule_id))
+
+    def _known(
+        self, language: str, path: str, root: ts.Node, constants: Mapping[str, Place]
+    ) -> dict[str, Place]:
+        """Name -> literal place for the names of one file: its own, then imported ones."""
+        grammar = self._languages[language]
+        known = {
+            local: constants[original]
+            for local, original in imported_names(grammar, language, root).items()
+            if original in constants
+        }
+        for name, node in literal_bindings(grammar, language, root).items():
+            known[name] = _place(path, node)
+        return known
 
     def _message(self, rule: CryptoRule) -> str:
         """The rule's message, with the minimum for key-size rules."""
@@ -107,22 +159,22 @@ class CryptoScanner:
         return rule.message
 
     def _matches(
-        self, compiled: _Compiled, root: ts.Node, bindings: dict[str, ts.Node]
-    ) -> list[ts.Node]:
-        """The ``@hit`` nodes of a rule's matches that pass its filters.
+        self, compiled: _Compiled, root: ts.Node, path: str, known: Mapping[str, Place]
+    ) -> list[Place]:
+        """Where a rule's matches that pass its filters point.
 
-        A rule with a ``via`` capture hits at the literal its identifier is bound to.
+        A rule with a ``via`` capture points at the literal its identifier names.
         """
-        out: list[ts.Node] = []
+        out: list[Place] = []
         via = compiled.rule.via_capture
         for _, captures in ts.QueryCursor(compiled.query).matches(root):
             if via:
                 names = [(n.text or b"").decode("utf-8", "replace") for n in captures.get(via, [])]
-                out.extend(bindings[name] for name in names if name in bindings)
+                out.extend(known[name] for name in names if name in known)
                 continue
             for node in captures.get("hit", []):
                 if self._accepts(compiled, node, captures):
-                    out.append(node)
+                    out.append(_place(path, node))
         return out
 
     def _accepts(
@@ -139,3 +191,8 @@ class CryptoScanner:
             values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
             return any(v is not None and v < self.min_rsa_bits for v in values)
         return True
+
+
+def _place(path: str, node: ts.Node) -> Place:
+    """Where ``node`` starts in ``path``."""
+    return path, node.start_point.row + 1, node.start_point.column + 1
