@@ -3,7 +3,8 @@
 A literal is a hard-coded key when it is passed to a cipher, MAC, JWT or
 signing API, directly (``hmac.new(b"s3cr3t", ...)``) or through a name bound to
 a literal (``KEY = b"..."`` then ``hmac.new(KEY, ...)``; ``const K: &[u8] =
-b"..."`` then ``Key::from_slice(K)``). A name alone proves nothing:
+b"..."`` then ``Key::from_slice(K)``; a module-level constant imported from the
+one file of the project that defines it). A name alone proves nothing:
 ``FORMAT_KEY = "aces_coverage_baseline"`` (a dict key) and ``dest_key =
 f"{a}:{b}"`` (a composite key, not even a literal) are not keys. The exception
 is the settings a framework signs with (``SECRET_KEY``, ``JWT_SECRET_KEY``,
