@@ -114,11 +114,9 @@ class PatternEngine:
         facts = FileFacts(expansion.source)
         for rule, node, captures in _candidates(self._in_macros[source.language], facts.source):
             byte = expansion.original(node.start_byte)
-            if use_zones and rule.exempt and zones.at(byte) & set(rule.exempt):
+            if use_zones and _exempt_here(rule, zones, byte, expansion.owner, index):
                 continue
             owner = expansion.owner
-            if use_zones and owner is not None and not index.invoked_outside(owner, rule.exempt):
-                continue
             hit = self._hit(rule, facts, node, captures)
             if hit is None or self._cleared_around(rule, source, byte):
                 continue
@@ -168,6 +166,13 @@ def _candidates(combined: _LanguageRules, source: SourceFile) -> Iterator[Candid
             if key not in seen:
                 seen.add(key)
                 yield rule, node, captures
+
+
+def _exempt_here(rule: Rule, zones: Zones, byte: int, owner: str | None, index: MacroIndex) -> bool:
+    """Whether a hit in a macro is in an exempt zone, or in a body invoked only from one."""
+    if rule.exempt and zones.at(byte) & set(rule.exempt):
+        return True
+    return owner is not None and not index.invoked_outside(owner, rule.exempt)
 
 
 def scan_all(
