@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from aces.engines.patterns.grammars import query
+
 P = "sec.crypto-misuse"
 KEY_MESSAGE = "a hard-coded key: anyone with the source has it"
 # Callees whose keyword `key=` / `secret=` is key material.
@@ -119,7 +121,7 @@ _RUST_LITERALS = frozenset({"string_literal", "raw_string_literal", "array_expre
 _RUST_CONVERSIONS = frozenset({"as_bytes", "as_ref", "to_vec", "to_string", "to_owned", "into"})
 
 
-def literal_bindings(language: ts.Language, name: str, root: ts.Node) -> dict[str, ts.Node]:
+def literal_bindings(name: str, root: ts.Node) -> dict[str, ts.Node]:
     """Name -> literal node of every name a file binds to a non-empty literal.
 
     A name bound more than once, once to something else, is not a literal binding.
@@ -129,7 +131,7 @@ def literal_bindings(language: ts.Language, name: str, root: ts.Node) -> dict[st
         return {}
     literal: dict[str, ts.Node] = {}
     other: set[str] = set()
-    for _, found in ts.QueryCursor(ts.Query(language, text)).matches(root):
+    for _, found in ts.QueryCursor(query(name, text)).matches(root):
         bound = (found["name"][0].text or b"").decode("utf-8", "replace")
         value = found["value"][0]
         if _is_literal(name, value):
@@ -139,22 +141,18 @@ def literal_bindings(language: ts.Language, name: str, root: ts.Node) -> dict[st
     return {key: node for key, node in literal.items() if key not in other}
 
 
-def module_constants(language: ts.Language, name: str, root: ts.Node) -> dict[str, ts.Node]:
-    """The literal bindings other files can import: module-level names, Rust const / static."""
-    return {
-        key: node
-        for key, node in literal_bindings(language, name, root).items()
-        if _at_module_level(node)
-    }
+def module_constants(bindings: dict[str, ts.Node]) -> dict[str, ts.Node]:
+    """Of a file's literal bindings, those other files can import: module level, const / static."""
+    return {key: node for key, node in bindings.items() if _at_module_level(node)}
 
 
-def imported_names(language: ts.Language, name: str, root: ts.Node) -> dict[str, str]:
+def imported_names(name: str, root: ts.Node) -> dict[str, str]:
     """Local name -> imported name, of ``from m import X [as Y]`` / ``use m::X [as Y]``."""
     text = _IMPORTS.get(name)
     if text is None:
         return {}
     out: dict[str, str] = {}
-    for _, found in ts.QueryCursor(ts.Query(language, text)).matches(root):
+    for _, found in ts.QueryCursor(query(name, text)).matches(root):
         original = (found["name"][0].text or b"").decode("utf-8", "replace")
         local = found.get("alias", found["name"])[0]
         out[(local.text or b"").decode("utf-8", "replace")] = original

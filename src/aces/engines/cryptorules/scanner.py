@@ -11,7 +11,7 @@ not in source order (a tree-sitter 0.26 trait), so hits are sorted.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -90,26 +90,30 @@ class CryptoScanner:
         ``use crate::keys::SECRET;``) resolves to its literal when exactly one file
         of the project defines it at module level.
         """
-        chosen = list(files)
+        trees = [(path, tree) for path, tree in self._parse_all(files) if tree is not None]
+        bindings = {path: literal_bindings(language, root) for path, (language, root) in trees}
         defined: dict[str, list[Place]] = {}
-        for path, source in chosen:
-            for name, place in self.constants(path, source).items():
-                defined.setdefault(name, []).append(place)
+        for path, _ in trees:
+            for name, node in module_constants(bindings[path]).items():
+                defined.setdefault(name, []).append(_place(path, node))
         unique = {name: places[0] for name, places in defined.items() if len(places) == 1}
         found: dict[tuple[str, str, int], Hit] = {}
-        for path, source in chosen:
-            for hit in self.scan(path, source, constants=unique):
+        for path, (language, root) in trees:
+            known = self._known(language, path, root, unique, bindings[path])
+            for hit in self._scan_tree(path, language, root, known):
                 found.setdefault((hit.rule_id, hit.path, hit.line), hit)
         return sorted(found.values(), key=lambda h: (h.path, h.line, h.column, h.rule_id))
 
-    def constants(self, path: str, source: bytes) -> dict[str, Place]:
-        """Module-level names a file binds to a literal, and where the literal is."""
-        language = language_of(path)
-        if language is None or language not in self._languages:
-            return {}
-        root = ts.Parser(self._languages[language]).parse(source).root_node
-        bindings = module_constants(self._languages[language], language, root)
-        return {name: _place(path, node) for name, node in bindings.items()}
+    def _parse_all(
+        self, files: Iterable[tuple[str, bytes]]
+    ) -> Iterator[tuple[str, tuple[str, ts.Node] | None]]:
+        """(path, (language, root) or None when no rule reads the file) per file."""
+        for path, source in files:
+            language = language_of(path)
+            if language is None or language not in self._rules:
+                yield path, None
+                continue
+            yield path, (language, ts.Parser(self._languages[language]).parse(source).root_node)
 
     def scan(
         self,
@@ -126,11 +130,19 @@ class CryptoScanner:
         language = language or language_of(path)
         if language is None or language not in self._rules:
             return []
-        tree = ts.Parser(self._languages[language]).parse(source)
-        known = self._known(language, path, tree.root_node, constants or {})
+        root = ts.Parser(self._languages[language]).parse(source).root_node
+        own = literal_bindings(language, root)
+        return self._scan_tree(
+            path, language, root, self._known(language, path, root, constants or {}, own)
+        )
+
+    def _scan_tree(
+        self, path: str, language: str, root: ts.Node, known: Mapping[str, Place]
+    ) -> list[Hit]:
+        """Every rule hit in one parsed file; ``known`` names resolve to literals."""
         found: dict[tuple[str, str, int], Hit] = {}
         for compiled in self._rules[language]:
-            for where, line, column in self._matches(compiled, tree.root_node, path, known):
+            for where, line, column in self._matches(compiled, root, path, known):
                 key = (compiled.rule.rule_id, where, line)
                 if key not in found or column < found[key].column:
                     found[key] = Hit(
@@ -139,16 +151,20 @@ class CryptoScanner:
         return sorted(found.values(), key=lambda h: (h.line, h.column, h.rule_id))
 
     def _known(
-        self, language: str, path: str, root: ts.Node, constants: Mapping[str, Place]
+        self,
+        language: str,
+        path: str,
+        root: ts.Node,
+        constants: Mapping[str, Place],
+        own: Mapping[str, ts.Node],
     ) -> dict[str, Place]:
         """Name -> literal place for the names of one file: its own, then imported ones."""
-        grammar = self._languages[language]
         known = {
             local: constants[original]
-            for local, original in imported_names(grammar, language, root).items()
+            for local, original in imported_names(language, root).items()
             if original in constants
         }
-        for name, node in literal_bindings(grammar, language, root).items():
+        for name, node in own.items():
             known[name] = _place(path, node)
         return known
 

@@ -37,6 +37,10 @@ from aces.engines.tlsrules.flow import Sink, column_of, judge, string_value, tex
 _BIND_ALL = re.compile(r"^(?:(?:0\.0\.0\.0|\[::\])(?::\S*)?|::)$")
 _URL_BIND_ALL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:0\.0\.0\.0|\[::\])", re.IGNORECASE)
 _IPV4_OCTETS = 4
+# Files without any of these spellings hold no bind-all value: they are not parsed.
+_MAYBE_BIND_ALL = re.compile(
+    r"0\.0\.0\.0|[\"'\[]::[\"'\]]|UNSPECIFIED|\[\s*0\s*,\s*0\s*,|Ipv4Addr::new\(\s*0\s*,"
+)
 _UNSPECIFIED = re.compile(r"\bIpv[46]Addr::UNSPECIFIED$")
 _ATTRIBUTE_DEFAULT = re.compile(
     r"\bdefault(?:_value(?:_t)?)?\s*=\s*(?:\"(?:0\.0\.0\.0|::|\[::\])[^\"]*\"|[^,\]\"]*UNSPECIFIED)"
@@ -108,6 +112,8 @@ LISTEN = Sink(_BIND_CALLS, is_listen_name, _CLIENT_CALLS)
 def bind_all_lines(path: str, language: str, text: str) -> Iterator[tuple[int, int, str]]:
     """(1-based line, column, how the value is used) of each binding to every interface."""
     del path
+    if not _MAYBE_BIND_ALL.search(text):
+        return
     data = text.encode("utf-8")
     root = parser(language).parse(data).root_node
     seen: set[int] = set()

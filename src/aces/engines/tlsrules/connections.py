@@ -84,6 +84,8 @@ def scan_tls(path: str, text: str) -> list[Hit]:
 
 def plaintext_connection_lines(language: str, text: str) -> Iterator[tuple[int, int, str]]:
     """(1-based line, column, reason) of each plaintext URL that reaches a connection."""
+    if not PLAINTEXT_URL.search(text):
+        return  # no such URL: nothing to parse
     data = text.encode("utf-8")
     root = parser(language).parse(data).root_node
     for node in _strings(root):
