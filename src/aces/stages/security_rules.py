@@ -25,13 +25,12 @@ from aces.engines.permissions import (
     validate,
 )
 from aces.engines.tlsrules import (
-    TLS_RULES,
     Hit,
     ProbeError,
     client_context,
     kind_of,
     probe,
-    scan_lines,
+    scan_tls,
 )
 from aces.engines.tlsrules.textscan import is_env_file
 from aces.engines.wasmpolicy import Sample, verify_module
@@ -45,7 +44,7 @@ from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
@@ -105,8 +104,9 @@ class TlsStatic(RuleCheck):
     ``_create_unverified_context``, ``check_hostname = False``; Elixir
     ``verify: :verify_none``; ``sslmode=disable`` (or allow / prefer);
     ``nats://``, ``redis://`` and ``postgres://`` URLs to a non-local host
-    (``tls://``, ``rediss://`` and ``sslmode=require`` / ``verify-full`` are fine)
-    and ``http://`` endpoints in configuration files. Local hosts (localhost,
+    (``tls://``, ``rediss://`` and ``sslmode=require`` / ``verify-full`` are fine;
+    in Python and Rust only a URL that reaches a connect call or a connection
+    setting) and ``http://`` endpoints in configuration files. Local hosts (localhost,
     ``*.local``, loopback addresses) are never flagged. Rule ids:
     ``sec.tls.<rule>``; each rule's samples are in ``aces/engines/tlsrules/static.py``.
     """
@@ -129,7 +129,7 @@ class TlsStatic(RuleCheck):
         """The static rules' hits in every code and configuration file."""
         ws = ctx.workspace
         for path in _files_of_kind(ws, frozenset({"python", "rust", "elixir", "config"})):
-            yield from self.hit_findings(scan_lines(path, ws.read_text(path), TLS_RULES))
+            yield from self.hit_findings(scan_tls(path, ws.read_text(path)))
 
 
 class TlsProbe(RuleCheck):
@@ -419,8 +419,10 @@ class CryptoMisuse(RuleCheck):
 
     ACES IV.7 (``sec.crypto-misuse``), tree-sitter rules: MD5 / SHA-1 for
     security (``.weak-hash``; ``usedforsecurity=False`` is fine), ECB mode
-    (``.ecb``), literal IVs / nonces (``.static-iv``), hard-coded keys
-    (``.hardcoded-key``), key material from a non-cryptographic or fixed-seed RNG
+    (``.ecb``), literal IVs / nonces (``.static-iv``), hard-coded keys: literals
+    that reach a cipher / MAC / JWT / signing API, directly or through a name bound
+    to them, judged by that use and not by a name (``.hardcoded-key``), key material
+    from a non-cryptographic or fixed-seed RNG
     (``.weak-random``), JWT signature verification disabled or ``alg: none``
     (``.jwt-no-verify``), RSA keys below ``[security.crypto] min_rsa_bits``
     (``.rsa-key-size``) and MACs compared with ``==`` (``.mac-compare``). The
@@ -446,10 +448,9 @@ class CryptoMisuse(RuleCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """The crypto rules' hits in every source file."""
         scanner = CryptoScanner(ctx.policy.security.crypto.min_rsa_bits)
-        for path in self.files(ctx):
-            # read_text refuses binary and non-UTF-8 files with a clear error
-            source = ctx.workspace.read_text(path).encode("utf-8")
-            yield from self.hit_findings(scanner.scan(path, source))
+        # read_text refuses binary and non-UTF-8 files with a clear error
+        sources = [(p, ctx.workspace.read_text(p).encode("utf-8")) for p in self.files(ctx)]
+        yield from self.hit_findings(scanner.scan_project(sources))
 
 
 # -- sec.unsafe-exposure ----------------------------------------------------------------------
@@ -459,7 +460,9 @@ class UnsafeExposure(RuleCheck):
     """Nothing is exposed that should not be: binds, CORS, debug, privileges, ports, env secrets.
 
     ACES IV.7 (``sec.unsafe-exposure``): servers bound to ``0.0.0.0`` / ``::`` in a
-    file with no authentication mechanism in sight (``.bind-all``), CORS allowing
+    file with no authentication mechanism in sight, judged in Python and Rust by where
+    the value flows (a bind / listen call, a listen option or setting default; not a
+    client URL) (``.bind-all``), CORS allowing
     every origin, worse with credentials (``.cors-wildcard``), debug or admin
     endpoints enabled (``.debug``), privileged containers, host networking or
     namespaces and ``ALL`` capabilities in Compose / Kubernetes YAML

@@ -47,7 +47,7 @@ from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 NO_CODE = "no Rust, Python or Elixir source file"
 NO_LAYERS = "no layers declared in the policy"
 
@@ -60,8 +60,13 @@ def parsed_project(ctx: RunContext) -> ParsedProject:
 def _parse(ctx: RunContext) -> ParsedProject:
     ws = ctx.workspace
     files = code_files(ws.files, ws.language_of)
+    manifests = {
+        path: ws.read_text(path) for path in ws.files if posixpath.basename(path) == "Cargo.toml"
+    }
     # Through read_text: a source that is not UTF-8 is bad input naming the file.
-    return parse_project(files, lambda p: ws.read_text(p).encode("utf-8"), ctx.policy.patterns)
+    return parse_project(
+        files, lambda p: ws.read_text(p).encode("utf-8"), ctx.policy.patterns, manifests
+    )
 
 
 class NativeCheck(Check):

@@ -330,3 +330,67 @@ def test_a_repository_without_code_is_not_applicable(tmp_path: Path, check_id: s
         Status.NOT_APPLICABLE,
         "no Rust, Python or Elixir source file",
     )
+
+
+# -- every spelling of unwrap / expect is the construct ---------------------------------------
+
+
+def test_unwrap_through_a_local_macro_invoked_in_library_code_fails(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    macro = "macro_rules! must {\n    ($e:expr) => {\n        $e.unwrap()\n    };\n}\n"
+    before_tests(
+        root,
+        SUBJECT,
+        macro + "/// The first part.\n#[must_use]\n"
+        "pub fn first(parts: &[String]) -> &str {\n    must!(parts.first())\n}\n",
+    )
+    assert only(run(root), FP) == (
+        (f"{FP}.rust.unwrap", (FP,), SUBJECT, line_of(root, SUBJECT, "$e.unwrap()")),
+    )
+
+
+def test_a_local_macro_invoked_only_in_tests_passes(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    before_tests(
+        root, SUBJECT, "macro_rules! must {\n    ($e:expr) => {\n        $e.unwrap()\n    };\n}\n"
+    )
+    edit(
+        root,
+        SUBJECT,
+        "    #[test]\n    fn refuses_empty_parts() {",
+        '    #[test]\n    fn refuses_empty_parts() {\n        must!(subject_for("a", "b", "c"));',
+    )
+    assert {o.status for o in run(root).values()} == {Status.PASS}
+
+
+def test_fully_qualified_unwrap_and_expect_fail(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    before_tests(
+        root,
+        SUBJECT,
+        "/// The first part.\n#[must_use]\npub fn first(parts: &[String]) -> &str {\n"
+        "    Option::unwrap(parts.first())\n}\n"
+        "/// The last part.\n#[must_use]\npub fn last(parts: &[String]) -> &str {\n"
+        '    <Option<&String>>::expect(parts.last(), "one part")\n}\n',
+    )
+    assert set(only(run(root), FP)) == {
+        (f"{FP}.rust.unwrap", (FP,), SUBJECT, line_of(root, SUBJECT, "Option::unwrap(")),
+        (f"{FP}.rust.expect", (FP,), SUBJECT, line_of(root, SUBJECT, "::expect(parts")),
+    }
+
+
+def test_a_library_module_in_a_directory_named_tests_is_library_code(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    append(root, LIB, "\npub mod tests;\n")
+    module = "crates/arqonbus-frame/src/tests/mod.rs"
+    (root / module).parent.mkdir()
+    (root / module).write_text(
+        "//! Helpers shipped with the library.\n\n"
+        "/// A subject for the lobby.\n#[must_use]\npub fn lobby() -> String {\n"
+        '    crate::subject_for("acme", "lobby", "chat").unwrap()\n}\n',
+        encoding="utf-8",
+    )
+    assert only(run(root), FP) == ((f"{FP}.rust.unwrap", (FP,), module, 6),)
+    # Declared under #[cfg(test)] the same module is test code.
+    edit(root, LIB, "\npub mod tests;", "\n#[cfg(test)]\nmod tests;")
+    assert {o.status for o in run(root).values()} == {Status.PASS}

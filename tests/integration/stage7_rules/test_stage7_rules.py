@@ -288,3 +288,84 @@ def test_tls_probe_unreachable_endpoint_is_error(repo: Path) -> None:
     )
     with pytest.raises(AcesError, match="CA bundle"):
         run(repo, base=None)
+
+
+def test_exposure_listen_defaults_fail_and_client_urls_pass(repo: Path) -> None:
+    settings = "src/arqonbus_mini/settings.py"
+    write(
+        repo,
+        settings,
+        '"""Server settings."""\n\nfrom dataclasses import dataclass\n\n\n'
+        "@dataclass(frozen=True)\nclass ServerSettings:\n"
+        '    """Where the gateway listens."""\n\n'
+        '    host: str = "0.0.0.0"\n    port: int = 8080\n',
+    )
+    cli = "crates/arqonbus-frame/src/bin/gateway.rs"
+    write(
+        repo,
+        cli,
+        "//! Gateway command line.\n\nuse clap::Parser;\n\n/// Options.\n#[derive(Parser)]\n"
+        "pub struct Options {\n    /// Listen address.\n"
+        '    #[arg(long, default_value = "[::]:4000")]\n'
+        "    pub listen: String,\n}\n\nfn main() {\n    let _ = Options::parse();\n}\n",
+    )
+    # A test's client URLs: the value goes to a request, not to a listening socket.
+    write(
+        repo,
+        "tests/test_health.py",
+        "import requests\n\n\ndef test_health(port: int) -> None:\n"
+        '    assert requests.get(f"http://0.0.0.0:{port}/health").ok\n',
+    )
+    write(
+        repo,
+        "crates/arqonbus-frame/tests/health.rs",
+        "#[test]\nfn health() {\n    let port = 8080;\n"
+        '    let url = format!("http://0.0.0.0:{port}/health");\n'
+        "    let _ = reqwest::blocking::get(&url);\n"
+        '    let _parts: Vec<&str> = "a::b".split("::").collect();\n}\n',
+    )
+    rule = ("sec.unsafe-exposure.bind-all", ("sec.unsafe-exposure",))
+    assert run(repo)["sec.unsafe-exposure"] == sorted(
+        [(*rule, cli, line_of(repo, cli, "default_value")), (*rule, settings, 10)]
+    )
+
+
+def test_crypto_key_is_judged_by_its_use_in_a_crypto_api(repo: Path) -> None:
+    # Names that say "key" but never reach a crypto API are not keys.
+    write(
+        repo,
+        "src/arqonbus_mini/routing_keys.py",
+        '"""Cache and routing keys."""\n\nFORMAT_KEY = "arqonbus_frame_format"\n\n\n'
+        "def dest_key(tenant: str, room: str) -> str:\n"
+        '    dest_key = f"{tenant}:{room}"\n    return dest_key\n',
+    )
+    signer = "src/arqonbus_mini/signer.py"
+    write(
+        repo,
+        signer,
+        '"""Frame signatures."""\n\nimport hashlib\nimport hmac\n\n'
+        'SIGNING_SECRET = b"arqonbus-signing-secret"\n\n\n'
+        "def sign(frame: bytes) -> str:\n"
+        "    return hmac.new(SIGNING_SECRET, frame, hashlib.sha256).hexdigest()\n",
+    )
+    assert run(repo)["sec.crypto-misuse"] == [
+        ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",), signer, 6)
+    ]
+
+
+def test_tls_plaintext_url_in_code_is_judged_by_where_it_flows(repo: Path) -> None:
+    # A reference string that only names a resource is not a connection.
+    write(
+        repo,
+        "src/arqonbus_mini/outbox.py",
+        '"""Outbox handlers by resource name."""\n\nOUTBOX = "postgres://events/outbox"\n'
+        "HANDLERS = {OUTBOX: print}\n",
+    )
+    store = "src/arqonbus_mini/store.py"
+    write(
+        repo,
+        store,
+        '"""Event store."""\n\nimport psycopg\n\n\ndef open_store() -> object:\n'
+        '    return psycopg.connect("postgresql://events@db.example.com/events")\n',
+    )
+    assert failing(run(repo)) == {"sec.tls": [("sec.tls.plaintext-url", ("sec.tls",), store, 7)]}

@@ -88,7 +88,12 @@ def test_env_secret_never_shows_the_value() -> None:
 def test_bind_all_is_cleared_by_an_auth_mechanism_and_cors_notes_credentials() -> None:
     server = 'app.run(host="0.0.0.0")\n'
     assert hits(scan_exposure("app.py", server)) == [
-        ("bind-all", 1, "a server binds to every interface with no authentication in sight")
+        (
+            "bind-all",
+            1,
+            "a server binds to every interface with no authentication in sight"
+            " (`host=` of `run(..)`)",
+        )
     ]
     assert scan_exposure("app.py", "from .auth import require_token\n" + server) == []
     cors = 'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n'

@@ -3,36 +3,26 @@
 Each query captures ``@hit`` (where the finding points); ``requires`` are
 regular expressions that must all match the text of ``@hit``, ``unless`` one
 that must not; ``size_capture`` names an integer capture that must be below
-the policy's minimum RSA modulus. ``should_flag`` / ``should_not_flag`` are
-source snippets the tests run through the scanner.
+the policy's minimum RSA modulus; ``via_capture`` names an identifier capture that
+must be bound to a literal in the file (the finding then points at the literal).
+``should_flag`` / ``should_not_flag`` are source snippets the tests run through the
+scanner.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class CryptoRule:
-    """One misuse pattern in one language."""
-
-    rule_id: str
-    language: str  # "python", "rust" or "elixir"
-    query: str
-    message: str
-    requires: tuple[str, ...] = ()
-    unless: str = ""
-    size_capture: str = ""
-    should_flag: tuple[str, ...] = ()
-    should_not_flag: tuple[str, ...] = ()
-
-
-P = "sec.crypto-misuse"
-_KEY_NAME = r"(?i)(^|_)(key|secret|token|nonce|salt|password|passwd|otp|session_id)s?($|_)"
-_MAC_WORDS = (
-    r"(?i)(digest\(\)|hexdigest\(\)|finalize\(\)|into_bytes\(\)|\bh?mac\b|signature|"
-    r"\w+_(mac|sig|digest|hmac)\b|:crypto\.mac)"
+from aces.engines.cryptorules.keys import (
+    KEY_MESSAGE,
+    PYTHON_KEY_QUERY,
+    PYTHON_VIA_QUERY,
+    RUST_KEY_QUERY,
+    RUST_VIA_QUERY,
 )
+from aces.engines.cryptorules.model import KEY_NAME, MAC_WORDS, CryptoRule, P
+from aces.engines.cryptorules.rules_elixir import ELIXIR_RULES
+
+__all__ = ["CRYPTO_RULES", "ELIXIR_RULES", "PYTHON_RULES", "RUST_RULES", "CryptoRule"]
+
 
 PYTHON_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
@@ -96,28 +86,14 @@ PYTHON_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
         f"{P}.hardcoded-key",
         "python",
-        """
-        ((keyword_argument name: (identifier) @k value: (string (string_content))) @hit
-          (#any-of? @k "key" "secret" "secret_key" "signing_key" "private_key"))
-        ((call function: (attribute object: (identifier) @o attribute: (identifier) @f)
-               arguments: (argument_list . (string (string_content)))) @hit
-          (#any-of? @o "hmac" "AES" "DES" "DES3" "ChaCha20" "Blowfish") (#eq? @f "new"))
-        ((call function: (attribute attribute: (identifier) @f)
-               arguments: (argument_list . (string (string_content)))) @hit
-          (#any-of? @f "AES" "ChaCha20" "TripleDES" "Camellia" "Fernet" "AESGCM"
-                       "ChaCha20Poly1305"))
-        ((call function: (attribute object: (identifier) @o attribute: (identifier) @f)
-               arguments: (argument_list (_) . (string (string_content)))) @hit
-          (#eq? @o "jwt") (#any-of? @f "encode" "decode"))
-        ((assignment left: (identifier) @n right: (string (string_content))) @hit
-          (#match? @n "(?i)(^|_)(key|secret)$"))
-        """,
-        "a hard-coded key: anyone with the source has it",
+        PYTHON_KEY_QUERY,
+        KEY_MESSAGE,
         should_flag=(
             'hmac.new(b"s3cr3t", msg, hashlib.sha256)',
             'cipher = AES.new(b"0123456789abcdef", AES.MODE_GCM)',
             'token = jwt.encode(payload, "secret", algorithm="HS256")',
             'SECRET_KEY = "django-insecure-abc"',
+            'app.config["SECRET_KEY"] = "dev"',
             'f = Fernet(key=b"abc")',
         ),
         should_not_flag=(
@@ -125,13 +101,34 @@ PYTHON_RULES: tuple[CryptoRule, ...] = (
             'SECRET_KEY = os.environ["SECRET_KEY"]',
             'SECRET_KEY = ""',
             'jwt.encode(payload, key, algorithm="HS256")',
+            'FORMAT_KEY = "aces_coverage_baseline"',
+            'dest_key = f"{a}:{b}"',
+            'value = cache.get(key="user:1")',
+        ),
+    ),
+    CryptoRule(
+        f"{P}.hardcoded-key",
+        "python",
+        PYTHON_VIA_QUERY,
+        KEY_MESSAGE,
+        via_capture="via",
+        should_flag=(
+            'SIGNING = b"s3cr3t"\nmac = hmac.new(SIGNING, msg, hashlib.sha256)',
+            'JWT_KEY = "k"\ntoken = jwt.encode(payload, JWT_KEY, algorithm="HS256")',
+            'SECRET = "k"\nmac = hmac.new(SECRET.encode(), msg, "sha256")',
+            'KEY = b"0123456789abcdef0123456789abcdef"\nf = Fernet(key=KEY)',
+        ),
+        should_not_flag=(
+            'FORMAT_KEY = "aces_coverage_baseline"\nrow = data[FORMAT_KEY]',
+            'KEY = os.environ["K"]\nmac = hmac.new(KEY, msg, "sha256")',
+            'KEY = f"{a}:{b}"\nmac = hmac.new(KEY.encode(), msg, "sha256")',
         ),
     ),
     CryptoRule(
         f"{P}.weak-random",
         "python",
         f"""
-        ((assignment left: (identifier) @n right: (_)) @hit (#match? @n "{_KEY_NAME}"))
+        ((assignment left: (identifier) @n right: (_)) @hit (#match? @n "{KEY_NAME}"))
         """,
         "key material from the random module, which is not a CSPRNG (use secrets)",
         requires=(r"\brandom\.(?!SystemRandom)\w+\(",),
@@ -190,7 +187,7 @@ PYTHON_RULES: tuple[CryptoRule, ...] = (
         "python",
         "((comparison_operator) @hit)",
         "a MAC / digest compared with ==: use hmac.compare_digest (constant time)",
-        requires=(r"==|!=", _MAC_WORDS),
+        requires=(r"==|!=", MAC_WORDS),
         unless=r"\blen\(|\bis\s+None\b|compare_digest",
         should_flag=(
             "if hmac.new(k, m, sha256).hexdigest() == received: pass",
@@ -265,36 +262,42 @@ RUST_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
         f"{P}.hardcoded-key",
         "rust",
-        """
-        ((call_expression function: (scoped_identifier path: (_) @p name: (identifier) @f)
-            arguments: (arguments . [(string_literal) (raw_string_literal) (array_expression)
-                                     (reference_expression value: (array_expression))])) @hit
-          (#match? @p "(?i)key(::)?(<[^>]*>)?$") (#any-of? @f "from_slice" "from" "new"))
-        ((call_expression function: (scoped_identifier name: (identifier) @f)
-            arguments: (arguments . [(string_literal) (array_expression)])) @hit
-          (#eq? @f "new_from_slice"))
-        ((call_expression function: (scoped_identifier path: (_) @p name: (identifier) @f)
-            arguments: (arguments (_) . (string_literal))) @hit
-          (#match? @p "(?i)key(::)?(<[^>]*>)?$") (#eq? @f "new"))
-        ((const_item name: (identifier) @n value: [(string_literal) (array_expression)]) @hit
-          (#match? @n "(?i)(^|_)(key|secret)$"))
-        """,
-        "a hard-coded key: anyone with the source has it",
+        RUST_KEY_QUERY,
+        KEY_MESSAGE,
         should_flag=(
             'fn f() { let k = Key::<Aes256Gcm>::from_slice(b"an example very very secret key."); }',
             'fn f() { let m = HmacSha256::new_from_slice(b"my secret").unwrap(); }',
             'fn f() { let k = hmac::Key::new(hmac::HMAC_SHA256, b"secret"); }',
-            'const SIGNING_KEY: &[u8] = b"0123";',
+            'fn f() { let k = EncodingKey::from_secret(b"secret"); }',
         ),
         should_not_flag=(
             "fn f() { let k = Key::<Aes256Gcm>::from_slice(&key_bytes); }",
             "fn f() { let m = HmacSha256::new_from_slice(&secret).unwrap(); }",
+            'const CACHE_KEY: &str = "frames";',
+        ),
+    ),
+    CryptoRule(
+        f"{P}.hardcoded-key",
+        "rust",
+        RUST_VIA_QUERY,
+        KEY_MESSAGE,
+        via_capture="via",
+        should_flag=(
+            'const SIGNING_KEY: &[u8] = b"0123";\n'
+            "fn f() { let m = HmacSha256::new_from_slice(SIGNING_KEY); }",
+            'const SECRET: &str = "s";\n'
+            "fn f() { let k = EncodingKey::from_secret(SECRET.as_bytes()); }",
+            "static KEY: [u8; 4] = [1, 2, 3, 4];\nfn f() { let k = Key::from_slice(&KEY); }",
+        ),
+        should_not_flag=(
+            'const CACHE_KEY: &str = "frames";\nfn f(m: &Map) { m.get(CACHE_KEY); }',
+            'fn f() { let k = std::env::var("K").unwrap(); let m = Hmac::new_from_slice(&k); }',
         ),
     ),
     CryptoRule(
         f"{P}.weak-random",
         "rust",
-        f'((let_declaration pattern: (identifier) @n) @hit (#match? @n "{_KEY_NAME}"))',
+        f'((let_declaration pattern: (identifier) @n) @hit (#match? @n "{KEY_NAME}"))',
         "key material from a non-cryptographic or fixed-seed RNG (use OsRng / thread_rng)",
         requires=(r"\b(SmallRng|seed_from_u64|XorShiftRng|Pcg32|Pcg64|fastrand)\b",),
         should_flag=(
@@ -336,7 +339,7 @@ RUST_RULES: tuple[CryptoRule, ...] = (
         "rust",
         "((binary_expression) @hit)",
         "a MAC / digest compared with ==: use a constant-time comparison (subtle, verify_slice)",
-        requires=(r"==|!=", _MAC_WORDS),
+        requires=(r"==|!=", MAC_WORDS),
         unless=r"\.len\(\)|&&|\|\||ct_eq",
         should_flag=(
             "fn f() { if mac.finalize().into_bytes() == expected { } }",
@@ -346,101 +349,6 @@ RUST_RULES: tuple[CryptoRule, ...] = (
             "fn f() { mac.verify_slice(&tag).is_ok(); }",
             "fn f() { if signature.len() == 64 { } }",
             "fn f() { if count == 3 { } }",
-        ),
-    ),
-)
-
-ELIXIR_RULES: tuple[CryptoRule, ...] = (
-    CryptoRule(
-        f"{P}.weak-hash",
-        "elixir",
-        """
-        ((call target: (dot left: (atom) @m right: (identifier) @f) (arguments . (atom) @a)) @hit
-          (#eq? @m ":crypto") (#any-of? @f "hash" "hash_init") (#any-of? @a ":md5" ":sha" ":md4"))
-        """,
-        "MD5 / SHA-1 used where security depends on it",
-        should_flag=("h = :crypto.hash(:md5, data)", "h = :crypto.hash(:sha, data)"),
-        should_not_flag=("h = :crypto.hash(:sha256, data)",),
-    ),
-    CryptoRule(
-        f"{P}.ecb",
-        "elixir",
-        '((atom) @hit (#match? @hit "^:(aes_(128_|192_|256_)?ecb|des_ecb|blowfish_ecb)$"))',
-        "ECB mode leaks the structure of the plaintext",
-        should_flag=(":crypto.crypto_one_time(:aes_128_ecb, key, data, true)",),
-        should_not_flag=(":crypto.crypto_one_time(:aes_256_gcm, key, iv, data, true)",),
-    ),
-    CryptoRule(
-        f"{P}.static-iv",
-        "elixir",
-        """
-        ((call target: (dot left: (atom) @m right: (identifier) @f)
-               (arguments . (_) . (_) . [(string) (bitstring) (charlist)])) @hit
-          (#eq? @m ":crypto") (#any-of? @f "crypto_one_time" "crypto_one_time_aead" "crypto_init"))
-        """,
-        "a literal IV / nonce: it repeats on every encryption",
-        should_flag=(
-            ':crypto.crypto_one_time_aead(:aes_256_gcm, key, "000000000000", data, "", true)',
-            ":crypto.crypto_one_time(:aes_256_cbc, key, <<0::128>>, data, true)",
-        ),
-        should_not_flag=(":crypto.crypto_one_time_aead(:aes_256_gcm, key, iv, data, aad, true)",),
-    ),
-    CryptoRule(
-        f"{P}.hardcoded-key",
-        "elixir",
-        """
-        ((call target: (dot left: (atom) @m right: (identifier) @f)
-               (arguments . (_) . [(string) (bitstring) (charlist)])) @hit
-          (#eq? @m ":crypto") (#any-of? @f "crypto_one_time" "crypto_one_time_aead" "crypto_init"))
-        ((call target: (dot left: (atom) @m right: (identifier) @f)
-               (arguments . (_) . (_) . [(string) (bitstring) (charlist)])) @hit
-          (#eq? @m ":crypto") (#eq? @f "mac"))
-        """,
-        "a hard-coded key: anyone with the source has it",
-        should_flag=(
-            ':crypto.crypto_one_time(:aes_256_cbc, "0123456789abcdef01234567", iv, d, true)',
-            ':crypto.mac(:hmac, :sha256, "secret", data)',
-        ),
-        should_not_flag=(
-            ":crypto.crypto_one_time(:aes_256_cbc, key, iv, d, true)",
-            ":crypto.mac(:hmac, :sha256, key, data)",
-        ),
-    ),
-    CryptoRule(
-        f"{P}.weak-random",
-        "elixir",
-        f'((binary_operator left: (identifier) @n operator: "=") @hit (#match? @n "{_KEY_NAME}"))',
-        "key material from :rand, which is not a CSPRNG (use :crypto.strong_rand_bytes)",
-        requires=(r":rand\.|:random\.|Enum\.random\(",),
-        should_flag=("token = :rand.uniform(1_000_000_000)", "key = Enum.random(1..1000)"),
-        should_not_flag=(
-            "token = :crypto.strong_rand_bytes(32)",
-            "jitter = :rand.uniform(100)",
-        ),
-    ),
-    CryptoRule(
-        f"{P}.rsa-key-size",
-        "elixir",
-        '((tuple . (atom) @a . (integer) @num) @hit (#eq? @a ":rsa"))',
-        "RSA key smaller than the policy's minimum",
-        size_capture="num",
-        should_flag=("key = :public_key.generate_key({:rsa, 1024, 65537})",),
-        should_not_flag=("key = :public_key.generate_key({:rsa, 4096, 65537})",),
-    ),
-    CryptoRule(
-        f"{P}.mac-compare",
-        "elixir",
-        '((binary_operator operator: ["==" "!=" "===" "!=="]) @hit)',
-        "a MAC / digest compared with ==: use Plug.Crypto.secure_compare (constant time)",
-        requires=(_MAC_WORDS,),
-        unless=r"byte_size\(|secure_compare",
-        should_flag=(
-            "valid = :crypto.mac(:hmac, :sha256, k, m) == given",
-            "if signature == expected, do: :ok",
-        ),
-        should_not_flag=(
-            "valid = Plug.Crypto.secure_compare(signature, expected)",
-            "if byte_size(signature) == 32, do: :ok",
         ),
     ),
 )

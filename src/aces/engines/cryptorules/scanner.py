@@ -3,14 +3,15 @@
 A ``CryptoScanner`` compiles every rule's query once (per scanner, no module
 state) and scans one file at a time: parse, run each query of the file's
 language, filter matches by the rule's ``requires`` / ``unless`` expressions
-and key-size capture, and report one hit per rule and line. Query captures are
+and key-size capture, resolve a ``via`` identifier to the literal it is bound to
+in the file (``keys.literal_bindings``), and report one hit per rule and line. Query captures are
 not in source order (a tree-sitter 0.26 trait), so hits are sorted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -18,6 +19,7 @@ import tree_sitter_elixir
 import tree_sitter_python
 import tree_sitter_rust
 
+from aces.engines.cryptorules.keys import imported_names, literal_bindings, module_constants
 from aces.engines.cryptorules.rules import CRYPTO_RULES, CryptoRule
 from aces.engines.tlsrules.textscan import Hit
 
@@ -33,6 +35,7 @@ _EXTENSIONS: dict[str, str] = {
     ".ex": "elixir",
     ".exs": "elixir",
 }
+Place = tuple[str, int, int]  # path, 1-based line and column
 _INT = re.compile(r"^(0[xob])?[0-9a-fA-F_]+")
 
 
@@ -80,22 +83,90 @@ class CryptoScanner:
             )
             self._rules.setdefault(rule.language, []).append(compiled)
 
-    def scan(self, path: str, source: bytes, language: str | None = None) -> list[Hit]:
-        """Every rule hit in one file (its language from ``path`` unless given)."""
+    def scan_project(self, files: Iterable[tuple[str, bytes]]) -> list[Hit]:
+        """Every rule hit in a set of files, with constants resolved across them.
+
+        A key constant imported from another file (``from .keys import SECRET``,
+        ``use crate::keys::SECRET;``) resolves to its literal when exactly one file
+        of the project defines it at module level.
+        """
+        trees = [(path, tree) for path, tree in self._parse_all(files) if tree is not None]
+        bindings = {path: literal_bindings(language, root) for path, (language, root) in trees}
+        defined: dict[str, list[Place]] = {}
+        for path, _ in trees:
+            for name, node in module_constants(bindings[path]).items():
+                defined.setdefault(name, []).append(_place(path, node))
+        unique = {name: places[0] for name, places in defined.items() if len(places) == 1}
+        found: dict[tuple[str, str, int], Hit] = {}
+        for path, (language, root) in trees:
+            known = self._known(language, path, root, unique, bindings[path])
+            for hit in self._scan_tree(path, language, root, known):
+                found.setdefault((hit.rule_id, hit.path, hit.line), hit)
+        return sorted(found.values(), key=lambda h: (h.path, h.line, h.column, h.rule_id))
+
+    def _parse_all(
+        self, files: Iterable[tuple[str, bytes]]
+    ) -> Iterator[tuple[str, tuple[str, ts.Node] | None]]:
+        """(path, (language, root) or None when no rule reads the file) per file."""
+        for path, source in files:
+            language = language_of(path)
+            if language is None or language not in self._rules:
+                yield path, None
+                continue
+            yield path, (language, ts.Parser(self._languages[language]).parse(source).root_node)
+
+    def scan(
+        self,
+        path: str,
+        source: bytes,
+        language: str | None = None,
+        constants: Mapping[str, Place] | None = None,
+    ) -> list[Hit]:
+        """Every rule hit in one file (its language from ``path`` unless given).
+
+        ``constants`` are the project's module-level literal constants, for names the
+        file imports.
+        """
         language = language or language_of(path)
         if language is None or language not in self._rules:
             return []
-        tree = ts.Parser(self._languages[language]).parse(source)
-        found: dict[tuple[str, int], Hit] = {}
+        root = ts.Parser(self._languages[language]).parse(source).root_node
+        own = literal_bindings(language, root)
+        return self._scan_tree(
+            path, language, root, self._known(language, path, root, constants or {}, own)
+        )
+
+    def _scan_tree(
+        self, path: str, language: str, root: ts.Node, known: Mapping[str, Place]
+    ) -> list[Hit]:
+        """Every rule hit in one parsed file; ``known`` names resolve to literals."""
+        found: dict[tuple[str, str, int], Hit] = {}
         for compiled in self._rules[language]:
-            for node in self._matches(compiled, tree.root_node):
-                line, column = node.start_point.row + 1, node.start_point.column + 1
-                key = (compiled.rule.rule_id, line)
+            for where, line, column in self._matches(compiled, root, path, known):
+                key = (compiled.rule.rule_id, where, line)
                 if key not in found or column < found[key].column:
                     found[key] = Hit(
-                        compiled.rule.rule_id, path, line, column, self._message(compiled.rule)
+                        compiled.rule.rule_id, where, line, column, self._message(compiled.rule)
                     )
         return sorted(found.values(), key=lambda h: (h.line, h.column, h.rule_id))
+
+    def _known(
+        self,
+        language: str,
+        path: str,
+        root: ts.Node,
+        constants: Mapping[str, Place],
+        own: Mapping[str, ts.Node],
+    ) -> dict[str, Place]:
+        """Name -> literal place for the names of one file: its own, then imported ones."""
+        known = {
+            local: constants[original]
+            for local, original in imported_names(language, root).items()
+            if original in constants
+        }
+        for name, node in own.items():
+            known[name] = _place(path, node)
+        return known
 
     def _message(self, rule: CryptoRule) -> str:
         """The rule's message, with the minimum for key-size rules."""
@@ -103,13 +174,23 @@ class CryptoScanner:
             return f"{rule.message} ({self.min_rsa_bits} bits)"
         return rule.message
 
-    def _matches(self, compiled: _Compiled, root: ts.Node) -> list[ts.Node]:
-        """The ``@hit`` nodes of a rule's matches that pass its filters."""
-        out: list[ts.Node] = []
+    def _matches(
+        self, compiled: _Compiled, root: ts.Node, path: str, known: Mapping[str, Place]
+    ) -> list[Place]:
+        """Where a rule's matches that pass its filters point.
+
+        A rule with a ``via`` capture points at the literal its identifier names.
+        """
+        out: list[Place] = []
+        via = compiled.rule.via_capture
         for _, captures in ts.QueryCursor(compiled.query).matches(root):
+            if via:
+                names = [(n.text or b"").decode("utf-8", "replace") for n in captures.get(via, [])]
+                out.extend(known[name] for name in names if name in known)
+                continue
             for node in captures.get("hit", []):
                 if self._accepts(compiled, node, captures):
-                    out.append(node)
+                    out.append(_place(path, node))
         return out
 
     def _accepts(
@@ -126,3 +207,8 @@ class CryptoScanner:
             values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
             return any(v is not None and v < self.min_rsa_bits for v in values)
         return True
+
+
+def _place(path: str, node: ts.Node) -> Place:
+    """Where ``node`` starts in ``path``."""
+    return path, node.start_point.row + 1, node.start_point.column + 1

@@ -1,10 +1,13 @@
 """Unsafe exposure in code and configuration text: open binds, CORS ``*``, debug endpoints.
 
 The rules are data (``LineRule``) with their samples. Binding to every
-interface is a heuristic: a file that binds to ``0.0.0.0`` / ``::`` is flagged
-unless it also mentions an authentication mechanism (auth, bearer, API key,
-mTLS, client certificates) — the reviewer's question is "who can reach this,
-and what stops them", and a file with no such word answers neither. A CORS
+interface is judged in Python and Rust code by where the value flows (``binds``:
+into a bind / listen / serve call or a listen-address option or setting, not into
+a client request), and in configuration and Elixir text by a line rule. Either way
+a file that binds to ``0.0.0.0`` / ``::`` is flagged unless it also mentions an
+authentication mechanism (auth, bearer, API key, mTLS, client certificates) — the
+reviewer's question is "who can reach this, and what stops them", and a file with
+no such word answers neither. A CORS
 wildcard is worse with credentials allowed, and says so.
 """
 
@@ -12,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from aces.engines.tlsrules.textscan import Hit, LineRule, scan_lines
+from aces.engines.exposure.binds import bind_all_lines
+from aces.engines.tlsrules.textscan import Hit, LineRule, kind_of, scan_lines
 
 CODE = frozenset({"python", "rust", "elixir"})
 ANY = frozenset({"python", "rust", "elixir", "config"})
@@ -26,27 +30,28 @@ _CREDENTIALS = re.compile(
     r"access-control-allow-credentials|supports_credentials\s*=\s*True|credentials:\s*true"
 )
 BIND_RULE = "sec.unsafe-exposure.bind-all"
+BIND_MESSAGE = "a server binds to every interface with no authentication in sight"
+SYNTAX_KINDS = frozenset({"python", "rust"})  # judged on the syntax tree (binds.py)
 CORS_RULE = "sec.unsafe-exposure.cors-wildcard"
 
 EXPOSURE_RULES: tuple[LineRule, ...] = (
     LineRule(
         BIND_RULE,
-        ANY,
+        ANY - SYNTAX_KINDS,
         re.compile(
             r"(?<![\w.])0\.0\.0\.0(?![\d.]|/)|[\"']::[\"']\s*,\s*\d|[\"']\[::\](?::\d+)?[\"']|"
             r"(?i:\b(?:host|bind|listen\w*|addr\w*)[\"']?\s*[:=]\s*[\"']::[\"'])|"
             r"\bIpv[46]Addr::UNSPECIFIED\b|\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]"
         ),
-        "a server binds to every interface with no authentication in sight",
+        BIND_MESSAGE,
         should_flag=(
-            'app.run(host="0.0.0.0", port=8080)',
-            "let addr = SocketAddr::from(([0, 0, 0, 0], 8080));",
+            'host = "0.0.0.0"',
             "listen: 0.0.0.0:4222",
-            'server.bind(("::", 9000))',
-            "let ip = Ipv4Addr::UNSPECIFIED;",
+            'bind: "::"',
+            'config :app, Endpoint, http: [ip: "[::]:4000"]',
         ),
         should_not_flag=(
-            'app.run(host="127.0.0.1", port=8080)',
+            'host = "127.0.0.1"',
             "version = 10.0.0.0",
             "cidr: 10.0.0.0/8",
             'path = "a::b"',
@@ -112,10 +117,16 @@ EXPOSURE_RULES: tuple[LineRule, ...] = (
 def scan_exposure(path: str, text: str) -> list[Hit]:
     """The text rules' hits in one file, with the bind heuristic and the CORS detail applied."""
     hits = scan_lines(path, text, EXPOSURE_RULES)
+    kind = kind_of(path)
+    if kind in SYNTAX_KINDS:
+        hits.extend(
+            Hit(BIND_RULE, path, line, column, f"{BIND_MESSAGE} ({how})")
+            for line, column, how in bind_all_lines(path, kind, text)
+        )
     has_auth = bool(_AUTH_WORDS.search(text))
     has_credentials = bool(_CREDENTIALS.search(text))
     out: list[Hit] = []
-    for hit in hits:
+    for hit in sorted(hits, key=lambda h: (h.line, h.column, h.rule_id)):
         if hit.rule_id == BIND_RULE and has_auth:
             continue
         if hit.rule_id == CORS_RULE and has_credentials:

@@ -12,7 +12,12 @@ returns the message placeholders when the node is a finding, None when not:
   as they are written, and are never magic;
 - ``safety_comment``: no ``// SAFETY:`` comment on the lines right above the
   unsafe code or the statement holding it;
-- ``ticketless_todo``: a ``TODO`` / ``FIXME`` not followed by ``(TICKET)``.
+- ``ticketless_todo``: a ``TODO`` / ``FIXME`` not followed by ``(TICKET)``;
+- ``method_path``: a method named by a path (``Option::unwrap(x)``,
+  ``<Option<_>>::unwrap``, ``.map(Result::expect)``) counts when the path's
+  qualifier is a type (a type name, a generic or bracketed type, ``Self``, or a
+  ``use ... as`` alias of one), not a module (``mymod::unwrap`` is a free
+  function); a method call (``x.unwrap()``) always counts.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ _CONSTANT_CONTEXTS = {
 (unary_operator operator: "@" operand: (_) @constant)
 """,
 }
+_TYPE_QUALIFIERS = frozenset({"bracketed_type", "generic_type", "generic_type_with_turbofish"})
+_USE_ALIASES = "(use_as_clause path: (_) @path alias: (identifier) @alias) @use"
 _STATEMENT_PARENTS = frozenset({"block", "source_file", "declaration_list"})
 _NEGATION_PARENTS = frozenset({"unary_expression", "unary_operator"})
 
@@ -68,6 +75,19 @@ class FileFacts:
     source: SourceFile
     _comment_rows: dict[int, str] | None = field(default=None)
     _constants: Ranges | None = field(default=None)
+    _type_aliases: frozenset[str] | None = field(default=None)
+
+    def type_aliases(self) -> frozenset[str]:
+        """Names a ``use ... as name`` gives to a type (the original's last segment is one)."""
+        if self._type_aliases is None:
+            captures = QueryCursor(query("rust", _USE_ALIASES)).matches(self.source.root)
+            names = set()
+            for _, found in captures:
+                original = self.source.text(found["path"][0]).rsplit("::", 1)[-1]
+                if original[:1].isupper():
+                    names.add(self.source.text(found["alias"][0]))
+            self._type_aliases = frozenset(names)
+        return self._type_aliases
 
     def constant_ranges(self) -> Ranges:
         """Where a literal names a constant (see the module docstring), one query per file."""
@@ -195,9 +215,27 @@ def ticketless_todo(facts: FileFacts, node: Node, settings: CheckSettings) -> Pl
     return None
 
 
+def method_path(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:
+    """Empty placeholders when a method is reached through a type (see the module docstring)."""
+    del settings
+    if node.type != "scoped_identifier":
+        return {}
+    qualifier = node.child_by_field_name("path")
+    if qualifier is None:
+        return None
+    if qualifier.type in _TYPE_QUALIFIERS:
+        return {}
+    last = qualifier.child_by_field_name("name") if qualifier.type == "scoped_identifier" else None
+    name = facts.source.text(last if last is not None else qualifier)
+    if name[:1].isupper() or name in facts.type_aliases():
+        return {}
+    return None
+
+
 CHECK_FUNCTIONS: dict[str, Refine] = {
     "function_lines": function_lines,
     "magic_number": magic_number,
+    "method_path": method_path,
     "safety_comment": safety_comment,
     "ticketless_todo": ticketless_todo,
 }

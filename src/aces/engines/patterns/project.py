@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from aces.engines.patterns.cargo_targets import cargo_targets
 from aces.engines.patterns.checks import CheckSettings
 from aces.engines.patterns.source import SourceFile, parse_source
 from aces.engines.patterns.zones import Zones, ZoneSettings, resolve_zones
@@ -44,11 +45,18 @@ def code_files(files: Iterable[str], language_of: Callable[[str], str | None]) -
 
 
 def parse_project(
-    files: Mapping[str, str], read: Callable[[str], bytes], policy: PatternsPolicy
+    files: Mapping[str, str],
+    read: Callable[[str], bytes],
+    policy: PatternsPolicy,
+    manifests: Mapping[str, str] | None = None,
 ) -> ParsedProject:
-    """Parse every file (path -> language) and resolve the zones project-wide."""
+    """Parse every file (path -> language) and resolve the zones project-wide.
+
+    ``manifests`` (``Cargo.toml`` path -> text) say which Rust files are test targets.
+    """
     sources = {path: parse_source(path, files[path], read(path)) for path in sorted(files)}
-    return ParsedProject(sources, resolve_zones(sources, zone_settings(policy)))
+    targets = cargo_targets(manifests or {})
+    return ParsedProject(sources, resolve_zones(sources, zone_settings(policy), targets))
 
 
 def zone_settings(policy: PatternsPolicy) -> ZoneSettings:

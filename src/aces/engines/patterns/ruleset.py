@@ -3,8 +3,10 @@
 A rule is a tree-sitter query whose ``@match`` capture is the offending node,
 an optional ``check`` that refines what the query captured (a function's length,
 a literal's context, a comment's text), the zones where the rule does not apply
-(``test``, ``startup``), and samples: every ``flag`` sample must produce a
-finding and no ``pass`` sample may. The test suite runs the samples of every rule.
+(``test``, ``startup``), whether it also reads code written inside macros
+(``in_macros``: ``macro_rules!`` bodies and macro arguments, see ``macros``), and
+samples: every ``flag`` sample must produce a finding and no ``pass`` sample may. The test
+suite runs the samples of every rule.
 """
 
 from __future__ import annotations
@@ -20,10 +22,16 @@ from tree_sitter import Query
 from aces.engines.patterns.grammars import LANGUAGES, grammar
 from aces.errors import DoctrineError
 
-CHECKS: tuple[str, ...] = ("function_lines", "magic_number", "safety_comment", "ticketless_todo")
+CHECKS: tuple[str, ...] = (
+    "function_lines",
+    "magic_number",
+    "method_path",
+    "safety_comment",
+    "ticketless_todo",
+)
 ZONES: tuple[str, ...] = ("test", "startup")
 _RULE_KEYS = frozenset(
-    {"id", "query", "check", "message", "help", "exempt", "flag", "pass", "filler"}
+    {"id", "query", "check", "message", "help", "exempt", "flag", "pass", "filler", "in_macros"}
 )
 _ID = re.compile(r"[a-z]+\.[a-z][a-z0-9-]*")
 _FILLER = re.compile(r"\{filler\*(\d+)\}")
@@ -43,6 +51,7 @@ class Rule:
     flag: tuple[str, ...] = ()
     passing: tuple[str, ...] = ()
     filler: str = ""
+    in_macros: bool = False
 
     def samples(self, *, flagged: bool) -> tuple[str, ...]:
         """The flag (or pass) samples, with ``{filler*N}`` expanded."""
@@ -96,6 +105,7 @@ def _rule(language: str, entry: dict[str, Any], name: str) -> Rule:
         flag=tuple(entry.get("flag", ())),
         passing=tuple(entry.get("pass", ())),
         filler=str(entry.get("filler", "")),
+        in_macros=entry.get("in_macros", False) is True,
     )
 
 

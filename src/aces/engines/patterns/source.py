@@ -101,3 +101,10 @@ class Ranges:
             return False
         i = bisect_right(self._starts, byte) - 1
         return i >= 0 and byte < self._ends[i]
+
+
+def place_of(data: bytes, byte: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of offset ``byte`` in ``data``."""
+    line_start = data.rfind(b"\n", 0, byte) + 1
+    column = len(data[line_start:byte].decode("utf-8", "replace")) + 1
+    return data.count(b"\n", 0, byte) + 1, column

@@ -6,7 +6,11 @@ in tests. A zone is either a whole file or a span of one:
 - whole files: paths matched by the policy's test and startup globs (``tests/**``,
   ``build.rs``, ...), and every Rust file that is a module of test code: a file
   declared by ``#[cfg(test)] mod x;`` (``x.rs`` or ``x/mod.rs`` next to the
-  declaring module), and every module such a file declares in turn;
+  declaring module), and every module such a file declares in turn. A Rust file
+  of a Cargo crate is judged by the build, not by the test globs: its test
+  targets (``tests/``, ``benches/`` at the crate root, ``[[test]]`` paths) are
+  test code, and a file under its ``src/`` is library code unless a test module
+  declares it, even in a directory named ``tests`` (``cargo_targets``);
 - spans: Rust ``#[cfg(test)]`` items and ``#[test]`` functions, the body of a
   top-level ``fn main``, Python's ``if __name__ == "__main__":`` block, and any
   item directly below a comment holding a startup marker of the policy
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
+from aces.engines.patterns.cargo_targets import CargoTargets
 from aces.engines.patterns.grammars import query
 from aces.engines.patterns.source import SourceFile
 from aces.workspace.globs import GlobMatcher
@@ -77,11 +82,14 @@ class ZoneResolver:
         self._tests = GlobMatcher(settings.test_globs)
         self._startups = GlobMatcher(settings.startup_globs)
 
-    def resolve(self, sources: Mapping[str, SourceFile]) -> dict[str, Zones]:
+    def resolve(
+        self, sources: Mapping[str, SourceFile], targets: CargoTargets | None = None
+    ) -> dict[str, Zones]:
         """The zones of every parsed file, resolving Rust test modules project-wide."""
         markers = self.settings.startup_markers
         spans = {path: file_spans(src, markers) for path, src in sources.items()}
-        test_files = {path for path in sources if self._tests.match(path)}
+        layout = targets or CargoTargets()
+        test_files = {path for path, src in sources.items() if self._is_test(src, layout)}
         test_files |= rust_test_modules(sources, spans, test_files)
         out: dict[str, Zones] = {}
         for path in sources:
@@ -91,10 +99,23 @@ class ZoneResolver:
             out[path] = Zones(frozenset(whole), spans[path])
         return out
 
+    def _is_test(self, source: SourceFile, targets: CargoTargets) -> bool:
+        """Whether a whole file is test code by where it lies (before module declarations)."""
+        if source.language == "rust":
+            if targets.is_test_target(source.path):
+                return True
+            if targets.is_crate_source(source.path):
+                return False  # a library module, whatever its directory is called
+        return self._tests.match(source.path)
 
-def resolve_zones(sources: Mapping[str, SourceFile], settings: ZoneSettings) -> dict[str, Zones]:
+
+def resolve_zones(
+    sources: Mapping[str, SourceFile],
+    settings: ZoneSettings,
+    targets: CargoTargets | None = None,
+) -> dict[str, Zones]:
     """The zones of every parsed file, resolving Rust test modules project-wide."""
-    return ZoneResolver(settings).resolve(sources)
+    return ZoneResolver(settings).resolve(sources, targets)
 
 
 def file_spans(source: SourceFile, markers: tuple[str, ...]) -> tuple[Span, ...]:

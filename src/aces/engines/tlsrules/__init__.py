@@ -1,13 +1,15 @@
 """TLS enforcement: static rules over code and configuration, and a live endpoint probe.
 
 ``TLS_RULES`` are line rules (``textscan.LineRule``) with their samples;
-``scan_lines`` applies them to one file. ``probe`` handshakes with an endpoint
+``scan_tls`` applies them to one file, with plaintext URLs in Python and Rust
+judged by where they flow (``connections``). ``probe`` handshakes with an endpoint
 using a context built by ``client_context`` from the policy's CA bundle.
 No knowledge of stages or the CLI.
 """
 
 from __future__ import annotations
 
+from aces.engines.tlsrules.connections import scan_tls
 from aces.engines.tlsrules.probe import (
     ProbeError,
     ProbeFailure,
@@ -29,5 +31,6 @@ __all__ = [
     "kind_of",
     "probe",
     "scan_lines",
+    "scan_tls",
     "split_endpoint",
 ]

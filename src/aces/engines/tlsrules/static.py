@@ -1,8 +1,9 @@
 """Static TLS rules: settings that switch verification off, and plaintext endpoints.
 
 Each rule is data (``LineRule``) with should-flag and should-not-flag samples.
-Code rules read Rust, Python and Elixir; URL rules read code and configuration
-(YAML, TOML, JSON, INI, dotenv). A URL to a local host (``localhost``,
+Code rules read Rust, Python and Elixir; URL rules read configuration (YAML,
+TOML, JSON, INI, dotenv) and Elixir, while in Python and Rust a plaintext URL is
+judged by where it flows (``connections``). A URL to a local host (``localhost``,
 ``*.localhost``, ``*.local``, ``127.0.0.0/8``, ``::1``) is never flagged: TLS on
 loopback protects nothing.
 """
@@ -26,6 +27,8 @@ _PLAIN_SCHEMES = {
     "postgresql": "add sslmode=require or sslmode=verify-full",
 }
 _URL_CHARS = r"[^\s'\"`<>)}]+"
+PLAINTEXT_RULE = "sec.tls.plaintext-url"
+PLAINTEXT_MESSAGE = "plaintext connection to a non-local host"
 
 
 def is_local_host(host: str) -> bool:
@@ -47,7 +50,12 @@ def _host_of(url: str) -> str | None:
         return None
 
 
-def _plaintext_url(match: re.Match[str]) -> str | None:
+PLAINTEXT_URL = re.compile(
+    rf"\b(?P<scheme>nats|redis|postgres|postgresql)://{_URL_CHARS}", re.IGNORECASE
+)
+
+
+def plaintext_url_reason(match: re.Match[str]) -> str | None:
     """Why a nats/redis/postgres URL is plaintext to a remote host, or None when it is fine."""
     url = match.group(0)
     scheme = match.group("scheme").lower()
@@ -155,11 +163,11 @@ TLS_RULES: tuple[LineRule, ...] = (
         should_not_flag=("sslmode=verify-full", "sslmode: require"),
     ),
     LineRule(
-        "sec.tls.plaintext-url",
-        ANY,
-        re.compile(rf"\b(?P<scheme>nats|redis|postgres|postgresql)://{_URL_CHARS}", re.IGNORECASE),
-        "plaintext connection to a non-local host",
-        accept=_plaintext_url,
+        PLAINTEXT_RULE,
+        ANY - frozenset({"python", "rust"}),  # code: judged by flow (connections.py)
+        PLAINTEXT_URL,
+        PLAINTEXT_MESSAGE,
+        accept=plaintext_url_reason,
         should_flag=(
             'NATS_URL = "nats://bus.example.com:4222"',
             "url: redis://cache.prod.internal:6379/0",

@@ -1,0 +1,120 @@
+"""Plaintext connection URLs in Python and Rust code, judged by where the URL flows.
+
+A ``nats://`` / ``redis://`` / ``postgres://`` URL to a non-local host in code is a
+plaintext connection only when the syntax tree shows it reaching a connection: an
+argument of a connect call (``nats.connect(url)``, ``psycopg.connect(dsn)``,
+``create_engine``, ``Redis.from_url``, ``PgPool::connect``, ``redis::Client::open``),
+a connection keyword (``servers=[...]``, ``dsn=``, ``url=``), or a setting named
+like a connection (``DATABASE_URL``, ``nats_url``, ``dsn``, ``servers``), directly or
+through a variable passed to such a call (``flow``). A URL in a log line, a
+docstring, a test assertion or a reference string (``"postgres://events/outbox"``
+used as a name) is not a connection. A URL whose host is a template placeholder
+(``f"nats://{host}:4222"``) names no host to judge and is left to the setting that
+fills it. Configuration files and Elixir keep the line rule (``static``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from aces.engines.patterns.grammars import parser
+from aces.engines.tlsrules.flow import Sink, column_of, judge, text_of
+from aces.engines.tlsrules.static import (
+    PLAINTEXT_MESSAGE,
+    PLAINTEXT_RULE,
+    PLAINTEXT_URL,
+    TLS_RULES,
+    plaintext_url_reason,
+)
+from aces.engines.tlsrules.textscan import Hit, kind_of, scan_lines
+
+SYNTAX_KINDS = frozenset({"python", "rust"})
+_STRINGS = frozenset({"string", "string_literal", "raw_string_literal"})
+_CONNECT_CALLS = frozenset(
+    [
+        "connect",
+        "connect_lazy",
+        "connect_with",
+        "connect_async",
+        "create_pool",
+        "create_engine",
+        "create_async_engine",
+        "from_url",
+        "open",
+        "establish",
+        "Connection",
+        "AsyncConnection",
+        "ConnectionPool",
+        "AsyncConnectionPool",
+        "Pool",
+        "Client",
+        "NATS",
+        "Redis",
+        "StrictRedis",
+    ]
+)
+_CONNECTION_NAME = re.compile(
+    r"(?i)url|uri|dsn|conninfo|connection|servers?$|broker|nats|redis|valkey|postgres|"
+    r"database|(?:^|_)(?:pg|db)(?:$|_)"
+)
+
+
+def is_connection_name(name: str) -> bool:
+    """A name of a connection setting (``DATABASE_URL``, ``nats_url``, ``dsn``, ``servers``)."""
+    return bool(_CONNECTION_NAME.search(name.strip("\"'").lstrip("-")))
+
+
+CONNECTION = Sink(_CONNECT_CALLS, is_connection_name)
+
+
+def scan_tls(path: str, text: str) -> list[Hit]:
+    """The static TLS rules' hits in one file, plaintext URLs in code judged by their flow."""
+    hits = scan_lines(path, text, TLS_RULES)
+    kind = kind_of(path)
+    if kind in SYNTAX_KINDS:
+        hits.extend(
+            Hit(PLAINTEXT_RULE, path, line, column, f"{PLAINTEXT_MESSAGE}: {reason}")
+            for line, column, reason in plaintext_connection_lines(kind, text)
+        )
+    return sorted(hits, key=lambda h: (h.line, h.column, h.rule_id))
+
+
+def plaintext_connection_lines(language: str, text: str) -> Iterator[tuple[int, int, str]]:
+    """(1-based line, column, reason) of each plaintext URL that reaches a connection."""
+    if not PLAINTEXT_URL.search(text):
+        return  # no such URL: nothing to parse
+    data = text.encode("utf-8")
+    root = parser(language).parse(data).root_node
+    for node in _strings(root):
+        reason = _reason(text_of(node))
+        if reason is None:
+            continue
+        how = judge(node, CONNECTION, root)
+        if how is not None:
+            yield node.start_point.row + 1, column_of(data, node), f"{reason}, used as {how}"
+
+
+def _reason(literal: str) -> str | None:
+    """Why the first plaintext URL of a literal is a problem, or None (none, local, templated)."""
+    for match in PLAINTEXT_URL.finditer(literal):
+        if "{" in match.group(0).split("://", 1)[1].split("/", 1)[0]:
+            continue  # a placeholder host: the setting that fills it is judged instead
+        reason = plaintext_url_reason(match)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _strings(root: Node) -> Iterator[Node]:
+    """Every string literal of the tree holding a plaintext-scheme URL."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in _STRINGS:
+            if "://" in text_of(node):
+                yield node
+            continue
+        stack.extend(reversed(node.children))
