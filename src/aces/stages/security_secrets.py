@@ -21,6 +21,7 @@ from typing import ClassVar
 from aces.engines.secrets import baseline as baseline_file
 from aces.engines.secrets.gitleaks import load_gitleaks
 from aces.engines.secrets.matcher import Matcher
+from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.rules import RuleSet, load_builtin
 from aces.engines.secrets.scanner import FileScan, Hit, scan_file
 from aces.engines.suppressions import allowlist
@@ -137,7 +138,7 @@ class SecretScan(Check):
         """A finding per secret not accepted, then per ungoverned baseline entry."""
         live = [e for _, e in allowlist.live_entries(ctx.policy.allowlist, _reference(ctx).date)]
         accepted = _baseline(ctx)
-        matcher = Matcher(ruleset(ctx))
+        matcher = self.matcher(ctx)
         titles = {rule.id: rule.title for rule in matcher.ruleset.rules}
         titles.update((rule.id, rule.title) for rule in matcher.ruleset.path_rules)
         for target in targets(ctx):
@@ -149,6 +150,12 @@ class SecretScan(Check):
                     yield found
         if accepted is not None:
             yield from self.ungoverned(ctx, accepted, live)
+
+    def matcher(self, ctx: RunContext) -> Matcher:
+        """The compiled rules: the built-in ones shared with redaction, or with the policy's."""
+        if not ctx.policy.secrets.gitleaks_config:
+            return builtin_matcher()
+        return Matcher(ruleset(ctx))
 
     def scan(self, ctx: RunContext, matcher: Matcher, rel: str) -> FileScan:
         """One file's scan; a file that cannot be read cannot be verified (ERROR)."""

@@ -68,10 +68,14 @@ class Matcher:
         ids: list[int] = []
         flags: list[int] = []
         always: list[int] = []
-        # Probing each regex costs a compile per rule: first try them all as they are.
-        direct = _compiles_all([rule.regex.pattern for rule in rules])
+        # Probing each regex costs a compile per rule: first try them all as they are, and
+        # keep that database when it compiles (one compile in the common case).
+        direct = _compiled_all([rule.regex.pattern for rule in rules])
+        if direct is not None:
+            self._always = ()
+            return direct
         for index, rule in enumerate(rules):
-            compiled = [(rule.regex.pattern, _SINGLE)] if direct else _hs_form(rule)
+            compiled = _hs_form(rule)
             if compiled is None:
                 always.append(index)  # neither the regex nor keywords: run re on every buffer
                 continue
@@ -192,10 +196,10 @@ def _hs_form(rule: Rule) -> list[tuple[bytes, int]] | None:
     return None
 
 
-def _compiles_all(patterns: list[bytes]) -> bool:
-    """Whether hyperscan accepts every pattern as is (one compile for the whole set)."""
+def _compiled_all(patterns: list[bytes]) -> hyperscan.Database | None:
+    """The database of every pattern as is, ids their indices; None if hyperscan refuses one."""
     if not patterns:
-        return False
+        return None
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
         database.compile(
@@ -205,8 +209,8 @@ def _compiles_all(patterns: list[bytes]) -> bool:
             flags=[_SINGLE] * len(patterns),
         )
     except hyperscan.error:
-        return False
-    return True
+        return None
+    return database
 
 
 def _compiles(pattern: bytes, flag: int) -> bool:

@@ -120,7 +120,15 @@ def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
 def _path_hits(matcher: Matcher, rel: str) -> list[Hit]:
     """Hits of the path-only rules (a file that is a secret by its name: ``*.p12``)."""
     return [
-        Hit(rule.id, rel, 0, 0, 0, secret_key(rule.id, rel.encode("utf-8")), "(file)")
+        Hit(
+            rule.id,
+            rel,
+            0,
+            0,
+            0,
+            secret_key(rule.id, rel.encode("utf-8", "surrogateescape")),
+            "(file)",
+        )
         for rule in matcher.ruleset.path_rules
         if rule.path.search(rel)
     ]
