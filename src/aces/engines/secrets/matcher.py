@@ -20,6 +20,7 @@ import hyperscan
 
 from aces.engines.secrets.entropy import char_classes, charset, length_scaled, shannon
 from aces.engines.secrets.rules import Rule, RuleSet
+from aces.engines.secrets.seams import SEAMS
 from aces.errors import ToolError
 
 _SINGLE = hyperscan.HS_FLAG_SINGLEMATCH
@@ -58,19 +59,20 @@ class Matcher:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._always: tuple[int, ...] = ()
+        self._marks = len(ruleset.rules)  # ids from here on are seams, not rules
         self._database = self._compile(ruleset.rules)
 
     # -- compilation ---------------------------------------------------------------------------
 
     def _compile(self, rules: Sequence[Rule]) -> hyperscan.Database | None:
-        """One database for every rule that hyperscan (or its keywords) can represent."""
+        """One database for every rule hyperscan (or its keywords) can represent, and the seams."""
         expressions: list[bytes] = []
         ids: list[int] = []
         flags: list[int] = []
         always: list[int] = []
         # Probing each regex costs a compile per rule: first try them all as they are, and
         # keep that database when it compiles (one compile in the common case).
-        direct = _compiled_all([rule.regex.pattern for rule in rules])
+        direct = _compiled_all([rule.regex.pattern for rule in rules] + list(SEAMS))
         if direct is not None:
             self._always = ()
             return direct
@@ -83,6 +85,10 @@ class Matcher:
                 expressions.append(pattern)
                 ids.append(index)
                 flags.append(flag)
+        for offset, seam in enumerate(SEAMS):
+            expressions.append(seam)
+            ids.append(len(rules) + offset)
+            flags.append(_SINGLE)
         self._always = tuple(always)
         if not expressions:
             return None
@@ -97,8 +103,9 @@ class Matcher:
 
     # -- scanning ------------------------------------------------------------------------------
 
-    def candidates(self, buffer: bytes) -> list[int]:
-        """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
+    def marks(self, buffer: bytes) -> tuple[list[int], bool]:
+        """The rules hyperscan reports in ``buffer`` (sorted, unfiltered ones too), and
+        whether it saw a seam between string literals (``seams``)."""
         found: set[int] = set(self._always)
         if self._database is not None and buffer:
 
@@ -107,14 +114,22 @@ class Matcher:
                 found.add(rule)
 
             self._database.scan(buffer, match_event_handler=on_match)
-        return sorted(found)
+        rules = sorted(index for index in found if index < self._marks)
+        return rules, len(rules) < len(found)
 
-    def find(self, buffer: bytes, path: str = "") -> list[Match]:
+    def candidates(self, buffer: bytes) -> list[int]:
+        """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
+        return self.marks(buffer)[0]
+
+    def find(
+        self, buffer: bytes, path: str = "", *, candidates: list[int] | None = None
+    ) -> list[Match]:
         """Every confirmed secret of ``buffer`` (the text of ``path``).
 
-        Overlapping matches keep the one of the rule listed first.
+        Overlapping matches keep the one of the rule listed first. ``candidates``: the
+        rules of ``marks(buffer)``, when the caller has them already.
         """
-        rule_indices = self.candidates(buffer)
+        rule_indices = self.candidates(buffer) if candidates is None else candidates
         if not rule_indices:
             return []
         lowered: bytes | None = None
@@ -150,6 +165,11 @@ class Matcher:
             secret = found.group(group)
             if secret and self.accepts(rule, secret, found.group(0)):
                 yield Match(rule, offset + found.start(group), offset + found.end(group), secret)
+
+    @staticmethod
+    def without_overlaps(matches: list[Match]) -> list[Match]:
+        """``matches`` without those overlapping a higher-priority one (earlier ones win ties)."""
+        return _without_overlaps(matches)
 
     def accepts(self, rule: Rule, secret: bytes, whole: bytes) -> bool:
         """Whether a regex match is a secret: entropy, classes, allowlists, stopwords."""
