@@ -171,3 +171,8 @@ def _path_hits(matcher: Matcher, rel: str) -> list[Hit]:
         for rule in matcher.ruleset.path_rules
         if rule.path.search(rel)
     ]
+
+
+def scan_text(matcher: Matcher, data: bytes, name: str) -> tuple[Hit, ...]:
+    """Scan a text that is not a file (a commit message): content rules only, none by path."""
+    return tuple(_hits(matcher, data, name, line=1))
