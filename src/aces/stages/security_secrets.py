@@ -109,9 +109,13 @@ class SecretScan(Check):
     JWTs, Postgres / Redis / other URLs with a password, and high-entropy values
     assigned to password / secret / token / key names; ``sec.secrets.custom.<id>``
     for the rules of the policy's ``[secrets] gitleaks_config``. A whole-tree run
-    (no base) scans every file. Binary files are not scanned; a file of any size
-    is read in chunks. A finding shows the rule, the place and a redacted preview
-    (first characters and length), never the value.
+    (no base) scans every file; a run with a base also scans the messages of the
+    Change's commits (a finding there names the commit, with no file location).
+    A token split across string literals (``"ghp_" + "..."``, ``concat!``) is
+    matched joined. UTF-16 text and text with a stray NUL byte are scanned;
+    binary files are not. A file of any size is read in chunks. A finding shows
+    the rule, the place and a redacted preview (first characters and length),
+    never the value.
 
     Accepting a finding: a live ``[[allowlist]]`` entry whose ``path`` glob matches
     the file and whose ``rule`` is ``sec.secrets`` or the finding's rule id. With a
