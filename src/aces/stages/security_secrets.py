@@ -37,7 +37,7 @@ from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
 

@@ -46,9 +46,8 @@ _CONCAT_MACRO = rb"concat!\s*\(\s*" + _LITERAL + rb"(?:\s*,\s*" + _LITERAL + rb"
 # starts inside one; the text between literals is skipped by ``re`` itself.
 _CHAIN = re.compile(
     rb"(?P<macro>" + _CONCAT_MACRO + rb")|(?P<chain>" + _QUOTED + rb"(?:" + _SEPARATOR + _LITERAL
-    + rb")*)"
+    + rb")+)|(?P<lone>" + _QUOTED + rb")"
 )  # fmt: skip
-_LONE = re.compile(_QUOTED)
 _PREFIX_LETTERS = b"fFrRbBuU"
 _PIECE = re.compile(_LITERAL)
 _FIELD = re.compile(rb"\{\s*(" + _QUOTED + rb")\s*\}")
@@ -180,9 +179,10 @@ def _view(buffer: bytes, start: int, end: int) -> _View | None:
 
 def _is_lone(buffer: bytes, token: re.Match[bytes]) -> bool:
     """A single literal that is not an f-string: nothing to join (the common case)."""
-    if token.lastgroup != "chain" or _LONE.fullmatch(token.group()) is None:
+    if token.lastgroup != "lone":
         return False
-    return b"f" not in _prefix_before(buffer, token.start()).lower()
+    before = buffer[max(token.start() - 2, 0) : token.start()]
+    return b"f" not in before.lower() or b"f" not in _prefix_before(buffer, token.start()).lower()
 
 
 def _first_quote(text: bytes) -> bytes:
@@ -200,7 +200,7 @@ def _pieces(buffer: bytes, token: re.Match[bytes]) -> list[tuple[int, bytes]]:
         raw = literal.group()
         quote_at = len(raw) - len(raw.lstrip(_PREFIX_LETTERS))
         prefix = raw[:quote_at]
-        if index == 0 and group == "chain":
+        if index == 0 and group != "macro":
             prefix = _prefix_before(buffer, base)
         body_start = base + literal.start() + quote_at + 1
         body = raw[quote_at + 1 : -1]
