@@ -12,8 +12,8 @@ continuation; or the arguments of ``concat!``.
 How it stays fast: the *seams* (``seams``: a token character, the end of a
 literal, a separator, the start of the next and a token character again;
 ``concat!(``; a literal field of an f-string) are compiled into the matcher's
-hyperscan database, so the pass that picks the rules also tells whether a
-buffer can hold a chain. Only then are
+hyperscan database, so the pass that picks the rules also says where chains
+can be (where each seam ends). Only then are
 the lines around each seam tokenised with ``re``, each chain replaced by one
 literal holding the joined text (a *view* of those lines), and the view given
 to the matcher. A secret counts when it spans two pieces or more: one inside a
@@ -23,15 +23,11 @@ single literal is the plain scan's.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import hyperscan
-
 from aces.engines.secrets.matcher import Match, Matcher
-from aces.engines.secrets.seams import SEAMS
 
 _QUOTED = rb"(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
 _LITERAL = rb"(?:[fFrRbBuU]{1,2})?" + _QUOTED
@@ -77,20 +73,18 @@ class _View:
 
 
 def joined_matches(
-    matcher: Matcher, buffer: bytes, path: str = "", *, seam: bool | None = None
+    matcher: Matcher, buffer: bytes, path: str = "", *, seam_ends: list[int] | None = None
 ) -> list[Match]:
     """Secrets that only appear once the literal pieces of an expression are joined.
 
     Each match's span is in ``buffer`` (first byte of the secret to one past its
-    last); its ``secret`` is the joined value. ``seam``: whether the matcher's
-    pass saw a seam in ``buffer`` (None: ask it).
+    last); its ``secret`` is the joined value. ``seam_ends``: where the matcher's
+    pass saw seams end in ``buffer`` (None: ask it).
     """
-    if seam is None:
-        seam = matcher.marks(buffer)[1]
-    if not seam:
-        return []
+    if seam_ends is None:
+        seam_ends = matcher.marks(buffer)[1]
     found: list[Match] = []
-    for start, end in _regions(buffer):
+    for start, end in _regions(buffer, seam_ends):
         view = _view(buffer, start, end)
         if view is None:
             continue
@@ -102,38 +96,26 @@ def joined_matches(
     return found
 
 
-@functools.cache
-def _seam_database() -> hyperscan.Database:
-    """The seam patterns with start of match, compiled once per process (they are constants)."""
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=list(SEAMS),
-        ids=list(range(len(SEAMS))),
-        elements=len(SEAMS),
-        flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(SEAMS),
-    )
-    return database
+def _seam_start(buffer: bytes, end: int) -> int:
+    """A line start at or before the seam's first literal.
+
+    The literals of a seam are on one line or on consecutive ones, blank lines
+    aside: the line before the end's, with the blank lines above it, covers it.
+    """
+    start = buffer.rfind(b"\n", 0, end - 1) + 1
+    previous = buffer.rfind(b"\n", 0, max(start - 1, 0)) + 1 if start else 0
+    while previous and not buffer[previous:start].strip():
+        previous = buffer.rfind(b"\n", 0, previous - 1) + 1
+    return previous
 
 
-def _seams(buffer: bytes) -> list[tuple[int, int]]:
-    """(start, end) of every seam, sorted."""
-    found: list[tuple[int, int]] = []
-
-    def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
-        del rule, flags, context
-        found.append((start, end))
-
-    _seam_database().scan(buffer, match_event_handler=on_match)
-    return sorted(found)
-
-
-def _regions(buffer: bytes) -> Iterator[tuple[int, int]]:
-    """Whole lines around each seam, touching ones merged, in order."""
+def _regions(buffer: bytes, seam_ends: list[int]) -> Iterator[tuple[int, int]]:
+    """Whole lines around each seam (sorted ends), touching ones merged, in order."""
     current: tuple[int, int] | None = None
-    for seam_start, seam_end in _seams(buffer):
+    for seam_end in seam_ends:
         if current is not None and seam_end <= current[1]:
             continue  # inside the region already
-        start = buffer.rfind(b"\n", 0, seam_start) + 1
+        start = _seam_start(buffer, seam_end)
         end = buffer.find(b"\n", seam_end)
         end = len(buffer) if end == -1 else end
         if current is not None and start <= current[1] + 1:

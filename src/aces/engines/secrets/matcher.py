@@ -72,7 +72,11 @@ class Matcher:
         always: list[int] = []
         # Probing each regex costs a compile per rule: first try them all as they are, and
         # keep that database when it compiles (one compile in the common case).
-        direct = _compiled_all([rule.regex.pattern for rule in rules] + list(SEAMS))
+        # Seams report every end (no SINGLEMATCH): the split-literal pass reads around each.
+        direct = _compiled_all(
+            [rule.regex.pattern for rule in rules] + list(SEAMS),
+            [_SINGLE] * len(rules) + [0] * len(SEAMS),
+        )
         if direct is not None:
             self._always = ()
             return direct
@@ -88,7 +92,7 @@ class Matcher:
         for offset, seam in enumerate(SEAMS):
             expressions.append(seam)
             ids.append(len(rules) + offset)
-            flags.append(_SINGLE)
+            flags.append(0)
         self._always = tuple(always)
         if not expressions:
             return None
@@ -103,19 +107,23 @@ class Matcher:
 
     # -- scanning ------------------------------------------------------------------------------
 
-    def marks(self, buffer: bytes) -> tuple[list[int], bool]:
+    def marks(self, buffer: bytes) -> tuple[list[int], list[int]]:
         """The rules hyperscan reports in ``buffer`` (sorted, unfiltered ones too), and
-        whether it saw a seam between string literals (``seams``)."""
+        where seams between string literals end (``seams``), sorted."""
         found: set[int] = set(self._always)
+        seam_ends: set[int] = set()
         if self._database is not None and buffer:
+            marks = self._marks
 
             def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
-                del start, end, flags, context
-                found.add(rule)
+                del start, flags, context
+                if rule < marks:
+                    found.add(rule)
+                else:
+                    seam_ends.add(end)
 
             self._database.scan(buffer, match_event_handler=on_match)
-        rules = sorted(index for index in found if index < self._marks)
-        return rules, len(rules) < len(found)
+        return sorted(found), sorted(seam_ends)
 
     def candidates(self, buffer: bytes) -> list[int]:
         """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
@@ -216,7 +224,7 @@ def _hs_form(rule: Rule) -> list[tuple[bytes, int]] | None:
     return None
 
 
-def _compiled_all(patterns: list[bytes]) -> hyperscan.Database | None:
+def _compiled_all(patterns: list[bytes], flags: list[int]) -> hyperscan.Database | None:
     """The database of every pattern as is, ids their indices; None if hyperscan refuses one."""
     if not patterns:
         return None
@@ -226,7 +234,7 @@ def _compiled_all(patterns: list[bytes]) -> hyperscan.Database | None:
             expressions=patterns,
             ids=list(range(len(patterns))),
             elements=len(patterns),
-            flags=[_SINGLE] * len(patterns),
+            flags=flags,
         )
     except hyperscan.error:
         return None

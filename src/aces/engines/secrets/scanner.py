@@ -98,7 +98,10 @@ def scan_file(
             reader = Utf8Reader(handle, kind.encoding)
             first = reader.read(chunk_bytes)
         path_hits = _path_hits(matcher, rel)
-        hits = list(_stream(matcher, reader, first, rel, chunk_bytes, overlap_bytes))
+        if reader is handle and len(first) < chunk_bytes:
+            hits = _hits(matcher, first, rel, line=1)  # the whole file: nothing more to read
+        else:
+            hits = list(_stream(matcher, reader, first, rel, chunk_bytes, overlap_bytes))
     return FileScan(rel, tuple(path_hits + hits), size=size)
 
 
@@ -128,9 +131,9 @@ def _stream(
 
 def _hits(matcher: Matcher, buffer: bytes, rel: str, *, line: int) -> list[Hit]:
     """Hits of one buffer whose first byte is on ``line`` of the file."""
-    candidates, seam = matcher.marks(buffer)
+    candidates, seam_ends = matcher.marks(buffer)
     matches = matcher.find(buffer, rel, candidates=candidates)
-    joined = joined_matches(matcher, buffer, rel, seam=seam)
+    joined = joined_matches(matcher, buffer, rel, seam_ends=seam_ends)
     if joined:
         # A joined secret and a piece of it found alone: the rule listed first wins, and
         # between equals the joined one (it is the whole value).
