@@ -149,3 +149,12 @@ def test_the_error_line_masks_a_secret(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert GH not in done.stderr
     assert "ghp_****.toml: policy file not found" in done.stderr
+
+
+def test_the_error_line_escapes_the_file_name(tmp_path: Path) -> None:
+    root = repository(tmp_path / "repo", {})
+    policy = tmp_path / os.fsdecode(b"odd\nname\xff.toml")
+    done = run_aces("run", str(root), "--policy", str(policy))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "odd\\nname\\xff.toml: policy file not found" in done.stderr

@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AcesError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"aces: error: {_shown(exc.diagnostics())}", file=sys.stderr)
+        print(f"aces: error: {_error_line(exc)}", file=sys.stderr)
         return EXIT_CANNOT_VERIFY
     except KeyboardInterrupt:
         print("aces: interrupted", file=sys.stderr)
@@ -95,6 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_CANNOT_VERIFY
     return code
+
+
+def _error_line(exc: AcesError) -> str:
+    """The diagnostics of an error as printed: the file name escaped, secrets masked."""
+    from aces.report.outbound import escape_path
+
+    if exc.path:
+        exc.path = escape_path(exc.path)  # a line break in a file name stays on the line
+    return _shown(exc.diagnostics())
 
 
 def _shown(text: str) -> str:
