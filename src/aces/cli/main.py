@@ -108,7 +108,10 @@ def _error_line(exc: AcesError) -> str:
 
 def _shown(text: str) -> str:
     """An error text as it may be printed: secrets masked, undecodable bytes escaped."""
-    # Imported here: the redactor compiles the secret rules, which only an error needs.
-    from aces.report.outbound import clean_text
+    try:
+        # Imported here: the redactor compiles the secret rules, which only an error needs.
+        from aces.report.outbound import clean_text
 
-    return clean_text(text)
+        return clean_text(text)
+    except Exception:  # the redaction itself failed: print nothing it could not check
+        return "(message withheld: the secret redaction could not run; rerun with --debug)"
