@@ -103,7 +103,8 @@ class Finding:
         """Stable identity of the finding, without line numbers."""
         path = self.location.path if self.location else ""
         material = "\x1f".join((self.rule_id, path, self.key or self.message))
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+        # surrogateescape: a file name that is not UTF-8 hashes as its own bytes.
+        return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by place, then rule, then message: the report order."""

@@ -1,7 +1,9 @@
 """``aces`` entry point: parse arguments, dispatch, map errors to exit codes.
 
 Every user-facing error is an ``AcesError``: it becomes exit code 2 and one line
-on stderr naming the file and what to do. ``--debug`` shows the traceback.
+on stderr naming the file and what to do. ``--debug`` shows the traceback. What
+is printed passes through ``aces.report.outbound``: a secret a tool echoed into
+its error is masked, and a file name that is not UTF-8 cannot crash the print.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AcesError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"aces: error: {exc.diagnostics()}", file=sys.stderr)
+        print(f"aces: error: {_error_line(exc)}", file=sys.stderr)
         return EXIT_CANNOT_VERIFY
     except KeyboardInterrupt:
         print("aces: interrupted", file=sys.stderr)
@@ -87,8 +89,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"aces: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            f"aces: internal error: {type(exc).__name__}: {_shown(str(exc))} "
+            "(rerun with --debug for details)",
             file=sys.stderr,
         )
         return EXIT_CANNOT_VERIFY
     return code
+
+
+def _error_line(exc: AcesError) -> str:
+    """The diagnostics of an error as printed: the file name escaped, secrets masked."""
+    from aces.report.outbound import escape_path
+
+    if exc.path:
+        exc.path = escape_path(exc.path)  # a line break in a file name stays on the line
+    return _shown(exc.diagnostics())
+
+
+def _shown(text: str) -> str:
+    """An error text as it may be printed: secrets masked, undecodable bytes escaped."""
+    try:
+        # Imported here: the redactor compiles the secret rules, which only an error needs.
+        from aces.report.outbound import clean_text
+
+        return clean_text(text)
+    except Exception:  # the redaction itself failed: print nothing it could not check
+        return "(message withheld: the secret redaction could not run; rerun with --debug)"

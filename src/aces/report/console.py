@@ -6,7 +6,9 @@ no cursor movement), so a log file or a CI console gets plain text: rich drops
 colours by itself when the console is not a terminal. The summary is built as
 rich ``Text`` lines so that ``render_console_summary`` (plain text, for tests
 and files) and ``print_console_summary`` (coloured) say exactly the same.
-Everything is ASCII apart from what the findings themselves contain.
+Everything is ASCII apart from what the findings themselves contain. Every
+line passes through ``aces.report.outbound``: secrets masked, paths escaped,
+control characters shown as escapes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aces.report.common import (
     stage_slug,
     verdict_line,
 )
+from aces.report.outbound import clean_report, clean_text, escape_path
 
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "bold green",
@@ -78,12 +81,18 @@ class ConsoleObserver:
 
     def _line(self, text: Text) -> None:
         # soft_wrap: never insert line breaks of our own into a log line.
-        self._console.print(text, soft_wrap=True, highlight=False)
+        self._console.print(gated(text), soft_wrap=True, highlight=False)
+
+
+def gated(line: Text) -> Text:
+    """The line as it may be printed: unchanged (styles kept) unless cleaning changes it."""
+    cleaned = clean_text(line.plain)
+    return line if cleaned == line.plain else Text(cleaned, style=line.style)
 
 
 def render_console_summary(report: RunReport, written: Sequence[Path] = ()) -> str:
     """The end-of-run summary as plain text (what ``print_console_summary`` shows)."""
-    return "".join(line.plain + "\n" for line in summary_lines(report, written))
+    return "".join(gated(line).plain + "\n" for line in summary_lines(report, written))
 
 
 def print_console_summary(
@@ -91,11 +100,12 @@ def print_console_summary(
 ) -> None:
     """Print the end-of-run summary, coloured when the console is a terminal."""
     for line in summary_lines(report, written):
-        console.print(line, soft_wrap=True, highlight=False)
+        console.print(gated(line), soft_wrap=True, highlight=False)
 
 
 def summary_lines(report: RunReport, written: Sequence[Path] = ()) -> list[Text]:
     """Stages table, findings with help, what could not be verified, verdict, report files."""
+    report = clean_report(report)
     lines = [Text(f"ACES {report.aces_version} - doctrine {report.doctrine_version}")]
     lines.append(Text(f"policy: {report.policy_source} {report.policy_version}".rstrip()))
     lines.append(Text(""))
@@ -107,7 +117,7 @@ def summary_lines(report: RunReport, written: Sequence[Path] = ()) -> list[Text]
     verdict.append(verdict_line(report.verdict), VERDICT_STYLE[report.verdict])
     lines.append(verdict)
     if written:
-        lines.append(Text("reports: " + ", ".join(str(p) for p in written)))
+        lines.append(Text("reports: " + ", ".join(escape_path(str(p)) for p in written)))
     return lines
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from aces.model import Finding, RunReport, Severity, Status
 from aces.report.common import clauses_text, stage_slug
+from aces.report.outbound import clean_report, clean_text
 
 MAX_PER_STEP = 10
 MAX_PER_JOB = 50
@@ -41,7 +42,11 @@ class _Annotation:
 def render_annotations(
     report: RunReport, *, per_step: int = MAX_PER_STEP, per_job: int = MAX_PER_JOB
 ) -> tuple[str, int]:
-    """Annotation lines (each ending in a newline) and how many were left out by the caps."""
+    """Annotation lines (each ending in a newline) and how many were left out by the caps.
+
+    Secrets are masked and paths escaped (``aces.report.outbound``).
+    """
+    report = clean_report(report)
     used: dict[str, int] = {}
     lines: list[str] = []
     omitted = 0
@@ -52,7 +57,7 @@ def render_annotations(
             continue
         used[annotation.command] = count + 1
         lines.append(annotation.render() + "\n")
-    return "".join(lines), omitted
+    return clean_text("".join(lines)), omitted
 
 
 def escape_data(text: str) -> str:

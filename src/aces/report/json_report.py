@@ -13,15 +13,42 @@ from importlib import resources
 from typing import Any
 
 from aces.model import REPORT_SCHEMA_VERSION, RunReport
+from aces.report.outbound import clean_data, escape_path
 
 SCHEMA_RESOURCE = f"report-{REPORT_SCHEMA_VERSION}.schema.json"
 
 
 def render_json(report: RunReport, *, with_timing: bool = True) -> str:
-    """The report as canonical JSON text (sorted keys, 2-space indent, trailing newline)."""
-    data = report.to_dict(with_timing=with_timing)
+    """The report as canonical JSON text (sorted keys, 2-space indent, trailing newline).
+
+    Secrets are masked and paths escaped (``aces.report.outbound``); fingerprints are
+    those of the findings as the checks made them.
+    """
+    data = clean_data(escape_paths(report.to_dict(with_timing=with_timing)))
     # ensure_ascii=False keeps paths and messages readable; the bytes stay UTF-8 and stable.
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text: str = clean_data(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False))
+    return text + "\n"
+
+
+def escape_paths(data: dict[str, Any]) -> dict[str, Any]:
+    """The report's dict with every repository path escaped as the console shows it (in place)."""
+    policy = data.get("policy")
+    if isinstance(policy, dict) and isinstance(policy.get("source"), str):
+        policy["source"] = escape_path(policy["source"])
+    change = data.get("change")
+    if isinstance(change, dict):
+        change["changed_files"] = [escape_path(p) for p in change.get("changed_files", [])]
+        classes = change.get("classes", {})
+        change["classes"] = {
+            name: [escape_path(p) for p in paths] for name, paths in classes.items()
+        }
+    for stage in data.get("stages", []):
+        for check in stage.get("checks", []):
+            for finding in check.get("findings", []):
+                location = finding.get("location")
+                if isinstance(location, dict):
+                    location["path"] = escape_path(location["path"])
+    return data
 
 
 def load_schema() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from aces.report.common import (
     timing_seconds,
     total_seconds,
 )
+from aces.report.outbound import clean_report, clean_text
 
 # Characters XML 1.0 cannot carry at all (tool output may contain ANSI escapes).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -54,7 +55,11 @@ _OUTCOME_COUNTS: dict[str, _Counts] = {
 
 
 def render_junit(report: RunReport) -> str:
-    """The report as JUnit XML text (UTF-8 declaration, 2-space indent, trailing newline)."""
+    """The report as JUnit XML text (UTF-8 declaration, 2-space indent, trailing newline).
+
+    Secrets are masked and paths escaped (``aces.report.outbound``).
+    """
+    report = clean_report(report)
     root = ET.Element("testsuites", {"name": "aces"})
     total = _Counts()
     for stage in report.stages:
@@ -65,7 +70,7 @@ def render_junit(report: RunReport) -> str:
     _set_time(root, total_seconds(report))
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return clean_text('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")
 
 
 def _suite(report: RunReport, stage: StageResult) -> tuple[ET.Element, _Counts]:

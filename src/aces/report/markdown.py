@@ -10,10 +10,12 @@ limit is) and a last line says how many were left out and where they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from aces.model import CheckResult, Finding, RunReport, Status, Verdict
 from aces.report.common import VERDICT_MEANING, plural, stage_reason, stage_slug
+from aces.report.outbound import clean_report, clean_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Room under the hard limit for the closing lines and for a consumer's own wrapper text.
@@ -46,7 +48,11 @@ _VERDICT_EXPLANATION: dict[Verdict, str] = {
 
 
 def render_markdown(report: RunReport, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    """The report as Markdown no longer than ``max_chars`` UTF-16 code units."""
+    """The report as Markdown no longer than ``max_chars`` UTF-16 code units.
+
+    Secrets are masked and paths escaped (``aces.report.outbound``).
+    """
+    report = clean_report(report)
     head = [*_headline(report), *_stage_table(report), *_unverified(report), *_notes(report)]
     text = "\n".join(head) + "\n"
     budget = max_chars - _RESERVE - _size(text)
@@ -66,7 +72,7 @@ def render_markdown(report: RunReport, *, max_chars: int = DEFAULT_MAX_CHARS) ->
             f"\n_{plural(total - shown, 'more finding')} not shown here "
             "(see the job's report.json and the code scanning alerts)._\n"
         )
-    return text.rstrip("\n") + "\n"
+    return clean_text(text.rstrip("\n") + "\n")
 
 
 def _size(text: str) -> int:
@@ -152,10 +158,18 @@ def _finding_item(finding: Finding) -> str:
     if loc is None:
         where = "_(no location)_"
     else:
-        where = f"`{loc.path}:{loc.line}`" if loc.line is not None else f"`{loc.path}`"
+        where = code_span(f"{loc.path}:{loc.line}" if loc.line is not None else loc.path)
     clauses = ", ".join(f"`{c}`" for c in finding.clauses)
     message = _inline(_clip(finding.message))
     return f"- {where} **{finding.rule_id}** ({clauses}): {message}"
+
+
+def code_span(text: str) -> str:
+    """``text`` as inline code, fenced by more backticks than it holds in a row (CommonMark)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _clip(text: str) -> str:

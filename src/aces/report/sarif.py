@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from aces.model import Finding, Location, RuleInfo, RunReport, Status, Verdict
 from aces.report.common import LocatedFinding, iter_findings, stage_slug
+from aces.report.outbound import clean_data, escape_path
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
@@ -46,13 +47,20 @@ _STAGE_NOTIFICATION_LEVEL: dict[Status, str] = {**_NOTIFICATION_LEVEL, Status.FA
 
 
 def render_sarif(report: RunReport, *, information_uri: str = DEFAULT_INFORMATION_URI) -> str:
-    """The report as a SARIF 2.1.0 log (sorted keys, 2-space indent, trailing newline)."""
+    """The report as a SARIF 2.1.0 log (sorted keys, 2-space indent, trailing newline).
+
+    Secrets are masked in every text (``aces.report.outbound``); artifact URIs
+    percent-encode the bytes of the file name, so any name is a valid URI.
+    """
     log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
         "runs": [_run(report, information_uri)],
     }
-    return json.dumps(log, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text: str = clean_data(
+        json.dumps(clean_data(log), sort_keys=True, indent=2, ensure_ascii=False)
+    )
+    return text + "\n"
 
 
 def _run(report: RunReport, information_uri: str) -> dict[str, Any]:
@@ -151,10 +159,18 @@ def _location(location: Location) -> dict[str, Any]:
 def _artifact(path: str) -> dict[str, Any]:
     if path.startswith("/"):
         # Not repository-relative (should not happen): keep it absolute, without a base.
-        return {"uri": "file://" + quote(path, safe="/")}
+        return {"uri": "file://" + quote(_name_bytes(path), safe="/")}
     relative = path.removeprefix("./")
     # safe="/" also escapes ':' so a first segment can never read as a URI scheme.
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(_name_bytes(relative), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _name_bytes(path: str) -> bytes:
+    """The bytes of a file name (undecodable ones were kept as surrogates), to percent-encode."""
+    try:
+        return path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte: encode what is shown
+        return escape_path(path).encode("utf-8")
 
 
 def _region(location: Location) -> dict[str, int]:

@@ -3,8 +3,9 @@
 The scanner is the engine ``aces.engines.secrets``: built-in rules as data
 (vendor token formats, private keys, credentials in URLs, high-entropy values
 near key words) plus the rules of a gitleaks config the policy names. This
-module decides what to scan (the Change's added lines, or every file) and what
-is accepted (the governed allowlist and the baseline). Secret values never
+module decides what to scan (the Change's added lines, or every file, and the
+messages of the Change's commits) and what is accepted (the governed allowlist
+and the baseline). Secret values never
 reach a finding: a finding carries the rule, the place, a redacted preview and
 a hash of the value as its fingerprint material.
 """
@@ -19,8 +20,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aces.engines.secrets import baseline as baseline_file
+from aces.engines.secrets.commits import LOG_ARGS, MessageHit, parse_log, scan_messages
 from aces.engines.secrets.gitleaks import load_gitleaks
 from aces.engines.secrets.matcher import Matcher
+from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.rules import RuleSet, load_builtin
 from aces.engines.secrets.scanner import FileScan, Hit, scan_file
 from aces.engines.suppressions import allowlist
@@ -29,11 +32,12 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.policy.schema import AllowlistEntry
+from aces.workspace import git
 from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
 
@@ -44,6 +48,8 @@ class Target:
 
     path: str
     hunks: tuple[Hunk, ...] | None  # None: every line counts
+    status: str = "A"  # git's letter; a file of the whole tree counts as added
+    old_path: str | None = None
 
 
 def ruleset(ctx: RunContext) -> RuleSet:
@@ -66,10 +72,18 @@ def targets(ctx: RunContext) -> tuple[Target, ...]:
     if ctx.change.whole_tree or ctx.policy.secrets.scan_all_files:
         return tuple(Target(path, None) for path in ws.files)
     return tuple(
-        Target(f.path, f.hunks)
+        Target(f.path, f.hunks, f.status, f.old_path)
         for f in sorted(ctx.change.files, key=lambda f: f.path)
         if f.status != "D" and ws.exists(f.path)
     )
+
+
+def commit_range(ctx: RunContext) -> tuple[str, str] | None:
+    """(base, head) commits of the Change when it has commits of its own, else None."""
+    change = ctx.change
+    if change.whole_tree or not change.base or not change.head or change.base == change.head:
+        return None
+    return change.base, change.head
 
 
 def in_hunks(hit: Hit, hunks: tuple[Hunk, ...] | None) -> bool:
@@ -95,9 +109,13 @@ class SecretScan(Check):
     JWTs, Postgres / Redis / other URLs with a password, and high-entropy values
     assigned to password / secret / token / key names; ``sec.secrets.custom.<id>``
     for the rules of the policy's ``[secrets] gitleaks_config``. A whole-tree run
-    (no base) scans every file. Binary files are not scanned; a file of any size
-    is read in chunks. A finding shows the rule, the place and a redacted preview
-    (first characters and length), never the value.
+    (no base) scans every file; a run with a base also scans the messages of the
+    Change's commits (a finding there names the commit, with no file location).
+    A token split across string literals (``"ghp_" + "..."``, ``concat!``) is
+    matched joined. UTF-16 text and text with a stray NUL byte are scanned;
+    binary files are not. A file of any size is read in chunks. A finding shows
+    the rule, the place and a redacted preview (first characters and length),
+    never the value.
 
     Accepting a finding: a live ``[[allowlist]]`` entry whose ``path`` glob matches
     the file and whose ``rule`` is ``sec.secrets`` or the finding's rule id. With a
@@ -117,8 +135,10 @@ class SecretScan(Check):
     )
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable when there is no file to scan."""
-        return None if targets(ctx) else NotApplicable(NOTHING_ADDED)
+        """Not applicable when there is no file and no commit message to scan."""
+        if targets(ctx) or commit_range(ctx) is not None:
+            return None
+        return NotApplicable(NOTHING_ADDED)
 
     def cache_key(self, ctx: RunContext) -> str | None:
         """The tree, the Change and policy, and the date allowlist expiries are judged on."""
@@ -134,21 +154,32 @@ class SecretScan(Check):
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """A finding per secret not accepted, then per ungoverned baseline entry."""
+        """A finding per secret not accepted (files, then commit messages), then per
+        ungoverned baseline entry."""
         live = [e for _, e in allowlist.live_entries(ctx.policy.allowlist, _reference(ctx).date)]
         accepted = _baseline(ctx)
-        matcher = Matcher(ruleset(ctx))
+        matcher = self.matcher(ctx)
         titles = {rule.id: rule.title for rule in matcher.ruleset.rules}
         titles.update((rule.id, rule.title) for rule in matcher.ruleset.path_rules)
         for target in targets(ctx):
-            for hit in self.scan(ctx, matcher, target.path).hits:
-                if not in_hunks(hit, target.hunks):
+            hits = self.scan(ctx, matcher, target.path).hits
+            hunks = self.counted_lines(ctx, target) if hits else target.hunks
+            for hit in hits:
+                if not in_hunks(hit, hunks):
                     continue
                 found = self.hit_finding(hit, titles[hit.rule_id])
                 if not self.is_accepted(found, live, accepted):
                     yield found
+        for message_hit in self.message_hits(ctx, matcher):
+            yield self.message_finding(message_hit, titles[message_hit.hit.rule_id])
         if accepted is not None:
             yield from self.ungoverned(ctx, accepted, live)
+
+    def matcher(self, ctx: RunContext) -> Matcher:
+        """The compiled rules: the built-in ones shared with redaction, or with the policy's."""
+        if not ctx.policy.secrets.gitleaks_config:
+            return builtin_matcher()
+        return Matcher(ruleset(ctx))
 
     def scan(self, ctx: RunContext, matcher: Matcher, rel: str) -> FileScan:
         """One file's scan; a file that cannot be read cannot be verified (ERROR)."""
@@ -156,6 +187,43 @@ class SecretScan(Check):
             return scan_file(matcher, os.fspath(ctx.workspace.path(rel)), rel)
         except OSError as exc:
             raise InputError(f"cannot read the file ({exc.strerror})", path=rel) from exc
+
+    def counted_lines(self, ctx: RunContext, target: Target) -> tuple[Hunk, ...] | None:
+        """The added lines of a file; git's own for a file it took for binary (no hunks).
+
+        git calls a file with a NUL byte binary and gives no line ranges for it; the
+        scanner may still read it as text (UTF-16, a stray NUL), so its lines are
+        asked for again with ``--text``. An added file counts whole.
+        """
+        if target.hunks is None or target.hunks:
+            return target.hunks
+        if target.status == "A":
+            return None
+        base = ctx.change.base or ""
+        paths = [p for p in (target.old_path, target.path) if p]
+        out = git.run_git(ctx.workspace.root, *_TEXT_DIFF_ARGS, base, "--", *paths).stdout
+        return git.parse_hunks(out).get(target.path, ())
+
+    def message_hits(self, ctx: RunContext, matcher: Matcher) -> list[MessageHit]:
+        """Secrets in the messages of the Change's own commits (``git log base..head``)."""
+        span = commit_range(ctx)
+        if span is None:
+            return []
+        raw = git.run_git(ctx.workspace.root, *LOG_ARGS, f"{span[0]}..{span[1]}").stdout
+        return scan_messages(matcher, parse_log(raw))
+
+    def message_finding(self, found: MessageHit, title: str) -> Finding:
+        """A secret in a commit message: no file location; the message names the commit."""
+        hit = found.hit
+        return self.finding(
+            f"{title}: {hit.preview} in the message of commit {found.commit} "
+            f"(line {hit.line} of the message)",
+            None,
+            rule_id=f"{self.id}.{hit.rule_id}",
+            help="Rewrite the commit message (git rebase -i, reword) so the secret leaves the "
+            "branch, and rotate the secret: it is compromised once pushed.",
+            key=found.key,
+        )
 
     def hit_finding(self, hit: Hit, title: str) -> Finding:
         """The finding of one secret: rule, place, redacted preview; the key is a hash."""
@@ -221,5 +289,18 @@ def _reference(ctx: RunContext) -> allowlist.ReferenceDate:
         ),
     )
 
+
+_TEXT_DIFF_ARGS: tuple[str, ...] = (
+    "diff",
+    "-U0",
+    "--text",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "-M",
+    "--relative",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
 
 SECRET_CHECKS: tuple[Check, ...] = (SecretScan(),)

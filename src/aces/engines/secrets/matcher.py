@@ -20,6 +20,7 @@ import hyperscan
 
 from aces.engines.secrets.entropy import char_classes, charset, length_scaled, shannon
 from aces.engines.secrets.rules import Rule, RuleSet
+from aces.engines.secrets.seams import SEAMS
 from aces.errors import ToolError
 
 _SINGLE = hyperscan.HS_FLAG_SINGLEMATCH
@@ -58,20 +59,29 @@ class Matcher:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._always: tuple[int, ...] = ()
+        self._marks = len(ruleset.rules)  # ids from here on are seams, not rules
         self._database = self._compile(ruleset.rules)
 
     # -- compilation ---------------------------------------------------------------------------
 
     def _compile(self, rules: Sequence[Rule]) -> hyperscan.Database | None:
-        """One database for every rule that hyperscan (or its keywords) can represent."""
+        """One database for every rule hyperscan (or its keywords) can represent, and the seams."""
         expressions: list[bytes] = []
         ids: list[int] = []
         flags: list[int] = []
         always: list[int] = []
-        # Probing each regex costs a compile per rule: first try them all as they are.
-        direct = _compiles_all([rule.regex.pattern for rule in rules])
+        # Probing each regex costs a compile per rule: first try them all as they are, and
+        # keep that database when it compiles (one compile in the common case).
+        # Seams report every end (no SINGLEMATCH): the split-literal pass reads around each.
+        direct = _compiled_all(
+            [rule.regex.pattern for rule in rules] + list(SEAMS),
+            [_SINGLE] * len(rules) + [0] * len(SEAMS),
+        )
+        if direct is not None:
+            self._always = ()
+            return direct
         for index, rule in enumerate(rules):
-            compiled = [(rule.regex.pattern, _SINGLE)] if direct else _hs_form(rule)
+            compiled = _hs_form(rule)
             if compiled is None:
                 always.append(index)  # neither the regex nor keywords: run re on every buffer
                 continue
@@ -79,6 +89,10 @@ class Matcher:
                 expressions.append(pattern)
                 ids.append(index)
                 flags.append(flag)
+        for offset, seam in enumerate(SEAMS):
+            expressions.append(seam)
+            ids.append(len(rules) + offset)
+            flags.append(0)
         self._always = tuple(always)
         if not expressions:
             return None
@@ -93,24 +107,37 @@ class Matcher:
 
     # -- scanning ------------------------------------------------------------------------------
 
-    def candidates(self, buffer: bytes) -> list[int]:
-        """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
+    def marks(self, buffer: bytes) -> tuple[list[int], list[int]]:
+        """The rules hyperscan reports in ``buffer`` (sorted, unfiltered ones too), and
+        where seams between string literals end (``seams``), sorted."""
         found: set[int] = set(self._always)
+        seam_ends: set[int] = set()
         if self._database is not None and buffer:
+            marks = self._marks
 
             def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
-                del start, end, flags, context
-                found.add(rule)
+                del start, flags, context
+                if rule < marks:
+                    found.add(rule)
+                else:
+                    seam_ends.add(end)
 
             self._database.scan(buffer, match_event_handler=on_match)
-        return sorted(found)
+        return sorted(found), sorted(seam_ends)
 
-    def find(self, buffer: bytes, path: str = "") -> list[Match]:
+    def candidates(self, buffer: bytes) -> list[int]:
+        """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
+        return self.marks(buffer)[0]
+
+    def find(
+        self, buffer: bytes, path: str = "", *, candidates: list[int] | None = None
+    ) -> list[Match]:
         """Every confirmed secret of ``buffer`` (the text of ``path``).
 
-        Overlapping matches keep the one of the rule listed first.
+        Overlapping matches keep the one of the rule listed first. ``candidates``: the
+        rules of ``marks(buffer)``, when the caller has them already.
         """
-        rule_indices = self.candidates(buffer)
+        rule_indices = self.candidates(buffer) if candidates is None else candidates
         if not rule_indices:
             return []
         lowered: bytes | None = None
@@ -146,6 +173,11 @@ class Matcher:
             secret = found.group(group)
             if secret and self.accepts(rule, secret, found.group(0)):
                 yield Match(rule, offset + found.start(group), offset + found.end(group), secret)
+
+    @staticmethod
+    def without_overlaps(matches: list[Match]) -> list[Match]:
+        """``matches`` without those overlapping a higher-priority one (earlier ones win ties)."""
+        return _without_overlaps(matches)
 
     def accepts(self, rule: Rule, secret: bytes, whole: bytes) -> bool:
         """Whether a regex match is a secret: entropy, classes, allowlists, stopwords."""
@@ -192,21 +224,21 @@ def _hs_form(rule: Rule) -> list[tuple[bytes, int]] | None:
     return None
 
 
-def _compiles_all(patterns: list[bytes]) -> bool:
-    """Whether hyperscan accepts every pattern as is (one compile for the whole set)."""
+def _compiled_all(patterns: list[bytes], flags: list[int]) -> hyperscan.Database | None:
+    """The database of every pattern as is, ids their indices; None if hyperscan refuses one."""
     if not patterns:
-        return False
+        return None
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
         database.compile(
             expressions=patterns,
             ids=list(range(len(patterns))),
             elements=len(patterns),
-            flags=[_SINGLE] * len(patterns),
+            flags=flags,
         )
     except hyperscan.error:
-        return False
-    return True
+        return None
+    return database
 
 
 def _compiles(pattern: bytes, flag: int) -> bool:

@@ -1,25 +1,41 @@
 """Scan files for secrets: binary files skipped with a reason, huge files streamed in chunks.
 
-A file whose first 8000 bytes hold a NUL byte is binary (git's rule) and is not
-scanned; the result says so. Text in any encoding is scanned as bytes, so a file
-that is not UTF-8 is scanned all the same. A file larger than one chunk is read
-chunk by chunk with an overlap, so a 2 GB file never sits in memory at once and
-a secret across a chunk boundary (up to the overlap's length) is still found.
+Whether a file is text is decided from its first 8000 bytes (``sniff``): git's
+rule (no NUL byte) first, then byte-order marks, UTF-16 without a mark, the
+signatures of binary formats and the share of bytes text does not use; so a
+UTF-16 file or a text with a stray NUL is scanned, an executable or an archive
+is not, and the result says why. UTF-16 and UTF-32 text is decoded to UTF-8
+before matching; any other text is scanned as bytes, so a file that is not
+UTF-8 is scanned all the same. A file larger than one chunk is read chunk by
+chunk with an overlap, so a 2 GB file never sits in memory at once and a secret
+across a chunk boundary (up to the overlap's length) is still found. Secrets
+split across string literals (``"ghp_" + "…"``) are found too (``literals``).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
+from aces.engines.secrets.literals import joined_matches
 from aces.engines.secrets.matcher import Match, Matcher, preview, secret_key
+from aces.engines.secrets.sniff import SNIFF_BYTES, sniff
 
-BINARY_SNIFF_BYTES = 8000
+BINARY_SNIFF_BYTES = SNIFF_BYTES
 CHUNK_BYTES = 16 << 20
 OVERLAP_BYTES = 64 << 10
+
+
+class Reader(Protocol):
+    """What the chunked scan reads from: ``read(n)`` bytes, empty at the end."""
+
+    def read(self, size: int, /) -> bytes:
+        """Up to ``size`` bytes."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -41,8 +57,24 @@ class FileScan:
 
     path: str
     hits: tuple[Hit, ...] = ()
-    skipped: str = ""  # "binary file (NUL byte in the first 8000 bytes)", ...
+    skipped: str = ""  # "binary file (ELF signature)", ...
     size: int = 0
+
+
+class Utf8Reader:
+    """Reads a UTF-16 / UTF-32 file as UTF-8 bytes, chunk by chunk."""
+
+    def __init__(self, handle: BinaryIO, encoding: str) -> None:
+        self._handle = handle
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def read(self, size: int, /) -> bytes:
+        """About ``size`` bytes of the file, decoded and encoded as UTF-8; empty at the end."""
+        while True:
+            raw = self._handle.read(size)
+            text = self._decoder.decode(raw, final=not raw)
+            if text or not raw:
+                return text.encode("utf-8", "surrogatepass")
 
 
 def scan_file(
@@ -57,25 +89,29 @@ def scan_file(
     with Path(abs_path).open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         first = handle.read(chunk_bytes)
-        if b"\0" in first[:BINARY_SNIFF_BYTES]:
-            return FileScan(
-                rel, skipped="binary file (NUL byte in the first 8000 bytes)", size=size
-            )
+        kind = sniff(first[:BINARY_SNIFF_BYTES])
+        if kind.binary:
+            return FileScan(rel, skipped=kind.reason, size=size)
+        reader: Reader = handle
+        if kind.encoding:
+            handle.seek(0)
+            reader = Utf8Reader(handle, kind.encoding)
+            first = reader.read(chunk_bytes)
         path_hits = _path_hits(matcher, rel)
-        if len(first) < chunk_bytes:
-            hits = _hits(matcher, first, rel, line=1)
+        if reader is handle and len(first) < chunk_bytes:
+            hits = _hits(matcher, first, rel, line=1)  # the whole file: nothing more to read
         else:
-            hits = list(_stream(matcher, handle, first, rel, chunk_bytes, overlap_bytes))
+            hits = list(_stream(matcher, reader, first, rel, chunk_bytes, overlap_bytes))
     return FileScan(rel, tuple(path_hits + hits), size=size)
 
 
 def scan_buffer(matcher: Matcher, data: bytes, rel: str) -> tuple[Hit, ...]:
-    """Scan an in-memory text (a blob from git, a test sample)."""
+    """Scan an in-memory text (a blob from git, a commit message, a test sample)."""
     return tuple(_path_hits(matcher, rel) + _hits(matcher, data, rel, line=1))
 
 
 def _stream(
-    matcher: Matcher, handle: BinaryIO, first: bytes, rel: str, chunk_bytes: int, overlap: int
+    matcher: Matcher, reader: Reader, first: bytes, rel: str, chunk_bytes: int, overlap: int
 ) -> Iterator[Hit]:
     """Hits of a file read in chunks; the tail of each chunk is scanned again with the next."""
     buffer, line = first, 1
@@ -85,7 +121,7 @@ def _stream(
             if (hit.rule_id, hit.line, hit.column) not in seen:
                 seen.add((hit.rule_id, hit.line, hit.column))
                 yield hit
-        more = handle.read(chunk_bytes)
+        more = reader.read(chunk_bytes)
         if not more:
             return
         keep = min(overlap, len(buffer))
@@ -95,7 +131,13 @@ def _stream(
 
 def _hits(matcher: Matcher, buffer: bytes, rel: str, *, line: int) -> list[Hit]:
     """Hits of one buffer whose first byte is on ``line`` of the file."""
-    matches = matcher.find(buffer, rel)
+    candidates, seam_ends = matcher.marks(buffer)
+    matches = matcher.find(buffer, rel, candidates=candidates)
+    joined = joined_matches(matcher, buffer, rel, seam_ends=seam_ends)
+    if joined:
+        # A joined secret and a piece of it found alone: the rule listed first wins, and
+        # between equals the joined one (it is the whole value).
+        matches = matcher.without_overlaps(joined + matches)
     if not matches:
         return []
     return [_hit(match, buffer, rel, line) for match in matches]
@@ -120,7 +162,20 @@ def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
 def _path_hits(matcher: Matcher, rel: str) -> list[Hit]:
     """Hits of the path-only rules (a file that is a secret by its name: ``*.p12``)."""
     return [
-        Hit(rule.id, rel, 0, 0, 0, secret_key(rule.id, rel.encode("utf-8")), "(file)")
+        Hit(
+            rule.id,
+            rel,
+            0,
+            0,
+            0,
+            secret_key(rule.id, rel.encode("utf-8", "surrogateescape")),
+            "(file)",
+        )
         for rule in matcher.ruleset.path_rules
         if rule.path.search(rel)
     ]
+
+
+def scan_text(matcher: Matcher, data: bytes, name: str) -> tuple[Hit, ...]:
+    """Scan a text that is not a file (a commit message): content rules only, none by path."""
+    return tuple(_hits(matcher, data, name, line=1))
