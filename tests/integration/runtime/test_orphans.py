@@ -60,9 +60,9 @@ def _gone_within(started: dict[str, Any], seconds: float) -> float:
     """Seconds until no process group, run directory or state file remains; fails after."""
     begun = time.monotonic()
     while time.monotonic() - begun < seconds:
-        if not _left(started) and not Path(started["run_dir"]).exists():
-            if not Path(started["state"]).exists():
-                return time.monotonic() - begun
+        paths = (Path(started["run_dir"]), Path(started["state"]))
+        if not _left(started) and not any(p.exists() for p in paths):
+            return time.monotonic() - begun
         time.sleep(0.05)
     raise AssertionError(
         f"left after {seconds} s: {_left(started)}, run dir exists: "
