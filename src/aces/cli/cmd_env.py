@@ -7,7 +7,8 @@
 - ``down`` stops the environment started by ``up`` from another shell, and
   reaps every stale environment of the repository (its ``aces`` was killed),
   saying what it stopped and removed.
-- ``status`` lists its processes (exit 0 all running, 1 otherwise).
+- ``status`` lists its processes (exit 0 all running, 1 otherwise, also when
+  the ``up`` process is gone and the environment is stale).
 - ``logs NAME`` prints the last lines of one process's log.
 - ``render --target kubernetes|nomad|compose [--pr N]`` prints the same
   topology as manifests, images pinned by digest.
@@ -140,7 +141,7 @@ def handle_down(args: argparse.Namespace) -> int:
 
 def handle_status(args: argparse.Namespace) -> int:
     """One line per process: name, state, pid, URL."""
-    from aces.runtime.state import read_state, state_path, still_ours
+    from aces.runtime.state import is_stale, read_state, state_path, still_ours
 
     state = read_state(state_path(_root(args)))
     all_running = True
@@ -149,6 +150,10 @@ def handle_status(args: argparse.Namespace) -> int:
         all_running = all_running and running
         word = "running" if running else "stopped"
         print(f"{entry['name']:<20} {word:<8} pid {entry['pid']:<8} {entry['url']}".rstrip())
+    if is_stale(state):
+        owner = state.get("owner") or {}
+        print(f"stale: its aces (pid {owner.get('pid')}) is gone; `aces env down` reaps it")
+        return 1
     return 0 if all_running else 1
 
 

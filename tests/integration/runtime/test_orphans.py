@@ -19,7 +19,7 @@ from typing import Any
 
 from aces.runtime.proc import group_members, is_live
 from aces.runtime.provider_local import Environment
-from aces.runtime.state import read_state
+from aces.runtime.state import read_state, state_path, wait_until
 
 from .conftest import FIXTURES, needs_servers, small, standin
 
@@ -32,17 +32,21 @@ from aces.runtime.provider_local import Environment
 from aces.runtime.topology import ValkeySpec
 topology = small(standin())
 topology = type(topology)(**{{**topology.__dict__, "valkey": ValkeySpec(enabled=True)}})
-with Environment(topology, root=Path({root!r}), grace_seconds=1.0) as env:
+state = {state!r}
+state = Path(state) if state else None
+with Environment(topology, root=Path({root!r}), grace_seconds=1.0, state_file=state) as env:
     print(json.dumps({{"pgids": [p.pgid for _, _, p in env.processes()],
                       "run_dir": str(env.run_dir), "state": str(env.state_file)}}), flush=True)
     time.sleep(120)
 """
 
 
-def _hold(root: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def _hold(root: Path, state: Path | None = None) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """Start an environment in a holder process; what it started."""
     script = root / "hold.py"
-    script.write_text(HOLDER.format(fixtures=str(FIXTURES.parent), root=str(root)))
+    script.write_text(
+        HOLDER.format(fixtures=str(FIXTURES.parent), root=str(root), state=state and str(state))
+    )
     holder = subprocess.Popen(
         [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -70,16 +74,22 @@ def _gone_within(started: dict[str, Any], seconds: float) -> float:
     )
 
 
-def _kill_owner_and_supervisor(tmp_path: Path) -> dict[str, Any]:
+def _kill_owner_and_supervisor(tmp_path: Path, state: Path | None = None) -> dict[str, Any]:
     """SIGKILL the supervisor, then the holder: only a reaper can stop what is left."""
-    holder, started = _hold(tmp_path)
-    state = read_state(Path(started["state"]))
-    os.kill(state["supervisor"]["pid"], signal.SIGKILL)
+    holder, started = _hold(tmp_path, state)
+    recorded = read_state(Path(started["state"]))
+    os.kill(recorded["supervisor"]["pid"], signal.SIGKILL)
     holder.kill()
     holder.wait()
     time.sleep(0.3)
     assert len(_left(started)) == 4  # the situation a killed aces used to leave
     return started
+
+
+def _aces(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aces", "env", *args], capture_output=True, text=True, timeout=30
+    )
 
 
 @needs_servers
@@ -91,32 +101,25 @@ def test_sigkilled_owner_is_reaped_by_its_supervisor_within_seconds(tmp_path: Pa
     holder.kill()  # SIGKILL: no handler, no finally, no atexit
     holder.wait()
     assert _gone_within(started, 5.0) < 5.0
-    assert not is_live(state["supervisor"]["pid"])
+    assert wait_until(lambda: not is_live(state["supervisor"]["pid"]), 2.0)
 
 
 @needs_servers
 def test_env_down_reaps_an_environment_whose_owner_and_supervisor_were_killed(
     tmp_path: Path,
 ) -> None:
-    started = _kill_owner_and_supervisor(tmp_path)
-    down = subprocess.run(
-        [sys.executable, "-m", "aces", "env", "down", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    started = _kill_owner_and_supervisor(tmp_path, state_path(tmp_path))  # as `aces env up`
+    status = _aces("status", str(tmp_path))
+    assert status.returncode == 1
+    assert status.stdout.splitlines()[-1].endswith("is gone; `aces env down` reaps it")
+    down = _aces("down", str(tmp_path))
     assert down.returncode == 0, down.stderr
     name = Path(started["state"]).name
     assert down.stdout.startswith("aces env: reaped the environment of pid "), down.stdout
     assert f"({name}): stopped nats-0, valkey, standin-0, standin-1; " in down.stdout
     assert down.stdout.endswith(f"; removed {started['run_dir']}\n")
     _gone_within(started, 1.0)
-    again = subprocess.run(
-        [sys.executable, "-m", "aces", "env", "down", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    again = _aces("down", str(tmp_path))
     assert again.returncode == 2
     assert "no environment is running here" in again.stderr
 
