@@ -13,7 +13,9 @@ then SIGKILL after the grace period) and its run directory removed.
         env.check_alive()  # ProcessFailedError with the last log lines if one crashed
 
 Every process goes through the ``ProcessRunner``, so ``terminate_all`` (called
-when aces itself is signalled) stops these servers too.
+when aces itself is signalled) stops these servers too. Nothing outlives a
+SIGKILLed aces either: the state file is written before the first server starts
+and a supervisor process reaps what it records (``aces.runtime.guard``).
 """
 
 from __future__ import annotations
