@@ -87,7 +87,7 @@ def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
-def _start_run(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
+def _start_run(tmp_path: Path, *, own_group: bool = False) -> tuple[subprocess.Popen[str], Path]:
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__", ".aces", "target"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
@@ -97,6 +97,7 @@ def _start_run(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        start_new_session=own_group,  # a foreground job of its own, as a shell runs it
     )
     return proc, repo
 
@@ -134,6 +135,26 @@ def test_sigkill_to_aces_leaves_nothing_within_seconds(tmp_path: Path) -> None:
     assert _wait(lambda: not Path(run_dir).exists(), 8 - (time.monotonic() - killed))
     assert list((repo / ".aces" / "env").glob("*.json")) == []
     print(f"nothing of the run left {time.monotonic() - killed:.2f} s after SIGKILL")
+
+
+def test_ctrl_c_during_the_workloads_prints_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    proc, repo = _start_run(tmp_path, own_group=True)
+    try:
+        _, run_dir, valkey_port = _running(repo)
+        time.sleep(2.0)  # the workloads (and the NATS tap) are talking to the servers
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2
+    assert err == (
+        "aces: error: interrupted by SIGINT: every child process was stopped; "
+        "the run is not verified\n"
+    )
+    assert _wait(lambda: not _of_run(run_dir, repo, valkey_port), 10)
+    assert not Path(run_dir).exists()
 
 
 def test_sigkill_to_a_replica_then_sigterm_to_aces_leaves_nothing(tmp_path: Path) -> None:

@@ -136,3 +136,25 @@ def test_a_supervisor_whose_owner_vanished_reaps(
     assert wait_until(lambda: not path.exists(), 10.0)
     assert wait_until(lambda: not group_members(sleeper.pid), 5.0)
     assert "stopped standin-0" in (tmp_path / "two.log").read_text()
+
+
+def test_a_process_started_but_not_yet_recorded_is_found_by_its_run_directory(
+    tmp_path: Path,
+) -> None:
+    run_dir = tmp_path / "aces-env-stray"
+    run_dir.mkdir()
+    # what aces started just before it was killed: in the run directory, not in the state
+    stray = subprocess.Popen(["sleep", "30"], cwd=run_dir, start_new_session=True)
+    bystander = subprocess.Popen(["sleep", "30"], cwd=run_dir)  # in the owner's session
+    try:
+        path = tmp_path / "env.json"
+        write_state(path, _state(run_dir, identity(os.getpid())))
+        reaped = reap(path, grace=0.2)
+        assert reaped.stray == 1
+        assert stray.wait(5) == -9
+        assert bystander.poll() is None  # a shell of the person who ran aces is left alone
+        assert "1 stray processes killed" in reaped.describe()
+    finally:
+        for proc in (stray, bystander):
+            proc.kill()
+            proc.wait()
