@@ -4,8 +4,11 @@
   service replicas), prints the addresses and keeps it running until Ctrl-C,
   SIGTERM or ``aces env down``; a process that crashes meanwhile stops it all
   with its last log lines (exit 2). State: ``.aces/env/state.json``.
-- ``down`` stops the environment started by ``up`` from another shell.
-- ``status`` lists its processes (exit 0 all running, 1 otherwise).
+- ``down`` stops the environment started by ``up`` from another shell, and
+  reaps every stale environment of the repository (its ``aces`` was killed),
+  saying what it stopped and removed.
+- ``status`` lists its processes (exit 0 all running, 1 otherwise, also when
+  the ``up`` process is gone and the environment is stale).
 - ``logs NAME`` prints the last lines of one process's log.
 - ``render --target kubernetes|nomad|compose [--pr N]`` prints the same
   topology as manifests, images pinned by digest.
@@ -14,7 +17,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -85,16 +87,16 @@ def _topology(root: Path, policy: Path | None) -> Topology:
 def handle_up(args: argparse.Namespace) -> int:
     """Start, report, watch; stop everything on Ctrl-C / SIGTERM / a crash."""
     from aces.runtime.provider_local import Environment
-    from aces.runtime.state import snapshot, state_path, write_state
+    from aces.runtime.state import state_path
     from aces.tools.signals import InterruptError
 
     root = _root(args)
     topology = _topology(root, args.policy)
-    path = state_path(root)
-    env = Environment(topology, root=root, up_timeout=args.timeout)
+    env = Environment(topology, root=root, up_timeout=args.timeout, state_file=state_path(root))
     try:
         with env:
-            write_state(path, snapshot(env, os.getpid()))
+            for reaped in env.reaped:
+                print(f"aces env: reaped {reaped.describe()}")
             _print_summary(env)
             while True:
                 env.check_alive()
@@ -102,8 +104,6 @@ def handle_up(args: argparse.Namespace) -> int:
     except InterruptError:
         print("aces env: stopped; every process ended and the run directory was removed")
         return 0
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def _print_summary(env: Any) -> None:
@@ -118,18 +118,30 @@ def _print_summary(env: Any) -> None:
 
 
 def handle_down(args: argparse.Namespace) -> int:
-    """Stop the recorded environment."""
-    from aces.runtime.state import state_path, stop_recorded
+    """Stop the ``aces env up`` environment; reap every stale one of the repository."""
+    from aces.runtime.state import read_state, reap_stale, state_path, still_ours, stop_recorded
 
-    left = stop_recorded(state_path(_root(args)))
-    suffix = f" ({left} left-over process groups stopped)" if left else ""
-    print(f"aces env: environment stopped{suffix}")
+    root = _root(args)
+    path = state_path(root)
+    said = []
+    if path.exists() and still_ours(read_state(path).get("owner")):
+        left = stop_recorded(path)
+        suffix = f" ({len(left.stopped)} left-over process groups stopped)" if left.stopped else ""
+        said.append(f"aces env: environment stopped{suffix}")
+    said.extend(f"aces env: reaped {reaped.describe()}" for reaped in reap_stale(root))
+    if not said:
+        raise InputError(
+            "no environment is running here",
+            path=str(path),
+            hint="an `aces run` still running stops its own environment when it ends",
+        )
+    print("\n".join(said))
     return 0
 
 
 def handle_status(args: argparse.Namespace) -> int:
     """One line per process: name, state, pid, URL."""
-    from aces.runtime.state import read_state, state_path, still_ours
+    from aces.runtime.state import is_stale, read_state, state_path, still_ours
 
     state = read_state(state_path(_root(args)))
     all_running = True
@@ -138,6 +150,10 @@ def handle_status(args: argparse.Namespace) -> int:
         all_running = all_running and running
         word = "running" if running else "stopped"
         print(f"{entry['name']:<20} {word:<8} pid {entry['pid']:<8} {entry['url']}".rstrip())
+    if is_stale(state):
+        owner = state.get("owner") or {}
+        print(f"stale: its aces (pid {owner.get('pid')}) is gone; `aces env down` reaps it")
+        return 1
     return 0 if all_running else 1
 
 

@@ -292,7 +292,7 @@ class EnvelopeSession:
     async def receive(self, timeout: float) -> Delivery | None:
         """The next delivery; None when none came within ``timeout``."""
         if self._deliveries.empty() and self._closed is not None:
-            raise self._closed
+            raise self._closed_again()
         getter = asyncio.ensure_future(self._deliveries.get())
         waiters: set[asyncio.Future[Any]] = {getter}
         if self._reader is not None:
@@ -302,7 +302,7 @@ class EnvelopeSession:
             return getter.result()
         getter.cancel()
         if self._closed is not None and self._deliveries.empty():
-            raise self._closed
+            raise self._closed_again()
         return None
 
     def signals(self) -> tuple[Signal, ...]:
@@ -379,7 +379,7 @@ class EnvelopeSession:
 
     async def _request(self, request_id: str, frame: str, timeout: float) -> dict[str, Any]:
         if self._closed is not None:
-            raise self._closed
+            raise self._closed_again()
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         try:
@@ -412,11 +412,23 @@ class EnvelopeSession:
             self._closed = SessionClosedError(code, reason)
         return self._closed
 
+    def _closed_again(self) -> SessionClosedError:
+        """A fresh copy of the error that closed the session.
+
+        Raising one instance again and again would chain every raise onto its
+        traceback (and keep every frame alive).
+        """
+        assert self._closed is not None
+        return SessionClosedError(self._closed.code, self._closed.reason)
+
     def _fail_pending(self, error: SessionClosedError) -> None:
         self._closed = self._closed or error
         for future in self._pending.values():
             if not future.done():
-                future.set_exception(self._closed)
+                future.set_exception(self._closed_again())
+                # Marked as seen: a request whose caller already gave up must not
+                # have its error logged with a traceback when the future is freed.
+                future.exception()
 
     def _route(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")

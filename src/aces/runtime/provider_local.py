@@ -13,7 +13,9 @@ then SIGKILL after the grace period) and its run directory removed.
         env.check_alive()  # ProcessFailedError with the last log lines if one crashed
 
 Every process goes through the ``ProcessRunner``, so ``terminate_all`` (called
-when aces itself is signalled) stops these servers too.
+when aces itself is signalled) stops these servers too. Nothing outlives a
+SIGKILLed aces either: the state file is written before the first server starts
+and a supervisor process reaps what it records (``aces.runtime.guard``).
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from aces.errors import InputError, ToolError
 from aces.runtime import topology as names
 from aces.runtime.failures import PortConflictError, ProcessFailedError
+from aces.runtime.guard import Guard
 from aces.runtime.logs import DEFAULT_TAIL, last_lines, log_file
 from aces.runtime.ports import LOOPBACK, PORT_ATTEMPTS, free_ports, says_port_in_use
 from aces.runtime.probes import http_status, nats_healthy, nats_routes, postgres_ready, redis_ping
@@ -51,6 +55,7 @@ from aces.runtime.servers import (
     running_as_root,
     valkey_argv,
 )
+from aces.runtime.state import Reaped, snapshot
 from aces.runtime.topology import ServiceSpec, TestCommand, Topology, env_key, expand
 from aces.tools.process import ProcessResult, ProcessRunner, StartedProcess
 from aces.tools.signals import terminate_children_on_signal
@@ -112,6 +117,8 @@ class Environment:
         grace_seconds: float = DEFAULT_GRACE,
         handle_signals: bool = True,
         temp_parent: Path | None = None,
+        state_file: Path | None = None,
+        supervise: bool = True,
     ) -> None:
         self.topology = topology
         self.root = root.resolve()
@@ -126,6 +133,19 @@ class Environment:
         self._ports = _Ports()
         self._binaries = Binaries()
         self._signals = contextlib.ExitStack()
+        self._guard = Guard(
+            root=self.root, state_file=state_file, supervise=supervise, grace=grace_seconds
+        )
+
+    @property
+    def reaped(self) -> tuple[Reaped, ...]:
+        """Stale environments of the same repository that ``up`` stopped before starting."""
+        return self._guard.reaped
+
+    @property
+    def state_file(self) -> Path | None:
+        """Where this environment is recorded while it is up (None before and after)."""
+        return self._guard.state_file
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -156,9 +176,12 @@ class Environment:
         deadline = time.monotonic() + self._up_timeout
         try:
             self._binaries = find_binaries(self.topology, self.runner.base_env.get("PATH", ""))
+            self._guard.reap_stale()
             self._make_run_dir()
+            self._guard.begin(self.run_dir, self._snapshot)
             self._start_dependencies(deadline)
             self._start_services(deadline)
+            self._guard.record(self._snapshot)
         except BaseException:
             self.down()
             raise
@@ -173,7 +196,10 @@ class Environment:
             self.runner.stop(servers, self._grace)
         finally:
             self._procs.clear()
-            self._remove_run_dir()
+            try:
+                self._remove_run_dir()
+            finally:
+                self._guard.end()
 
     @property
     def run_dir(self) -> Path:
@@ -244,6 +270,16 @@ class Environment:
             env[key + names.REPLICAS_SUFFIX] = ",".join(r.url for r in replicas)
             env[key + names.HTTP_URLS_SUFFIX] = ",".join(r.http_url for r in replicas)
         return env
+
+    def replica_urls(self) -> dict[str, str]:
+        """The URL of every replica given a port so far, by replica id."""
+        urls = {}
+        for spec in self.topology.services:
+            for index in range(spec.replicas):
+                port = self._ports.replicas.get((spec.name, index))
+                if port:
+                    urls[f"{spec.name}-{index}"] = f"{spec.scheme}://{LOOPBACK}:{port}"
+        return urls
 
     # -- replicas --------------------------------------------------------------------
 
@@ -603,6 +639,10 @@ class Environment:
             user=user,
         )
         self._procs[name] = _Managed(name=name, kind=kind, process=process)
+        self._guard.record(self._snapshot)
+
+    def _snapshot(self, owner: dict[str, Any], supervisor: dict[str, Any] | None) -> dict[str, Any]:
+        return snapshot(self, owner, supervisor)
 
     def _await(
         self, names_: Sequence[str], ready: Callable[[], bool], deadline: float, failure: str

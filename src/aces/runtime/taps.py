@@ -35,13 +35,29 @@ class InfrastructureTaps:
         self._checks = checks
         self._nats: Any = None
         self._seen: list[tuple[str, str]] = []  # (subject, data and headers as text)
+        self._lost: list[str] = []  # why the tap's connection failed before collect()
+
+    async def _on_error(self, exc: Exception) -> None:
+        # nats-py's default callback logs a traceback to stderr; a tap that lost its
+        # connection missed messages, which collect() turns into an ERROR instead.
+        self._lost.append(f"{type(exc).__name__}: {exc}".rstrip(": "))
+
+    async def _on_disconnect(self) -> None:
+        if self._nats is not None:
+            self._lost.append("disconnected")
 
     async def start(self) -> None:
         """Subscribe to every subject on the first NATS node."""
         import nats
 
         try:
-            self._nats = await nats.connect(self._env.nats_urls()[0], connect_timeout=5)
+            self._nats = await nats.connect(
+                self._env.nats_urls()[0],
+                connect_timeout=5,
+                allow_reconnect=False,  # messages sent while away would go unseen
+                error_cb=self._on_error,
+                disconnected_cb=self._on_disconnect,
+            )
         except Exception as exc:  # nats-py raises its own hierarchy and OSError
             raise WorkloadError(f"the NATS tap could not connect: {exc}") from exc
 
@@ -58,8 +74,10 @@ class InfrastructureTaps:
         if self._nats is not None:
             with contextlib.suppress(Exception):
                 await self._nats.flush()
-            await self._nats.close()
-            self._nats = None
+            client, self._nats = self._nats, None  # closing is not a loss
+            await client.close()
+        if self._lost:
+            raise WorkloadError(f"the NATS tap lost its connection: {self._lost[0]}")
         for subject, text in self._seen:
             _add(found, "nats", subject, markers_in(subject + " " + text, markers))
         if self._env.topology.valkey.enabled:

@@ -4,10 +4,15 @@
 stops every process group the runner started, then raises ``InterruptError`` (an
 ``AcesError``), so the CLI exits with code 2 ("cannot verify") and no tool,
 server or grandchild outlives ACES.
+
+Once interrupted, log records of libraries (nats-py, asyncio, websockets) are
+dropped: their clients in check threads see the servers vanish and would print
+reconnect tracebacks under the one line that says what happened.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -40,6 +45,18 @@ class InterruptError(AcesError):
         self.signum = signum
 
 
+def silence_library_logs() -> None:
+    """Drop every log record from now on (the process is about to exit).
+
+    Python prints records of loggers without a handler to stderr (the "last
+    resort" handler, WARNING and above); a handler on the root logger that
+    discards them stops that.
+    """
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
+
+
 @contextmanager
 def terminate_children_on_signal(
     runner: Terminable, signals: tuple[signal.Signals, ...] = HANDLED_SIGNALS
@@ -61,6 +78,7 @@ def terminate_children_on_signal(
         # cleanup half-way; the stop is bounded by the runner's grace period.
         for sig in signals:
             signal.signal(sig, signal.SIG_IGN)
+        silence_library_logs()
         runner.terminate_all()
         raise InterruptError(signum)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from aces.runtime.proc import group_members
@@ -43,9 +42,9 @@ def test_up_status_logs_down(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not state_path(tmp_path).exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        assert up.stdout is not None
+        printed = [up.stdout.readline() for _ in range(5)]  # NATS_URLS, 2 replicas, logs, running
+        assert printed[-1] == "running; stop with Ctrl-C or `aces env down`\n", printed
         state = read_state(state_path(tmp_path))
         names = [p["name"] for p in state["processes"]]
         assert names == ["nats-0", "nats-1", "standin-0", "standin-1"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 from aces.runtime.probes import http_json, nats_routes
+from aces.runtime.proc import is_live
 from aces.runtime.provider_local import Environment
 from aces.runtime.topology import NatsSpec, PostgresSpec, Topology, ValkeySpec
 
@@ -67,13 +69,18 @@ def test_full_topology_is_ready_meshed_wired_and_leaves_nothing(tmp_path: Path) 
 
 
 @needs_servers
-def test_state_snapshot_records_every_process(tmp_path: Path) -> None:
-    from aces.runtime.state import snapshot
-
+def test_state_file_records_every_process_while_up(tmp_path: Path) -> None:
     from .conftest import small
 
     with Environment(small(standin()), root=tmp_path) as env:
-        state = json.loads(json.dumps(snapshot(env, 1)))
+        path = env.state_file
+        assert path is not None and path.parent == tmp_path / ".aces" / "env"
+        state = json.loads(path.read_text())
         assert [p["name"] for p in state["processes"]] == ["nats-0", "standin-0", "standin-1"]
         assert all(p["pgid"] == p["pid"] for p in state["processes"])
         assert state["processes"][1]["url"] == env.replicas()[0].url
+        assert state["owner"]["pid"] == os.getpid()
+        assert state["supervisor"]["pid"] > 0
+        supervisor = state["supervisor"]["pid"]
+    assert not path.exists()
+    assert not is_live(supervisor)

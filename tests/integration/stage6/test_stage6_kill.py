@@ -4,7 +4,8 @@
 replica is killed with SIGKILL and then aces gets SIGTERM. aces must exit 2, and no
 ``nats-server``, ``redis-server``, Postgres or replica process of that run may remain
 (each is recognised by the run's temporary directory in its command line or
-environment), and the run's temporary directory must be gone.
+environment), and the run's temporary directory must be gone. The same holds when
+aces itself gets SIGKILL (its supervisor tears the environment down).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
-def test_sigkill_to_a_replica_then_sigterm_to_aces_leaves_nothing(tmp_path: Path) -> None:
+def _start_run(tmp_path: Path, *, own_group: bool = False) -> tuple[subprocess.Popen[str], Path]:
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__", ".aces", "target"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
@@ -96,19 +97,71 @@ def test_sigkill_to_a_replica_then_sigterm_to_aces_leaves_nothing(tmp_path: Path
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        start_new_session=own_group,  # a foreground job of its own, as a shell runs it
     )
+    return proc, repo
+
+
+def _running(repo: Path) -> tuple[dict[int, dict[str, str]], str, str]:
+    """Once the replicas are up: them, the run directory and the Valkey port."""
+    assert _wait(lambda: len(_replicas(repo)) == REPLICAS, 90), "the replicas never started"
+    replicas = _replicas(repo)
+    secrets = {e["ARQONBUS_TOKEN_SECRET"] for e in replicas.values()}
+    assert len(secrets) == 1, secrets
+    run_dir = secrets.pop().removeprefix("per-run:")
+    valkey_port = next(iter(replicas.values()))["REDIS_URL"].rsplit(":", 1)[1].split("/")[0]
+    # the servers are recognisable too, so "none remain" below means it
+    running = " ".join(_of_run(run_dir, repo, valkey_port))
+    for server in ("nats-server", "redis-server", "postgres", "arqonbus_mini.server"):
+        assert server in running, running
+    return replicas, run_dir, valkey_port
+
+
+def test_sigkill_to_aces_leaves_nothing_within_seconds(tmp_path: Path) -> None:
+    proc, repo = _start_run(tmp_path)
+    try:
+        _, run_dir, valkey_port = _running(repo)
+        time.sleep(1.0)  # let the checks start talking to them
+        proc.kill()  # SIGKILL: aces runs no handler, no finally
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    killed = time.monotonic()
+    assert _wait(lambda: not _of_run(run_dir, repo, valkey_port), 8), _of_run(
+        run_dir, repo, valkey_port
+    )
+    assert _wait(lambda: not Path(run_dir).exists(), 8 - (time.monotonic() - killed))
+    assert list((repo / ".aces" / "env").glob("*.json")) == []
+    print(f"nothing of the run left {time.monotonic() - killed:.2f} s after SIGKILL")
+
+
+def test_ctrl_c_during_the_workloads_prints_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    proc, repo = _start_run(tmp_path, own_group=True)
+    try:
+        _, run_dir, valkey_port = _running(repo)
+        time.sleep(2.0)  # the workloads (and the NATS tap) are talking to the servers
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2
+    assert err == (
+        "aces: error: interrupted by SIGINT: every child process was stopped; "
+        "the run is not verified\n"
+    )
+    assert _wait(lambda: not _of_run(run_dir, repo, valkey_port), 10)
+    assert not Path(run_dir).exists()
+
+
+def test_sigkill_to_a_replica_then_sigterm_to_aces_leaves_nothing(tmp_path: Path) -> None:
+    proc, repo = _start_run(tmp_path)
     run_dir, valkey_port = "", ""
     try:
-        assert _wait(lambda: len(_replicas(repo)) == REPLICAS, 90), "the replicas never started"
-        replicas = _replicas(repo)
-        secrets = {e["ARQONBUS_TOKEN_SECRET"] for e in replicas.values()}
-        assert len(secrets) == 1, secrets
-        run_dir = secrets.pop().removeprefix("per-run:")
-        valkey_port = next(iter(replicas.values()))["REDIS_URL"].rsplit(":", 1)[1].split("/")[0]
-        # the servers are recognisable too, so "none remain" below means it
-        running = " ".join(_of_run(run_dir, repo, valkey_port))
-        for server in ("nats-server", "redis-server", "postgres", "arqonbus_mini.server"):
-            assert server in running, running
+        replicas, run_dir, valkey_port = _running(repo)
         time.sleep(1.0)  # let the checks start talking to them
         os.kill(min(replicas), signal.SIGKILL)
         time.sleep(0.5)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import re
+import traceback
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -202,8 +203,16 @@ def test_a_session_cut_by_the_bus_raises_with_the_close_code() -> None:
             await session.query("kick", "lobby", "chat")
         with pytest.raises(SessionClosedError) as after:
             await session.receive(1)
+        depths = []
+        for _ in range(5):
+            with pytest.raises(SessionClosedError) as again:
+                await session.publish("lobby", "chat", b"x", "m-1", timeout=1)
+            depths.append(len(traceback.extract_tb(again.value.__traceback__)))
         await session.close()
-        assert after.value is during.value
+        # a fresh error each time: raising one instance again would pile up its traceback
+        assert after.value is not during.value
+        assert (after.value.code, after.value.reason) == (during.value.code, during.value.reason)
+        assert len(set(depths)) == 1, depths
         return during.value
 
     closed, _ = run(scenario)
