@@ -15,7 +15,7 @@ def run_aces(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m aces ARGS`` with a clean CI-free environment."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    base = {k: v for k, v in os.environ.items() if not is_ci_variable(k)}
     return subprocess.run(
         [sys.executable, "-m", "aces", *args],
         cwd=cwd,
@@ -25,6 +25,11 @@ def run_aces(
         timeout=120,
         check=False,
     )
+
+
+def is_ci_variable(name: str) -> bool:
+    """Whether a variable is one a CI system sets (it would change the run's Change)."""
+    return name.startswith(("GITHUB_", "CI_", "BUILDKITE")) or name in ("GITLAB_CI", "CI")
 
 
 def git(root: Path, *args: str) -> str:

@@ -94,7 +94,7 @@ def handle(args: argparse.Namespace) -> int:
     workspace = Workspace.open(root)
     loaded = load_policy(root, args.policy)
     doctrine = load_doctrine(loaded.policy.doctrine)
-    from_ci = from_environment(os.environ)
+    from_ci = from_environment(os.environ, event_file=args.event)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,
         title=args.pr_title,
@@ -103,8 +103,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     if args.event is None and from_ci.pr is not None:
         pr = apply_flags(from_ci.pr, title=args.pr_title, body=pr.body or None, labels=args.label)
-    base = args.base if args.base is not None else from_ci.base
-    change = compute_change(workspace, loaded.policy, base=base, pr=pr)
+    change = compute_change(workspace, loaded.policy, base=args.base, pr=pr, ci=from_ci)
     runner = ProcessRunner()
     ctx = RunContext(
         workspace=workspace,

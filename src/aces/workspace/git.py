@@ -508,3 +508,21 @@ def parse_status_paths(raw: bytes) -> list[str]:
             paths.append(fields[i])
             i += 1
     return sorted(set(paths))
+
+
+# ---------------------------------------------------------------------------------------------
+# History queries that may find nothing
+
+
+def common_ancestor(root: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of commits ``a`` and ``b``, or None when they share none.
+
+    Unlike :func:`merge_base`, missing history is an answer here, not an error; a git
+    failure still is one.
+    """
+    result = run_git(root, "merge-base", a, b, check=False)
+    if result.returncode == 0:
+        return _decode(result.stdout).strip()
+    if result.returncode == 1 and not result.stderr.strip():
+        return None
+    return merge_base(root, a, b)  # raises the failure with git's own message
