@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.integration.example_repo import frozen_date_env
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "arqonbus-mini"
 
@@ -33,9 +35,9 @@ def is_ci_variable(name: str) -> bool:
 
 
 def git(root: Path, *args: str) -> str:
-    """Run git in ``root`` with a fixed identity."""
+    """Run git in ``root`` with a fixed identity and the example's frozen commit date."""
     env = {
-        **os.environ,
+        **frozen_date_env(),
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.invalid",
         "GIT_COMMITTER_NAME": "t",
