@@ -14,7 +14,7 @@ from rich.console import Console
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import InputError
 from aces.model import RunReport
-from aces.pipeline.cache import ResultCache
+from aces.pipeline.cache import ResultCache, default_cache_dir
 from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.registry import StageDef, resolve_stage
 from aces.pipeline.runner import run_pipeline
@@ -68,7 +68,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--keep-going", action="store_true", help="run later stages after a blocking one"
     )
-    parser.add_argument("--no-cache", action="store_true", help="ignore .aces/cache")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
     parser.add_argument("--out", type=Path, help="report directory (default: <path>/.aces/out)")
     parser.add_argument(
         "--format",
@@ -120,7 +122,8 @@ def handle(args: argparse.Namespace) -> int:
         observer=ConsoleObserver(Console(file=sys.stderr, quiet=args.quiet)),
         processes=runner,
     )
-    cache = None if args.no_cache else ResultCache(root / ".aces" / "cache")
+    cache_dir = default_cache_dir(root, is_git=workspace.is_git, env=os.environ)
+    cache = None if args.no_cache or cache_dir is None else ResultCache(cache_dir)
     with terminate_children_on_signal(runner):
         report = run_pipeline(STAGES, ctx, cache=cache)
     out_dir = args.out if args.out is not None else root / ".aces" / "out"

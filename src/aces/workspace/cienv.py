@@ -50,6 +50,13 @@ class CiPullRequest:
         return self.base_candidates[0] if self.base_candidates else None
 
 
+def is_ci(env: Mapping[str, str]) -> bool:
+    """Whether the run is a job of GitHub Actions, GitLab CI, Buildkite or another CI."""
+    return any(
+        env.get(name) == "true" for name in ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE")
+    )
+
+
 def from_environment(env: Mapping[str, str], *, event_file: Path | None = None) -> CiPullRequest:
     """The run's CI inputs from GitHub Actions, GitLab CI or Buildkite; empty elsewhere.
 

@@ -526,3 +526,10 @@ def common_ancestor(root: Path, a: str, b: str) -> str | None:
     if result.returncode == 1 and not result.stderr.strip():
         return None
     return merge_base(root, a, b)  # raises the failure with git's own message
+
+
+def common_dir(root: Path) -> Path:
+    """The repository's git directory shared by all its worktrees (``.git`` of the main one)."""
+    out = os.fsdecode(run_git(root, "rev-parse", "--git-common-dir").stdout.rstrip(b"\n"))
+    path = Path(out)
+    return path if path.is_absolute() else (root / path).resolve()

@@ -315,6 +315,7 @@ def test_report_names_the_rule_that_chose_the_base(upstream: Path, tmp_path: Pat
     env = {"GITLAB_CI": "true", "CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main"}
     run_aces("run", str(root), "--stage", "1", "--out", str(out), "--quiet", env=env)
     change = json.loads((out / "report.json").read_text(encoding="utf-8"))["change"]
+    assert not (root / ".aces").exists()  # the result cache lives under .git/aces
     assert (change["base_rule"], change["whole_tree"], change["base"]) == (
         "default-branch-tip",
         True,
