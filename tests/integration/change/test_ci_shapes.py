@@ -315,7 +315,11 @@ def test_report_names_the_rule_that_chose_the_base(upstream: Path, tmp_path: Pat
     env = {"GITLAB_CI": "true", "CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main"}
     run_aces("run", str(root), "--stage", "1", "--out", str(out), "--quiet", env=env)
     change = json.loads((out / "report.json").read_text(encoding="utf-8"))["change"]
-    assert not (root / ".aces").exists()  # the result cache lives under .git/aces
+    assert (root / ".aces" / "cache").is_dir()  # where the CI's cache step saves it
+    local = clone(upstream, tmp_path / "local")
+    run_aces("run", str(local), "--stage", "1", "--out", str(tmp_path / "out2"), "--quiet")
+    assert not (local / ".aces").exists()  # on a developer's tree: under .git/aces
+    assert (local / ".git" / "aces" / "cache").is_dir()
     assert (change["base_rule"], change["whole_tree"], change["base"]) == (
         "default-branch-tip",
         True,
