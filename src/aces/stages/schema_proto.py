@@ -35,6 +35,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.tools.buf import BufDiagnostic
+from aces.workspace.scratch import scratch_parent
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
@@ -175,7 +176,7 @@ class ProtoBreaking(ProtoCheck):
         for versions in self.versions(ctx):
             if versions.base is None:
                 continue
-            with tempfile.TemporaryDirectory(prefix="aces-breaking-") as tmp:
+            with tempfile.TemporaryDirectory(prefix="aces-breaking-", dir=scratch_parent()) as tmp:
                 head, base = Path(tmp) / "head.binpb", Path(tmp) / "base.binpb"
                 head.write_bytes(versions.head_data)
                 base.write_bytes(versions.base_data)
