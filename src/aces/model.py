@@ -201,6 +201,7 @@ class ChangeSummary:
     changed_files: tuple[str, ...] = ()
     classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     base_rule: str = ""  # the rule of docs/change.md that chose the base
+    roles: tuple[tuple[str, int], ...] = ()  # workspace files classified test, fixture, ...
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -211,6 +212,7 @@ class ChangeSummary:
             "whole_tree": self.whole_tree,
             "changed_files": list(self.changed_files),
             "classes": {name: list(paths) for name, paths in self.classes},
+            "roles": dict(self.roles),
         }
 
 

@@ -251,6 +251,7 @@ def _summarise_change(ctx: RunContext) -> ChangeSummary:
     return ChangeSummary(
         base=change.base,
         base_rule=change.base_rule,
+        roles=tuple(sorted(change.roles.items())),
         head=change.head,
         whole_tree=change.whole_tree,
         changed_files=() if change.whole_tree else tuple(sorted(change.paths)),

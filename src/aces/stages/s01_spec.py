@@ -39,6 +39,7 @@ from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.workspace.globs import compile_spec
+from aces.workspace.roles import product_files
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
@@ -108,7 +109,7 @@ def _build_view(ctx: RunContext) -> SpecView:
     specs = {path: _read_spec(ctx, path) for path in sorted({*dir_specs, *linked})}
     live = tuple(f.path for f in change.files if f.status != "D" and ws.exists(f.path))
     relevant = _relevant(ctx, set(specs))
-    schema = _schema_changes(change.paths, policy.spec.schema_globs)
+    schema = _schema_changes(product_files(change.paths), policy.spec.schema_globs)
     packages = {
         p: proto_package(ws.read_text(p))
         for p in sorted({*relevant, *schema})

@@ -35,6 +35,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.tools.buf import BufDiagnostic
+from aces.workspace.roles import product_files
 from aces.workspace.scratch import scratch_parent
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -131,7 +132,7 @@ class ProtoLint(ProtoCheck):
         """buf's lint violations and compile errors, and stray .proto files."""
         ws = ctx.workspace
         modules = proto_modules(ws, ctx.policy)
-        for path in stray_protos(ws.files, modules):
+        for path in stray_protos(product_files(ws.files), modules):  # test data is no protocol
             dirs = ", ".join(ctx.policy.paths.proto)
             yield self.finding(
                 f"{path} is outside the proto directories ({dirs}) and cannot be checked",

@@ -17,6 +17,7 @@ from aces.workspace.cienv import CiPullRequest
 from aces.workspace.globs import GlobMatcher
 from aces.workspace.index import Workspace
 from aces.workspace.prmeta import load_pr_metadata
+from aces.workspace.roles import count_roles, is_product
 from aces.workspace.types import Change, ChangedFile, Hunk, PullRequest
 from aces.workspace.walk import is_excluded
 
@@ -42,13 +43,13 @@ def compute_change(
             classes = classify(files, policy)
             return Change(
                 choice.commit, head, False, files, pr, classes,
-                base_ref=choice.label, base_rule=choice.rule,
+                base_ref=choice.label, base_rule=choice.rule, roles=count_roles(ws.files),
             )  # fmt: skip
         choice = BaseChoice(EMPTY_CHANGE, choice.label)
     whole = tuple(ChangedFile(path, "A") for path in ws.files)
     return Change(
         None, head, True, whole, pr, classify(whole, policy),
-        base_ref=choice.label, base_rule=choice.rule,
+        base_ref=choice.label, base_rule=choice.rule, roles=count_roles(ws.files),
     )  # fmt: skip
 
 
@@ -79,8 +80,13 @@ def whole_file_hunks(ws: Workspace, rel: str) -> tuple[Hunk, ...]:
 
 
 def classify(files: tuple[ChangedFile, ...], policy: Policy) -> dict[str, tuple[str, ...]]:
-    """Change class -> sorted changed paths its globs match (a rename counts on both sides)."""
+    """Change class -> sorted changed paths its globs match (a rename counts on both sides).
+
+    Only product files count: a test, a fixture under ``testdata/``, a document or
+    generated code changes no protocol, state machine, API or behaviour of the product.
+    """
     candidates = {f.path for f in files} | {f.old_path for f in files if f.old_path}
+    candidates = {path for path in candidates if is_product(path)}
     classes: dict[str, tuple[str, ...]] = {}
     for name, globs in policy.change_classes.as_dict().items():
         if not globs:
