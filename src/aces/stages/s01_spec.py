@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from aces.engines.publicapi import changed_public_api
 from aces.engines.specdoc import (
     PrLink,
     SectionState,
@@ -38,11 +39,12 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.workspace import git
 from aces.workspace.globs import compile_spec
-from aces.workspace.roles import product_files
+from aces.workspace.roles import is_product, product_files
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 
 CLASS_WORDS = {
     "protocol": "a protocol",
@@ -133,13 +135,35 @@ def _read_spec(ctx: RunContext, path: str) -> SpecDocument:
 
 
 def _relevant(ctx: RunContext, spec_files: set[str]) -> dict[str, tuple[str, ...]]:
-    """Changed path -> the change classes (of ``spec.required_for``) that mark it."""
+    """Changed path -> the change classes (of ``spec.required_for``) that mark it.
+
+    Without ``public_api`` globs in the policy, the public API is inferred from the code
+    (``aces.engines.publicapi``) in a PR: the changed files whose public surface changed.
+    """
     out: dict[str, list[str]] = {}
     for name in ctx.policy.spec.required_for:
-        for path in ctx.change.in_class(name):
+        paths = ctx.change.in_class(name)
+        if name == "public_api" and not ctx.policy.change_classes.public_api:
+            paths = _inferred_public_api(ctx)
+        for path in paths:
             if path not in spec_files:
                 out.setdefault(path, []).append(name)
     return {path: tuple(out[path]) for path in sorted(out)}
+
+
+def _inferred_public_api(ctx: RunContext) -> tuple[str, ...]:
+    """Changed product files whose public surface differs from the base (none in a whole tree)."""
+    change, ws = ctx.change, ctx.workspace
+    if change.whole_tree or change.base is None:
+        return ()
+    base = change.base
+    changed = [p for f in change.files for p in (f.path, f.old_path) if p and is_product(p)]
+    return changed_public_api(
+        changed,
+        ws.files,
+        lambda p: ws.read_text(p) if ws.exists(p) else None,
+        lambda p: git.show_file(ws.root, base, p),
+    )
 
 
 def _schema_changes(paths: Iterable[str], globs: tuple[str, ...]) -> tuple[str, ...]:

@@ -533,3 +533,15 @@ def common_dir(root: Path) -> Path:
     out = os.fsdecode(run_git(root, "rev-parse", "--git-common-dir").stdout.rstrip(b"\n"))
     path = Path(out)
     return path if path.is_absolute() else (root / path).resolve()
+
+
+def show_file(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` (relative to ``root``) at ``commit``; None when it has no such file.
+
+    Undecodable bytes are replaced: the text is read for its structure, not copied.
+    """
+    result = run_git(root, "cat-file", "-e", f"{commit}:./{path}", check=False)
+    if result.returncode != 0:
+        return None
+    blob = run_git(root, "show", f"{commit}:./{path}").stdout
+    return blob.decode("utf-8", "replace")
