@@ -66,6 +66,8 @@ def choose_base(
         return _named(root, FLAG, base, git.rev_parse(root, base), head)
     if not is_git or head is None:
         return BaseChoice(NO_BASE)
+    if not ci.describes(head):
+        ci = CiPullRequest()  # the pipeline's variables are about another checkout
     if pr.base_ref or pr.base_sha:
         candidates = ((pr.base_sha,) if pr.base_sha else ()) + _branch_refs(pr.base_ref)
         label, commit = _first_commit(root, candidates, pr.base_ref or pr.base_sha)

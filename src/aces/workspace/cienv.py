@@ -10,7 +10,7 @@ replaced and the repository's default branch. Explicit flags always win.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from aces.workspace.prmeta import read_event
@@ -43,6 +43,15 @@ class CiPullRequest:
     default_branch: str = ""
     before: str = ""
     after: str = ""
+    commit: str = ""  # the commit the pipeline runs for (GITHUB_SHA, CI_COMMIT_SHA, ...)
+
+    def describes(self, head: str | None) -> bool:
+        """Whether these CI facts are about ``head``: a run on another checkout ignores them.
+
+        A commit that is not a full hex id (Buildkite's ``HEAD``) cannot be compared: trusted.
+        """
+        known = len(self.commit) == 40 and all(c in "0123456789abcdef" for c in self.commit)
+        return not known or self.commit == head
 
     @property
     def base(self) -> str | None:
@@ -63,11 +72,11 @@ def from_environment(env: Mapping[str, str], *, event_file: Path | None = None) 
     ``event_file`` (``--event``) is read for its push fields when it is not the CI's own.
     """
     if env.get("GITHUB_ACTIONS") == "true":
-        return _github(env)
+        return replace(_github(env), commit=env.get("GITHUB_SHA", ""))
     if env.get("GITLAB_CI") == "true":
-        return _gitlab(env)
+        return replace(_gitlab(env), commit=env.get("CI_COMMIT_SHA", ""))
     if env.get("BUILDKITE") == "true":
-        return _buildkite(env)
+        return replace(_buildkite(env), commit=env.get("BUILDKITE_COMMIT", ""))
     if event_file is not None:
         return _github_push(read_event(event_file), CiPullRequest())
     return CiPullRequest()

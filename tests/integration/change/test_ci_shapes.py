@@ -308,6 +308,14 @@ def test_explicit_base_equal_to_head_with_a_clean_tree_is_the_whole_tree(
     assert shape(change_of(root, base="HEAD")) == ("flag", False, ("feature.py",))
 
 
+def test_ci_variables_about_another_commit_are_ignored(upstream: Path, tmp_path: Path) -> None:
+    root = clone(upstream, tmp_path / "c", "--branch", "feature")
+    env = _gitlab(CI_COMMIT_TAG="v1", CI_COMMIT_SHA=sha(upstream, "main~1"))
+    assert shape(change_of(root, env)) == ("default-branch", False, ("feature.py",))
+    env["CI_COMMIT_SHA"] = sha(upstream, "feature")
+    assert shape(change_of(root, env)) == ("tag", True, WHOLE_FEATURE)
+
+
 def test_report_names_the_rule_that_chose_the_base(upstream: Path, tmp_path: Path) -> None:
     root = clone(upstream, tmp_path / "c")
     git(root, "checkout", "-q", sha(upstream, "main"))
