@@ -11,8 +11,15 @@ SYSTEM_PACKAGES := git faketime nats-server redis-server
 
 .PHONY: demo test lint typecheck unit venv system clean buf rust-pin
 
+# The demo runs on a copy of the example committed at its frozen date (the day after its
+# committed vulnerability database), outside this repository: a commit made today would
+# make that database stale, and this repository's configuration files would be ancestors.
+DEMO_DIR ?= $(or $(TMPDIR),/tmp)/aces-demo
+
 demo: venv buf
-	$(BIN)/aces run examples/arqonbus-mini --keep-going || true
+	rm -rf $(DEMO_DIR)
+	$(BIN)/python -c 'import sys, pathlib, tests.integration.example_repo as e; e.git_example(pathlib.Path(sys.argv[1]))' $(DEMO_DIR)
+	$(BIN)/aces run $(DEMO_DIR)/repo --keep-going || true
 
 test: venv buf lint typecheck unit
 

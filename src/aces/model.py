@@ -201,15 +201,19 @@ class ChangeSummary:
     whole_tree: bool
     changed_files: tuple[str, ...] = ()
     classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    base_rule: str = ""  # the rule of docs/change.md that chose the base
+    roles: tuple[tuple[str, int], ...] = ()  # workspace files classified test, fixture, ...
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
             "base": self.base,
+            "base_rule": self.base_rule,
             "head": self.head,
             "whole_tree": self.whole_tree,
             "changed_files": list(self.changed_files),
             "classes": {name: list(paths) for name, paths in self.classes},
+            "roles": dict(self.roles),
         }
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.integration.example_repo import frozen_date_env
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "arqonbus-mini"
 
@@ -15,7 +17,7 @@ def run_aces(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m aces ARGS`` with a clean CI-free environment."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    base = {k: v for k, v in os.environ.items() if not is_ci_variable(k)}
     return subprocess.run(
         [sys.executable, "-m", "aces", *args],
         cwd=cwd,
@@ -27,10 +29,15 @@ def run_aces(
     )
 
 
+def is_ci_variable(name: str) -> bool:
+    """Whether a variable is one a CI system sets (it would change the run's Change)."""
+    return name.startswith(("GITHUB_", "CI_", "BUILDKITE")) or name in ("GITLAB_CI", "CI")
+
+
 def git(root: Path, *args: str) -> str:
-    """Run git in ``root`` with a fixed identity."""
+    """Run git in ``root`` with a fixed identity and the example's frozen commit date."""
     env = {
-        **os.environ,
+        **frozen_date_env(),
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.invalid",
         "GIT_COMMITTER_NAME": "t",

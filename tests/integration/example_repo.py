@@ -2,10 +2,18 @@
 
 Integration tests mutate a copy and check the change against the untouched example,
 so every stage's tests build their fixtures the same way.
+
+The example is a frozen fixture: its committed vulnerability database is dated, and the
+audit counts the database's age to the HEAD commit's date. Its copies are therefore
+committed at :data:`FROZEN_COMMIT_DATE`, the day after the database's ``updated`` date,
+whatever today's date is (``tests/conftest.py`` applies it to every commit of the suite).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +29,21 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "arqonbus-mini"
 IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".aces", "target")
 
 
+def frozen_commit_date(example: Path = EXAMPLE) -> str:
+    """The date every commit of an example copy carries: a day after its database's."""
+    meta = json.loads((example / ".osv" / "aces-vulndb.json").read_text(encoding="utf-8"))
+    updated = dt.datetime.fromisoformat(str(meta["updated"]).replace("Z", "+00:00"))
+    return (updated + dt.timedelta(days=1)).isoformat()
+
+
+FROZEN_COMMIT_DATE = frozen_commit_date()
+
+
+def frozen_date_env(date: str = FROZEN_COMMIT_DATE) -> dict[str, str]:
+    """The environment of a git commit dated ``date`` (author and committer)."""
+    return {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+
+
 def copy_example(tmp_path: Path) -> Path:
     """A plain copy of the example (no git: the whole tree is the Change)."""
     root = tmp_path / "repo"
@@ -29,10 +52,11 @@ def copy_example(tmp_path: Path) -> Path:
 
 
 def git(root: Path, *args: str) -> None:
-    """Run git in ``root`` with a fixed identity."""
+    """Run git in ``root`` with a fixed identity and the frozen commit date."""
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
         cwd=root,
+        env=frozen_date_env(),
         check=True,
         capture_output=True,
     )

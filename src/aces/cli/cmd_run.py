@@ -14,7 +14,7 @@ from rich.console import Console
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import InputError
 from aces.model import RunReport
-from aces.pipeline.cache import ResultCache
+from aces.pipeline.cache import ResultCache, default_cache_dir
 from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.registry import StageDef, resolve_stage
 from aces.pipeline.runner import run_pipeline
@@ -72,7 +72,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--keep-going", action="store_true", help="run later stages after a blocking one"
     )
-    parser.add_argument("--no-cache", action="store_true", help="ignore .aces/cache")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
     parser.add_argument("--out", type=Path, help="report directory (default: <path>/.aces/out)")
     parser.add_argument(
         "--format",
@@ -98,7 +100,7 @@ def handle(args: argparse.Namespace) -> int:
     workspace = Workspace.open(root)
     head = snapshot_file(root)
     override = snapshot_file(root, args.policy) if args.policy is not None else None
-    from_ci = from_environment(os.environ)
+    from_ci = from_environment(os.environ, event_file=args.event)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,
         title=args.pr_title,
@@ -107,9 +109,8 @@ def handle(args: argparse.Namespace) -> int:
     )
     if args.event is None and from_ci.pr is not None:
         pr = apply_flags(from_ci.pr, title=args.pr_title, body=pr.body or None, labels=args.label)
-    base = args.base if args.base is not None else from_ci.base
     # The ratchet: the base's policy stays in force when the head (or --policy) loosens it.
-    loaded, change = policy_and_change(workspace, head, override, base=base, pr=pr)
+    loaded, change = policy_and_change(workspace, head, override, base=args.base, pr=pr, ci=from_ci)
     doctrine = load_doctrine(loaded.policy.doctrine)
     runner = ProcessRunner()
     ctx = RunContext(
@@ -127,7 +128,8 @@ def handle(args: argparse.Namespace) -> int:
         observer=ConsoleObserver(Console(file=sys.stderr, quiet=args.quiet)),
         processes=runner,
     )
-    cache = None if args.no_cache else ResultCache(root / ".aces" / "cache")
+    cache_dir = default_cache_dir(root, is_git=workspace.is_git, env=os.environ)
+    cache = None if args.no_cache or cache_dir is None else ResultCache(cache_dir)
     with terminate_children_on_signal(runner):
         report = run_pipeline(STAGES, ctx, cache=cache)
     out_dir = args.out if args.out is not None else root / ".aces" / "out"

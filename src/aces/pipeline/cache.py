@@ -1,8 +1,15 @@
-"""A content-addressed cache of check results (``.aces/cache``).
+"""A content-addressed cache of check results, kept out of the work tree.
 
 A check that can name all of its inputs (``Check.cache_key``) is served from the
 cache when those inputs, the check id and the ACES version are unchanged. ERROR
 results are never stored, and an unreadable entry is a miss, never a pass.
+
+Where it lives (:func:`default_cache_dir`): ``ACES_CACHE_DIR`` when set; in a CI job,
+``.aces/cache`` of the workspace, where the generated pipelines' cache steps save and
+restore it (the work tree is thrown away); otherwise under the repository's git
+directory (``.git/aces/cache``), or outside git in the user's cache directory
+(``$XDG_CACHE_HOME/aces``, ``~/.cache/aces``). A developer's work tree never gets an
+untracked cache directory.
 """
 
 from __future__ import annotations
@@ -11,13 +18,37 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from aces import __version__
 from aces.model import CheckResult, Finding, Location, Severity, Status
+from aces.workspace import git
+from aces.workspace.cienv import is_ci
 
 CACHE_FORMAT = "1"
+
+
+def default_cache_dir(root: Path, *, is_git: bool, env: Mapping[str, str]) -> Path | None:
+    """Where the result cache of the workspace ``root`` lives (None: nowhere to keep one)."""
+    explicit = env.get("ACES_CACHE_DIR", "")
+    if explicit:
+        return root / explicit  # an absolute value replaces root
+    if is_ci(env):
+        return root / ".aces" / "cache"
+    if is_git:
+        # One cache per workspace directory of the repository, shared by its worktrees.
+        return git.common_dir(root) / "aces" / "cache" / _digest(git.show_prefix(root))
+    home = env.get("XDG_CACHE_HOME") or (f"{env['HOME']}/.cache" if env.get("HOME") else "")
+    if not home:
+        return None
+    return Path(home) / "aces" / _digest(str(root.resolve()))
+
+
+def _digest(text: str) -> str:
+    """A short name for a workspace, stable across runs."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class ResultCache:

@@ -250,6 +250,8 @@ def _summarise_change(ctx: RunContext) -> ChangeSummary:
     change = ctx.change
     return ChangeSummary(
         base=change.base,
+        base_rule=change.base_rule,
+        roles=tuple(sorted(change.roles.items())),
         head=change.head,
         whole_tree=change.whole_tree,
         changed_files=() if change.whole_tree else tuple(sorted(change.paths)),

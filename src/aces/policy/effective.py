@@ -29,7 +29,8 @@ from aces.policy.policy_diff import Loosening
 from aces.policy.ratchet import compare
 from aces.policy.schema import LoadedPolicy, Policy
 from aces.workspace import git
-from aces.workspace.change import compute_change
+from aces.workspace.change import NO_CI, compute_change
+from aces.workspace.cienv import CiPullRequest
 from aces.workspace.index import Workspace
 from aces.workspace.types import Change, PullRequest
 
@@ -158,6 +159,7 @@ def policy_and_change(
     *,
     base: str | None,
     pr: PullRequest,
+    ci: CiPullRequest = NO_CI,
 ) -> tuple[LoadedPolicy, Change]:
     """The policy in force for a run and the Change it judges, as ``aces run`` chooses them.
 
@@ -167,10 +169,10 @@ def policy_and_change(
     branch found without it is asked: if its policy names another default branch, the
     change is compared with it after all.
     """
-    change = compute_change(ws, head.loaded.policy, base=base, pr=pr)
+    change = compute_change(ws, head.loaded.policy, base=base, pr=pr, ci=ci)
     if change.whole_tree and head.loaded.policy.default_branch and ws.is_git:
         unset = replace(head.loaded.policy, default_branch="")
-        probe = compute_change(ws, unset, base=base, pr=pr)
+        probe = compute_change(ws, unset, base=base, pr=pr, ci=ci)
         if probe.base is not None and _default_branch_at(ws.root, probe.base) != (
             head.loaded.policy.default_branch
         ):
@@ -178,7 +180,7 @@ def policy_and_change(
     loaded = select_policy(ws.root, change.base, head, override).effective
     if loaded.policy != head.loaded.policy:
         # the Change's classes (and its base) follow the policy in force
-        rechosen = compute_change(ws, loaded.policy, base=base, pr=pr)
+        rechosen = compute_change(ws, loaded.policy, base=base, pr=pr, ci=ci)
         change = rechosen if not rechosen.whole_tree or change.whole_tree else change
     return loaded, change
 

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from aces.engines.publicapi import changed_public_api
 from aces.engines.specdoc import (
     PrLink,
     SectionState,
@@ -43,10 +44,12 @@ from aces.pipeline.registry import StageDef
 from aces.stages.governance import OnlyStricter, PolicySemver, UnanimousMajor
 from aces.stages.governance_ci import PipelineAuthority
 from aces.stages.governance_revert import PolicyReversible
+from aces.workspace import git
 from aces.workspace.globs import compile_spec
+from aces.workspace.roles import is_product, product_files
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 
 CLASS_WORDS = {
     "protocol": "a protocol",
@@ -113,7 +116,7 @@ def _build_view(ctx: RunContext) -> SpecView:
     specs = {path: _read_spec(ctx, path) for path in sorted({*dir_specs, *linked})}
     live = tuple(f.path for f in change.files if f.status != "D" and ws.exists(f.path))
     relevant = _relevant(ctx, set(specs))
-    schema = _schema_changes(change.paths, policy.spec.schema_globs)
+    schema = _schema_changes(product_files(change.paths), policy.spec.schema_globs)
     packages = {
         p: proto_package(ws.read_text(p))
         for p in sorted({*relevant, *schema})
@@ -137,13 +140,35 @@ def _read_spec(ctx: RunContext, path: str) -> SpecDocument:
 
 
 def _relevant(ctx: RunContext, spec_files: set[str]) -> dict[str, tuple[str, ...]]:
-    """Changed path -> the change classes (of ``spec.required_for``) that mark it."""
+    """Changed path -> the change classes (of ``spec.required_for``) that mark it.
+
+    Without ``public_api`` globs in the policy, the public API is inferred from the code
+    (``aces.engines.publicapi``) in a PR: the changed files whose public surface changed.
+    """
     out: dict[str, list[str]] = {}
     for name in ctx.policy.spec.required_for:
-        for path in ctx.change.in_class(name):
+        paths = ctx.change.in_class(name)
+        if name == "public_api" and not ctx.policy.change_classes.public_api:
+            paths = _inferred_public_api(ctx)
+        for path in paths:
             if path not in spec_files:
                 out.setdefault(path, []).append(name)
     return {path: tuple(out[path]) for path in sorted(out)}
+
+
+def _inferred_public_api(ctx: RunContext) -> tuple[str, ...]:
+    """Changed product files whose public surface differs from the base (none in a whole tree)."""
+    change, ws = ctx.change, ctx.workspace
+    if change.whole_tree or change.base is None:
+        return ()
+    base = change.base
+    changed = [p for f in change.files for p in (f.path, f.old_path) if p and is_product(p)]
+    return changed_public_api(
+        changed,
+        ws.files,
+        lambda p: ws.read_text(p) if ws.exists(p) else None,
+        lambda p: git.show_file(ws.root, base, p),
+    )
 
 
 def _schema_changes(paths: Iterable[str], globs: tuple[str, ...]) -> tuple[str, ...]:

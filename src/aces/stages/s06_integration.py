@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import tarfile
-import tempfile
 import threading
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
@@ -46,6 +45,7 @@ from aces.runtime.checks_spec import ChecksSpec
 from aces.runtime.driver import Driver, load_driver
 from aces.runtime.provider_local import Environment
 from aces.runtime.topology import MAX_REPLICAS, MIN_REPLICAS, ServiceSpec, Topology, expand
+from aces.workspace.scratch import make_scratch
 
 HISTORY_DIR = ".aces/histories"
 POLICY_FILE = "aces.toml"
@@ -399,7 +399,7 @@ def _base_tree(ctx: RunContext) -> Path:
         base = ctx.change.base
         assert base is not None
         prefix = ctx.workspace.git_prefix
-        target = Path(tempfile.mkdtemp(prefix="aces-base-"))
+        target = make_scratch("aces-base-")
         ctx.resources.add(lambda: _remove(target))
         tar = target / "base.tar"
         result = ctx.processes.run(

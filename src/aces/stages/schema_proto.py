@@ -35,6 +35,8 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.tools.buf import BufDiagnostic
+from aces.workspace.roles import product_files
+from aces.workspace.scratch import scratch_parent
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
@@ -130,7 +132,7 @@ class ProtoLint(ProtoCheck):
         """buf's lint violations and compile errors, and stray .proto files."""
         ws = ctx.workspace
         modules = proto_modules(ws, ctx.policy)
-        for path in stray_protos(ws.files, modules):
+        for path in stray_protos(product_files(ws.files), modules):  # test data is no protocol
             dirs = ", ".join(ctx.policy.paths.proto)
             yield self.finding(
                 f"{path} is outside the proto directories ({dirs}) and cannot be checked",
@@ -175,7 +177,7 @@ class ProtoBreaking(ProtoCheck):
         for versions in self.versions(ctx):
             if versions.base is None:
                 continue
-            with tempfile.TemporaryDirectory(prefix="aces-breaking-") as tmp:
+            with tempfile.TemporaryDirectory(prefix="aces-breaking-", dir=scratch_parent()) as tmp:
                 head, base = Path(tmp) / "head.binpb", Path(tmp) / "base.binpb"
                 head.write_bytes(versions.head_data)
                 base.write_bytes(versions.base_data)

@@ -508,3 +508,40 @@ def parse_status_paths(raw: bytes) -> list[str]:
             paths.append(fields[i])
             i += 1
     return sorted(set(paths))
+
+
+# ---------------------------------------------------------------------------------------------
+# History queries that may find nothing
+
+
+def common_ancestor(root: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of commits ``a`` and ``b``, or None when they share none.
+
+    Unlike :func:`merge_base`, missing history is an answer here, not an error; a git
+    failure still is one.
+    """
+    result = run_git(root, "merge-base", a, b, check=False)
+    if result.returncode == 0:
+        return _decode(result.stdout).strip()
+    if result.returncode == 1 and not result.stderr.strip():
+        return None
+    return merge_base(root, a, b)  # raises the failure with git's own message
+
+
+def common_dir(root: Path) -> Path:
+    """The repository's git directory shared by all its worktrees (``.git`` of the main one)."""
+    out = os.fsdecode(run_git(root, "rev-parse", "--git-common-dir").stdout.rstrip(b"\n"))
+    path = Path(out)
+    return path if path.is_absolute() else (root / path).resolve()
+
+
+def show_file(root: Path, commit: str, path: str) -> str | None:
+    """The text of ``path`` (relative to ``root``) at ``commit``; None when it has no such file.
+
+    Undecodable bytes are replaced: the text is read for its structure, not copied.
+    """
+    result = run_git(root, "cat-file", "-e", f"{commit}:./{path}", check=False)
+    if result.returncode != 0:
+        return None
+    blob = run_git(root, "show", f"{commit}:./{path}").stdout
+    return blob.decode("utf-8", "replace")

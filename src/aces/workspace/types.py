@@ -49,6 +49,8 @@ class Change:
     pr: PullRequest = field(default_factory=PullRequest)
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     base_ref: str = ""  # how the base was named ("origin/main"); ``base`` is its merge-base
+    base_rule: str = ""  # the rule of docs/change.md that chose the base ("default-branch")
+    roles: dict[str, int] = field(default_factory=dict)  # workspace files per non-product role
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -22,7 +22,12 @@ from aces.engines.supply.lockfiles import (
     parse_package_lock,
     parse_requirements,
 )
-from aces.engines.supply.manifests import cargo_manifest, find_lock, pyproject_manifest
+from aces.engines.supply.manifests import (
+    cargo_manifest,
+    find_lock,
+    pyproject_manifest,
+    resolve_inherited,
+)
 from aces.engines.supply.provenance import (
     Artifact,
     Source,
@@ -314,3 +319,19 @@ def test_an_invalid_committed_sbom_is_refused() -> None:
 
     with pytest.raises(AcesError, match=r"not a valid CycloneDX 1\.6 document"):
         validate_sbom('{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{}]}', "s")
+
+
+def test_workspace_inherited_renames_are_locked_under_their_package_name() -> None:
+    root = (
+        '[workspace]\nmembers = ["crates/*"]\n\n[workspace.dependencies]\n'
+        'foo = { version = "0.8", package = "foo-core" }\nserde = "1"\n'
+    )
+    member = (
+        '[package]\nname = "app"\n\n[dependencies]\nfoo = { workspace = true }\n'
+        "serde.workspace = true\n"
+    )
+    files = {"Cargo.toml": root, "crates/app/Cargo.toml": member}
+    manifests = [cargo_manifest(path, text) for path, text in files.items()]
+    resolved = resolve_inherited(manifests, files.__getitem__)
+    assert [(d.name, d.line) for d in resolved[1].dependencies] == [("foo-core", 5), ("serde", 6)]
+    assert resolved[0] == manifests[0]

@@ -216,6 +216,11 @@ def test_whole_tree_on_the_default_branch_itself(repo: GitRepo) -> None:
     change = compute_change(Workspace.open(repo.root), Policy(), base=None, pr=NO_PR)
     assert change.whole_tree
     assert (change.base, change.head, change.paths) == (None, head, ("a.txt",))
+    assert change.base_rule == "default-branch-tip"
     explicit = compute_change(Workspace.open(repo.root), Policy(), base="main", pr=NO_PR)
-    assert not explicit.whole_tree
-    assert explicit.paths == ()
+    # An empty Change would turn every change-scoped check off: the whole tree instead.
+    assert (explicit.whole_tree, explicit.paths, explicit.base_rule) == (
+        True,
+        ("a.txt",),
+        "empty-change",
+    )

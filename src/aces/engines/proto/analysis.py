@@ -32,6 +32,7 @@ from aces.policy.schema import Policy
 from aces.tools.buf import Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
+from aces.workspace.roles import product_files
 from aces.workspace.types import Change
 
 STORE_DIR = ".aces/proto"
@@ -62,7 +63,7 @@ def module_config(root: Path, module: ProtoModule, policy: Policy) -> tuple[str 
 
 def proto_modules(ws: Workspace, policy: Policy) -> tuple[ProtoModule, ...]:
     """The modules of the workspace's configured proto directories."""
-    return find_modules(ws.files, policy.paths.proto)
+    return find_modules(product_files(ws.files), policy.paths.proto)  # test data is no protocol
 
 
 def open_buf(ws: Workspace, processes: ProcessRunner) -> Buf:

@@ -27,6 +27,7 @@ from aces.errors import GitError, ToolError
 from aces.tools.buf import Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.git import git_env
+from aces.workspace.scratch import make_scratch, scratch_parent
 
 IMAGE_FORMAT = "1"
 GIT_TIMEOUT_SECONDS = 120.0
@@ -77,7 +78,7 @@ def build_module(
     if cached is not None:
         with contextlib.suppress(DecodeError):
             return Built(read_image(cached), cached)
-    with tempfile.TemporaryDirectory(prefix="aces-image-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="aces-image-", dir=scratch_parent()) as tmp:
         out = Path(tmp) / "image.binpb"
         errors = buf.build(root, module.source, out, config)
         if errors:
@@ -132,7 +133,7 @@ def base_worktree(
     processes: ProcessRunner, root: Path, commit: str, top_path: str
 ) -> Iterator[Path]:
     """A temporary worktree of ``commit`` holding only ``top_path``; always removed."""
-    tmp = Path(tempfile.mkdtemp(prefix="aces-base-"))
+    tmp = make_scratch("aces-base-")
     tree = tmp / "tree"
     added = False
     try:

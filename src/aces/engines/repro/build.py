@@ -22,6 +22,7 @@ from aces.engines.repro.diagnose import Cause, Difference, diagnose
 from aces.engines.repro.variants import FAKETIME_ENV, Variant, wrap
 from aces.errors import ToolError
 from aces.tools.process import CommandError, ProcessRunner
+from aces.workspace.scratch import scratch_parent
 
 MAX_DIAGNOSED_BYTES = 256 * 1024 * 1024  # larger artifacts are reported without a diagnosis
 
@@ -53,8 +54,8 @@ def reproduce(
 ) -> Reproduction:
     """Run the plan under both variants and compare the artifacts byte for byte."""
     with (
-        tempfile.TemporaryDirectory(prefix="aces-build-a-") as tmp_a,
-        tempfile.TemporaryDirectory(prefix="aces-build-bb-") as tmp_b,
+        tempfile.TemporaryDirectory(prefix="aces-build-a-", dir=scratch_parent()) as tmp_a,
+        tempfile.TemporaryDirectory(prefix="aces-build-bb-", dir=scratch_parent()) as tmp_b,
     ):
         roots = (Path(tmp_a) / pair[0].tree_dir, Path(tmp_b) / pair[1].tree_dir)
         for root, variant in zip(roots, pair, strict=True):

@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aces.engines.supply.lockfiles import Package, lockfiles, read_packages
-from aces.engines.supply.manifests import Manifest, find_lock, manifest_paths, read_manifest
+from aces.engines.supply.manifests import (
+    Manifest,
+    find_lock,
+    manifest_paths,
+    read_manifest,
+    resolve_inherited,
+)
 from aces.engines.supply.sbom import Subject
 
 ReadText = Callable[[str], str]
@@ -36,10 +42,10 @@ class Inventory:
 def take_inventory(files: Sequence[str], read_text: ReadText, fallback_name: str) -> Inventory:
     """Read every manifest and lockfile among ``files`` (InputError on a malformed one)."""
     present = frozenset(files)
-    manifests = tuple(
-        (m, find_lock(m, present))
-        for m in (read_manifest(p, read_text(p)) for p in manifest_paths(files))
+    read = resolve_inherited(
+        [read_manifest(p, read_text(p)) for p in manifest_paths(files)], read_text
     )
+    manifests = tuple((m, find_lock(m, present)) for m in read)
     locks = lockfiles(files)
     return Inventory(
         manifests,

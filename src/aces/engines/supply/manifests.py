@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from aces.engines.supply.lockfiles import normalise_python, refuse_conflicts
 from aces.errors import InputError
@@ -32,6 +32,7 @@ class Dependency:
     name: str
     line: int
     spec: str = ""  # the declared requirement, when the manifest states one as a string
+    inherited: bool = False  # Cargo ``workspace = true``: the workspace root says which package
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,75 @@ def _cargo_dep(text: str, key: str, value: object) -> Dependency:
     name = key
     if isinstance(value, dict) and isinstance(value.get("package"), str):
         name = str(value["package"])
+    inherited = isinstance(value, dict) and value.get("workspace") is True
     escaped = re.escape(key)
     inline = rf'^[ \t]*(?:{escaped}|"{escaped}")\s*(?:=|\.)'
     table = rf"^[ \t]*\[[^\]]*\.{escaped}\]"
     line = line_of(text, f"{inline}|{table}")
-    return Dependency(name, line, value if isinstance(value, str) else "")
+    return Dependency(name, line, value if isinstance(value, str) else "", inherited)
+
+
+def cargo_workspace_packages(path: str, text: str) -> dict[str, str]:
+    """``[workspace.dependencies]`` of a workspace root: dependency key -> package it names.
+
+    A key renamed there (``foo = { version = "0.8", package = "foo-core" }``) is locked
+    under its package name, also in every member that inherits it with ``workspace = true``.
+    """
+    workspace = _toml(path, text).get("workspace")
+    table = workspace.get("dependencies") if isinstance(workspace, dict) else None
+    if not isinstance(table, dict):
+        return {}
+    return {
+        key: value["package"] if isinstance(value, dict) and isinstance(value.get("package"), str)
+        else key
+        for key, value in table.items()
+    }  # fmt: skip
+
+
+def resolve_inherited(
+    manifests: Sequence[Manifest], read_text: Callable[[str], str]
+) -> tuple[Manifest, ...]:
+    """Cargo manifests with each ``workspace = true`` dependency named as its root names it.
+
+    The root is the nearest Cargo.toml at or above the member that has a ``[workspace]``
+    table; a dependency it does not list keeps its key (cargo itself reports that).
+    """
+    cargo_dirs = {m.directory for m in manifests if m.ecosystem == "cargo"}
+    roots: dict[str, dict[str, str] | None] = {}
+
+    def packages_at(directory: str) -> dict[str, str] | None:
+        if directory not in cargo_dirs:
+            return None
+        if directory not in roots:
+            path = f"{directory}/Cargo.toml" if directory else "Cargo.toml"
+            text = read_text(path)
+            is_root = "workspace" in _toml(path, text)
+            roots[directory] = cargo_workspace_packages(path, text) if is_root else None
+        return roots[directory]
+
+    out: list[Manifest] = []
+    for manifest in manifests:
+        if manifest.ecosystem != "cargo" or not any(d.inherited for d in manifest.dependencies):
+            out.append(manifest)
+            continue
+        names = _nearest_root(manifest.directory, packages_at) or {}
+        deps = tuple(
+            replace(d, name=names.get(d.name, d.name)) if d.inherited else d
+            for d in manifest.dependencies
+        )
+        out.append(replace(manifest, dependencies=deps))
+    return tuple(out)
+
+
+def _nearest_root(
+    directory: str, packages_at: Callable[[str], dict[str, str] | None]
+) -> dict[str, str] | None:
+    """The ``[workspace.dependencies]`` of the nearest workspace root at or above a directory."""
+    while True:
+        found = packages_at(directory)
+        if found is not None or not directory:
+            return found
+        directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
 
 
 def pyproject_manifest(path: str, text: str) -> Manifest:

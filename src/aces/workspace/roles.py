@@ -1,0 +1,96 @@
+"""The role of each file of the workspace: product, test, fixture, docs or generated.
+
+Classified once, from repository structure and the ecosystems' naming conventions, and
+used by every stage: a file under ``testdata/`` or ``fixtures/`` is test data, not a
+protocol the product speaks; a test module is judged by the rules for tests; generated
+code is checked against its source, not linted as written by hand.
+
+- **fixture**: a path with a test-data directory (``testdata``, ``test_data``,
+  ``fixtures``, ``__fixtures__``, ``__snapshots__``, ``golden``...), or a file under a
+  test directory that is not source code (data the tests read);
+- **test**: source under a test directory (``tests``, ``test``, ``__tests__``, ``e2e``,
+  ``benches``...), or named as a test (``test_*.py``, ``*_test.py``, ``conftest.py``,
+  ``*_test.go``, ``*_test.exs``, ``*.test.ts``, ``*.spec.js``...);
+- **generated**: protobuf/gRPC output (``*_pb2.py``, ``*_pb2_grpc.py``, ``*.pb.go``...);
+- **docs**: under ``docs``/``doc``, or a prose document (``.md``, ``.rst``, ``.adoc``);
+- **product**: everything else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+PRODUCT = "product"
+TEST = "test"
+FIXTURE = "fixture"
+DOCS = "docs"
+GENERATED = "generated"
+ROLES = (PRODUCT, TEST, FIXTURE, DOCS, GENERATED)
+
+FIXTURE_DIRS = frozenset(
+    {
+        "testdata", "test_data", "test-data", "testfixtures", "fixtures", "fixture",
+        "__fixtures__", "__snapshots__", "snapshots", "golden", "goldens", "testcases",
+    }
+)  # fmt: skip
+TEST_DIRS = frozenset(
+    {"tests", "test", "__tests__", "testing", "e2e", "integration_tests", "benches"}
+)
+DOC_DIRS = frozenset({"docs", "doc"})
+SOURCE_SUFFIXES = frozenset(
+    {
+        ".py", ".pyi", ".rs", ".ex", ".exs", ".go", ".js", ".jsx", ".ts", ".tsx", ".mjs",
+        ".cjs", ".java", ".kt", ".rb", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift",
+        ".sh", ".php", ".scala", ".erl", ".hrl",
+    }
+)  # fmt: skip
+DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc"})
+GENERATED_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py", ".pb.go", "_grpc.pb.go", ".pb.rs")
+TEST_NAME_SUFFIXES = (
+    "_test.py", "_tests.py", "_test.go", "_test.rs", "_test.exs", "_spec.rb",
+    ".test.js", ".test.ts", ".test.jsx", ".test.tsx", ".spec.js", ".spec.ts",
+)  # fmt: skip
+
+
+def role_of(path: str) -> str:
+    """The role of one workspace path (POSIX, relative to the workspace root)."""
+    pure = PurePosixPath(path)
+    dirs = {part.lower() for part in pure.parts[:-1]}
+    name = pure.name.lower()
+    if dirs & FIXTURE_DIRS:
+        return FIXTURE
+    if name.endswith(GENERATED_SUFFIXES):
+        return GENERATED
+    in_tests = bool(dirs & TEST_DIRS)
+    if in_tests and pure.suffix.lower() not in SOURCE_SUFFIXES:
+        return DOCS if pure.suffix.lower() in DOC_SUFFIXES else FIXTURE
+    if in_tests or _named_as_test(name):
+        return TEST
+    if dirs & DOC_DIRS or pure.suffix.lower() in DOC_SUFFIXES:
+        return DOCS
+    return PRODUCT
+
+
+def _named_as_test(name: str) -> bool:
+    """Whether a file name follows a test naming convention of its ecosystem."""
+    if name == "conftest.py":
+        return True
+    return (name.startswith("test_") and name.endswith(".py")) or name.endswith(TEST_NAME_SUFFIXES)
+
+
+def is_product(path: str) -> bool:
+    """Whether a path is part of the product (not a test, fixture, document or output)."""
+    return role_of(path) == PRODUCT
+
+
+def product_files(paths: Iterable[str]) -> tuple[str, ...]:
+    """The product paths among ``paths``, order kept."""
+    return tuple(p for p in paths if is_product(p))
+
+
+def count_roles(paths: Iterable[str]) -> dict[str, int]:
+    """How many paths have each role other than product (roles with none are left out)."""
+    counts = Counter(role_of(p) for p in paths)
+    return {role: counts[role] for role in ROLES if role != PRODUCT and counts[role]}
