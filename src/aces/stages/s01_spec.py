@@ -38,6 +38,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.stages.fail_closed import FailClosedCommands
 from aces.workspace.globs import compile_spec
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -553,5 +554,6 @@ STAGE = StageDef(
         SpecSections(),
         SpecReferencesSchema(),
         SpecVerifiableCriteria(),
+        FailClosedCommands(),
     ),
 )
