@@ -41,6 +41,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.stages.fail_closed import FailClosedCommands
 from aces.stages.governance import OnlyStricter, PolicySemver, UnanimousMajor
 from aces.stages.governance_ci import PipelineAuthority
 from aces.stages.governance_revert import PolicyReversible
@@ -589,5 +590,6 @@ STAGE = StageDef(
         SpecSections(),
         SpecReferencesSchema(),
         SpecVerifiableCriteria(),
+        FailClosedCommands(),
     ),
 )
