@@ -87,11 +87,21 @@ def selected_stages(stages: tuple[StageDef, ...], tokens: list[str]) -> tuple[in
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Run, write every report, print the chosen format; return the verdict's exit code."""
+    """Run, write every report, print the chosen format; return the verdict's exit code.
+
+    From the first git call on, SIGTERM or SIGINT stops every child (git included).
+    """
+    runner = ProcessRunner()
+    with terminate_children_on_signal(runner):
+        return _run(args, runner)
+
+
+def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
+    """The body of ``handle``: every subprocess goes through ``runner``."""
     root = Path(args.path).resolve()
     if args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {args.jobs}")
-    workspace = Workspace.open(root)
+    workspace = Workspace.open(root, processes=runner)
     loaded = load_policy(root, args.policy)
     doctrine = load_doctrine(loaded.policy.doctrine)
     from_ci = from_environment(os.environ)
@@ -105,7 +115,6 @@ def handle(args: argparse.Namespace) -> int:
         pr = apply_flags(from_ci.pr, title=args.pr_title, body=pr.body or None, labels=args.label)
     base = args.base if args.base is not None else from_ci.base
     change = compute_change(workspace, loaded.policy, base=base, pr=pr)
-    runner = ProcessRunner()
     ctx = RunContext(
         workspace=workspace,
         change=change,
@@ -122,8 +131,7 @@ def handle(args: argparse.Namespace) -> int:
         processes=runner,
     )
     cache = None if args.no_cache else ResultCache(root / ".aces" / "cache")
-    with terminate_children_on_signal(runner):
-        report = run_pipeline(STAGES, ctx, cache=cache)
+    report = run_pipeline(STAGES, ctx, cache=cache)
     out_dir = args.out if args.out is not None else root / ".aces" / "out"
     written = write_reports(report, out_dir)
     _publish_to_ci(report, os.environ)

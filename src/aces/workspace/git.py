@@ -1,8 +1,16 @@
 """Thin wrappers over the ``git`` command line, with pure parsers for its output.
 
-Every call runs ``git`` with a timeout, an explicit environment (no prompt, C
-locale, no pager, no optional locks) and ``-c core.quotepath=off``; every
-listing is read in its ``-z`` form so that unusual file names survive. The
+Every call runs ``git`` through a ``ProcessRunner`` (its own process group, a
+timeout that stops the whole group), with an explicit environment (no prompt,
+C locale, no pager, no optional locks) and ``-c core.quotepath=off``; every
+listing is read in its ``-z`` form so that unusual file names survive. Pass the
+run's runner (``runner=``) so that a signal to ACES, or a check's deadline,
+reaches git too; without one each call gets a runner of its own.
+
+Whether a directory is a repository is decided from the file system (a ``.git``
+entry), never from git's answer; once there is a repository, git failing,
+timing out or printing something it cannot have meant is a ``GitError`` naming
+the command, never "no repository", "no commit" or "no such branch". The
 parsers are pure functions of git's bytes and are tested on recorded output.
 """
 
@@ -10,16 +18,20 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from aces.errors import GitError
+from aces.errors import GitError, ToolError
+from aces.tools.process import CommandError, ProcessRunner, describe_exit
 from aces.workspace.types import Hunk
 from aces.workspace.walk import EXCLUDED_DIRS
 
 GIT_TIMEOUT_SECONDS = 60.0
+# Listings of very large trees must come back whole: a cut listing would drop files.
+GIT_MAX_OUTPUT = 1 << 30
+GIT_INSTALL_HINT = "install git and put it on PATH"
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 # Inherited variables git needs to find its own configuration (safe.directory, ...);
 # everything else, notably GIT_DIR / GIT_INDEX_FILE set by a calling hook, is left out
@@ -67,40 +79,61 @@ def git_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def run_git(
-    root: Path, *args: str, timeout: float = GIT_TIMEOUT_SECONDS, check: bool = True
+    root: Path,
+    *args: str,
+    timeout: float = GIT_TIMEOUT_SECONDS,
+    check: bool = True,
+    runner: ProcessRunner | None = None,
 ) -> GitResult:
-    """Run ``git args`` in ``root``; GitError on a missing git, a timeout or (if check) failure."""
-    argv = ["git", "--no-pager", "-c", "core.quotepath=off", *args]
+    """Run ``git args`` in ``root``; GitError on a missing git, a timeout or (if check) failure.
+
+    ``runner`` is the run's process runner (or a check's, bounded by its deadline);
+    without one the call gets a runner of its own.
+    """
+    argv = ("git", "--no-pager", "-c", "core.quotepath=off", *args)
+    processes = runner if runner is not None else ProcessRunner(base_env=git_env())
     try:
-        proc = subprocess.run(
-            argv,
-            cwd=root,
-            env=git_env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
+        proc = processes.run(
+            argv, cwd=root, timeout=timeout, env=git_env(), max_output=GIT_MAX_OUTPUT
         )
-    except FileNotFoundError as exc:
-        raise GitError(
-            "git executable not found", path=str(root), hint="install git and put it on PATH"
-        ) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(
-            f"`git {' '.join(args)}` timed out after {timeout:g}s", path=str(root)
-        ) from exc
-    result = GitResult(tuple(args), proc.returncode, proc.stdout, _decode(proc.stderr))
+    except CommandError as exc:  # timed out, or stopped by a signal or a deadline
+        raise GitError(f"`{shown(args)}` {exc.message}", path=str(root)) from exc
+    except ToolError as exc:
+        if "not found" in exc.message:
+            raise GitError(
+                "git executable not found", path=str(root), hint=GIT_INSTALL_HINT
+            ) from exc
+        raise GitError(f"cannot run `{shown(args)}`: {exc.message}", path=str(root)) from exc
+    if proc.truncated:
+        raise GitError(f"`{shown(args)}` printed more than {GIT_MAX_OUTPUT} bytes", path=str(root))
+    result = GitResult(tuple(args), proc.returncode, proc.raw_stdout, proc.stderr)
     if check and result.returncode != 0:
         raise _failure(root, result)
     return result
 
 
+def shown(args: tuple[str, ...] | list[str]) -> str:
+    """A git command as one line for a message: ``git rev-parse --verify HEAD``."""
+    return " ".join(("git", *args)).replace("\n", " ")
+
+
 def _failure(root: Path, result: GitResult) -> GitError:
-    """A GitError quoting the command, its exit code and the first line git printed."""
+    """A GitError quoting the command, its exit code (or signal) and the first line git printed."""
     first = result.stderr.strip().splitlines()[0] if result.stderr.strip() else "no message"
+    code = result.returncode
+    how = f"failed with exit code {code}" if code >= 0 else describe_exit(code)
+    return GitError(f"`{shown(result.args)}` {how}: {first}", path=str(root))
+
+
+def unexpected_output(root: Path, result: GitResult) -> GitError:
+    """A GitError for output git cannot have meant (a crashed or replaced git)."""
+    text = _decode(result.stdout).strip() or result.stderr.strip() or "nothing"
+    sample = text.splitlines()[0][:80] if text else "nothing"
     return GitError(
-        f"`git {' '.join(result.args)}` failed with exit code {result.returncode}: {first}",
+        f"`{shown(result.args)}` printed unexpected output ({sample!r}, exit code "
+        f"{result.returncode})",
         path=str(root),
+        hint="check that `git` on PATH is a working git",
     )
 
 
@@ -121,14 +154,18 @@ def split_z(raw: bytes) -> list[str]:
 # Repository queries
 
 
-def is_repo(root: Path) -> bool:
-    """Whether ``root`` lies inside a git work tree (a GitError if git refuses to say)."""
-    try:
-        result = run_git(root, "rev-parse", "--is-inside-work-tree", check=False)
-    except GitError:
-        if _has_dot_git(root):
-            raise
-        return False  # no git installed and no repository: a plain directory
+def is_repo(root: Path, *, runner: ProcessRunner | None = None) -> bool:
+    """Whether ``root`` lies inside a git work tree.
+
+    Decided from the file system, as git itself discovers a repository (``GIT_DIR``
+    and friends are never passed on): a ``.git`` entry in ``root`` or a parent, and
+    ``root`` not inside a ``.git`` directory. Without one no git runs; with one, git
+    must confirm, and anything else it does (a crash, a timeout, another answer) is
+    a GitError, never "not a repository".
+    """
+    if ".git" in root.parts or not _has_dot_git(root):
+        return False
+    result = run_git(root, "rev-parse", "--is-inside-work-tree", check=False, runner=runner)
     if "dubious ownership" in result.stderr:
         # Treating the repository as a plain directory would silently change the Change.
         raise GitError(
@@ -136,29 +173,71 @@ def is_repo(root: Path) -> bool:
             path=str(root),
             hint=f"git config --global --add safe.directory {root}",
         )
-    return result.returncode == 0 and result.stdout.strip() == b"true"
+    if result.returncode != 0:
+        raise _failure(root, result)
+    if result.stdout.strip() != b"true":
+        raise unexpected_output(root, result)
+    return True
 
 
 def _has_dot_git(root: Path) -> bool:
-    """Whether ``root`` or one of its parents holds a ``.git`` entry."""
-    return any((d / ".git").exists() for d in (root, *root.parents))
+    """Whether ``root`` or one of its parents holds a ``.git`` entry git would use."""
+    return any(_names_git_dir(d / ".git") for d in (root, *root.parents))
 
 
-def toplevel(root: Path) -> Path:
+def _names_git_dir(entry: Path) -> bool:
+    """Whether ``entry`` is a git directory, or a ``gitdir:`` file pointing at one.
+
+    The test is git's own: a ``HEAD`` file, and ``objects`` and ``refs`` directories
+    (in the ``commondir`` of a linked worktree). A stray, empty ``.git`` is not one.
+    """
+    try:
+        if entry.is_file():
+            first = entry.read_bytes()[:4096].split(b"\n", 1)[0]
+            if not first.startswith(b"gitdir: "):
+                return False
+            entry = entry.parent / os.fsdecode(first[len(b"gitdir: ") :].strip())
+        if not (entry / "HEAD").is_file():
+            return False
+        common = entry
+        if (entry / "commondir").is_file():
+            common = entry / (entry / "commondir").read_text(encoding="utf-8").strip()
+        return (common / "objects").is_dir() and (common / "refs").is_dir()
+    except (OSError, UnicodeDecodeError):
+        return True  # something is there that cannot be read: let git say what
+
+
+def toplevel(root: Path, *, runner: ProcessRunner | None = None) -> Path:
     """The top directory of the work tree containing ``root``."""
-    out = run_git(root, "rev-parse", "--show-toplevel").stdout
-    return Path(os.fsdecode(out.rstrip(b"\n")))
+    result = run_git(root, "rev-parse", "--show-toplevel", runner=runner)
+    top = Path(os.fsdecode(result.stdout.rstrip(b"\n")))
+    if not top.is_absolute() or not top.is_dir():
+        raise unexpected_output(root, result)
+    return top
 
 
-def show_prefix(root: Path) -> str:
+def show_prefix(root: Path, *, runner: ProcessRunner | None = None) -> str:
     """``root`` relative to the top of its work tree, with a trailing slash ('' at the top)."""
-    return os.fsdecode(run_git(root, "rev-parse", "--show-prefix").stdout.rstrip(b"\n"))
+    result = run_git(root, "rev-parse", "--show-prefix", runner=runner)
+    prefix = os.fsdecode(result.stdout.rstrip(b"\n"))
+    if prefix and not _names_tail_of(prefix, root):
+        raise unexpected_output(root, result)
+    return prefix
 
 
-def is_ignored_here(root: Path) -> bool:
+def _names_tail_of(prefix: str, root: Path) -> bool:
+    """Whether ``prefix`` (``a/b/``) is the tail of the path ``root``, as git's prefix must be."""
+    parts = tuple(prefix.split("/"))
+    if parts[-1] != "" or "" in parts[:-1] or ".." in parts:
+        return False
+    names = parts[:-1]
+    return root.parts[-len(names) :] == names
+
+
+def is_ignored_here(root: Path, *, runner: ProcessRunner | None = None) -> bool:
     """Whether the enclosing repository's ignore rules exclude ``root`` itself."""
-    result = run_git(root, "check-ignore", "-q", "--", ".", check=False)
-    if result.returncode not in (0, 1):
+    result = run_git(root, "check-ignore", "-q", "--", ".", check=False, runner=runner)
+    if result.returncode not in (0, 1) or result.stdout.strip():
         raise _failure(root, result)
     return result.returncode == 0
 
@@ -179,13 +258,14 @@ class ListedFile:
 _REGULAR_MODES = frozenset({"100644", "100755"})
 
 
-def ls_files(root: Path) -> list[ListedFile]:
+def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedFile]:
     """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
-    staged = run_git(root, "ls-files", "-z", "-s").stdout
+    staged = run_git(root, "ls-files", "-z", "-s", runner=runner).stdout
     modes = parse_ls_files_stage(staged)
     tagged = run_git(
-        root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard"
-    ).stdout
+        root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard",
+        runner=runner,
+    ).stdout  # fmt: skip
     deleted: set[str] = set()
     changed: set[str] = set()
     for tag, path in parse_ls_files_tags(tagged):
@@ -200,13 +280,18 @@ def ls_files(root: Path) -> list[ListedFile]:
     return [listed[path] for path in sorted(listed)]
 
 
+_STAGE_META = re.compile(r"[0-7]{6} [0-9a-f]{40}(?:[0-9a-f]{24})? [0-3]")
+_LS_TAGS = frozenset("HSMRCK?U")
+
+
 def parse_ls_files_stage(raw: bytes) -> dict[str, str]:
     """``git ls-files -s -z`` -> path -> mode (``100644``, ``120000``, ``160000``, ...)."""
     out: dict[str, str] = {}
     for record in split_z(raw):
         meta, _, path = record.partition("\t")
-        if path:
-            out[path] = meta.split(" ", 1)[0]
+        if not path or not _STAGE_META.fullmatch(meta):
+            raise GitError(f"unparsable `git ls-files -s` entry: {record[:80]!r}")
+        out[path] = meta.split(" ", 1)[0]
     return out
 
 
@@ -215,14 +300,20 @@ def parse_ls_files_tags(raw: bytes) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for record in split_z(raw):
         tag, _, path = record.partition(" ")
-        if path:
-            out.append((tag, path))
+        if not path or tag not in _LS_TAGS:
+            raise GitError(f"unparsable `git ls-files -t` entry: {record[:80]!r}")
+        out.append((tag, path))
     return out
 
 
-def untracked_files(root: Path) -> list[str]:
-    """Untracked files below ``root`` that no ignore rule excludes."""
-    return sorted(split_z(run_git(root, "ls-files", "-z", "--others", "--exclude-standard").stdout))
+def untracked_files(root: Path, *, runner: ProcessRunner | None = None) -> list[str]:
+    """Untracked files below ``root`` that no ignore rule excludes (each must exist on disk)."""
+    args = ("ls-files", "-z", "--others", "--exclude-standard")
+    result = run_git(root, *args, runner=runner)
+    paths = sorted(split_z(result.stdout))
+    if any(not os.path.lexists(root / path) for path in paths):
+        raise unexpected_output(root, result)
+    return paths
 
 
 def missing_ref_error(ref: str) -> GitError:
@@ -233,62 +324,100 @@ def missing_ref_error(ref: str) -> GitError:
     )
 
 
-def ref_exists(root: Path, ref: str) -> bool:
+def ref_exists(root: Path, ref: str, *, runner: ProcessRunner | None = None) -> bool:
     """Whether ``ref`` names a commit in this repository."""
-    return resolve_commit(root, ref) is not None
+    return resolve_commit(root, ref, runner=runner) is not None
 
 
-def resolve_commit(root: Path, ref: str) -> str | None:
-    """The commit id ``ref`` names, or None when there is no such commit."""
+def resolve_commit(root: Path, ref: str, *, runner: ProcessRunner | None = None) -> str | None:
+    """The commit id ``ref`` names, or None when there is no such commit.
+
+    "No such commit" is git's quiet exit code 1 and nothing else: any other failure,
+    or an answer that is not an object id, is a GitError.
+    """
     if not ref or ref.startswith("-"):
         return None
     result = run_git(
         root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
-        check=False,
+        check=False, runner=runner,
     )  # fmt: skip
-    if result.returncode != 0:
+    if _quiet_no(result):
         return None
-    return _decode(result.stdout).strip()
+    return _object_id(root, result)
 
 
-def rev_parse(root: Path, ref: str) -> str:
+def _quiet_no(result: GitResult) -> bool:
+    """Whether git answered a quiet query with a plain "no": exit code 1, no output at all."""
+    return result.returncode == 1 and not result.stdout.strip() and not result.stderr.strip()
+
+
+def _object_id(root: Path, result: GitResult) -> str:
+    """The object id git printed; GitError when it failed or printed anything else."""
+    if result.returncode != 0:
+        raise _failure(root, result)
+    sha = _decode(result.stdout).strip()
+    if not _OBJECT_ID.fullmatch(sha):
+        raise unexpected_output(root, result)
+    return sha
+
+
+def rev_parse(root: Path, ref: str, *, runner: ProcessRunner | None = None) -> str:
     """The commit id of ``ref``; GitError telling how to fetch it when it does not exist."""
-    sha = resolve_commit(root, ref)
+    sha = resolve_commit(root, ref, runner=runner)
     if sha is None:
         raise missing_ref_error(ref)
     return sha
 
 
-def head_commit(root: Path) -> str | None:
+def head_commit(root: Path, *, runner: ProcessRunner | None = None) -> str | None:
     """The commit id of HEAD, or None in a repository without commits."""
-    return resolve_commit(root, "HEAD")
+    return resolve_commit(root, "HEAD", runner=runner)
 
 
-def current_branch(root: Path) -> str | None:
+_BRANCH_NAME = re.compile(r"[^\x00-\x20\x7f~^:?*\[\\]+")
+
+
+def current_branch(root: Path, *, runner: ProcessRunner | None = None) -> str | None:
     """The short name of the checked-out branch, or None when HEAD is detached."""
-    result = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False)
+    result = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False, runner=runner)
+    if _quiet_no(result):
+        return None
+    if result.returncode != 0:
+        raise _failure(root, result)
     name = _decode(result.stdout).strip()
-    return name if result.returncode == 0 and name else None
+    if not _BRANCH_NAME.fullmatch(name):
+        raise unexpected_output(root, result)
+    return name
 
 
-def is_shallow(root: Path) -> bool:
+def is_shallow(root: Path, *, runner: ProcessRunner | None = None) -> bool:
     """Whether the clone is shallow (history cut off)."""
-    out = run_git(root, "rev-parse", "--is-shallow-repository", check=False).stdout
-    return out.strip() == b"true"
+    result = run_git(root, "rev-parse", "--is-shallow-repository", runner=runner)
+    answer = result.stdout.strip()
+    if answer not in (b"true", b"false"):
+        raise unexpected_output(root, result)
+    return answer == b"true"
 
 
-def merge_base(root: Path, a: str, b: str, *, names: tuple[str, str] | None = None) -> str:
+def merge_base(
+    root: Path,
+    a: str,
+    b: str,
+    *,
+    names: tuple[str, str] | None = None,
+    runner: ProcessRunner | None = None,
+) -> str:
     """The best common ancestor of commits ``a`` and ``b``; GitError when there is none.
 
     ``names`` says how to call the two commits in the error (defaults to ``a`` and ``b``).
     """
-    result = run_git(root, "merge-base", a, b, check=False)
+    result = run_git(root, "merge-base", a, b, check=False, runner=runner)
     if result.returncode == 0:
-        return _decode(result.stdout).strip()
-    if result.returncode == 1 and not result.stderr.strip():
+        return _object_id(root, result)
+    if _quiet_no(result):
         hint = (
             "the clone is shallow: fetch more history (git fetch --unshallow)"
-            if is_shallow(root)
+            if is_shallow(root, runner=runner)
             else "the branches share no history; pass another --base"
         )
         shown = names or (a, b)
@@ -298,11 +427,17 @@ def merge_base(root: Path, a: str, b: str, *, names: tuple[str, str] | None = No
     raise _failure(root, result)
 
 
-def origin_head(root: Path) -> str | None:
+def origin_head(root: Path, *, runner: ProcessRunner | None = None) -> str | None:
     """The branch ``origin/HEAD`` points at, as ``origin/<name>``, or None."""
-    result = run_git(root, "symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False)
-    if result.returncode != 0:
+    result = run_git(
+        root, "symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False, runner=runner
+    )
+    if _quiet_no(result):
         return None
+    if result.returncode != 0:
+        raise _failure(root, result)
+    if not result.stdout.startswith(b"refs/"):
+        raise unexpected_output(root, result)
     return parse_symbolic_ref(_decode(result.stdout))
 
 
@@ -313,7 +448,9 @@ def parse_symbolic_ref(text: str) -> str | None:
     return ref[len(prefix) :] if ref.startswith(prefix) and len(ref) > len(prefix) else None
 
 
-def default_branch(root: Path, configured: str = "") -> str | None:
+def default_branch(
+    root: Path, configured: str = "", *, runner: ProcessRunner | None = None
+) -> str | None:
     """The default branch to diff against: the configured one, origin/HEAD, main or master.
 
     A configured branch that exists neither as ``origin/<name>`` nor as ``<name>`` is an
@@ -321,15 +458,15 @@ def default_branch(root: Path, configured: str = "") -> str | None:
     """
     if configured:
         for candidate in _remote_first(configured):
-            if ref_exists(root, candidate):
+            if ref_exists(root, candidate, runner=runner):
                 return candidate
         raise missing_ref_error(configured)
-    remote_head = origin_head(root)
-    if remote_head and ref_exists(root, remote_head):
+    remote_head = origin_head(root, runner=runner)
+    if remote_head and ref_exists(root, remote_head, runner=runner):
         return remote_head
     for name in ("main", "master"):
         for candidate in _remote_first(name):
-            if ref_exists(root, candidate):
+            if ref_exists(root, candidate, runner=runner):
                 return candidate
     return None
 
@@ -347,18 +484,20 @@ def _remote_first(name: str) -> tuple[str, ...]:
 _DIFF_FLAGS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M", "--relative")
 
 
-def diff_name_status(root: Path, base: str) -> list[NameStatus]:
+def diff_name_status(
+    root: Path, base: str, *, runner: ProcessRunner | None = None
+) -> list[NameStatus]:
     """Files that differ between commit ``base`` and the working tree below ``root``."""
-    out = run_git(root, "diff", "-z", "--name-status", *_DIFF_FLAGS, base, "--").stdout
-    return parse_name_status(out)
+    args = ("diff", "-z", "--name-status", *_DIFF_FLAGS, base, "--")
+    return parse_name_status(run_git(root, *args, runner=runner).stdout)
 
 
-def diff_hunks(root: Path, base: str) -> dict[str, tuple[Hunk, ...]]:
+def diff_hunks(
+    root: Path, base: str, *, runner: ProcessRunner | None = None
+) -> dict[str, tuple[Hunk, ...]]:
     """Added or changed line ranges in the working tree, per path, against ``base``."""
-    out = run_git(
-        root, "diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--"
-    ).stdout
-    return parse_hunks(out)
+    args = ("diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--")
+    return parse_hunks(run_git(root, *args, runner=runner).stdout)
 
 
 def parse_name_status(raw: bytes) -> list[NameStatus]:
@@ -369,6 +508,8 @@ def parse_name_status(raw: bytes) -> list[NameStatus]:
     while i < len(fields):
         code = fields[i]
         letter = code[:1]
+        if not letter or letter not in _STATUS_LETTERS:
+            raise GitError(f"unparsable `git diff --name-status` status {code[:20]!r}")
         if letter in ("R", "C"):
             if i + 2 >= len(fields):
                 raise GitError(f"truncated `git diff --name-status` output after {code!r}")
@@ -382,22 +523,32 @@ def parse_name_status(raw: bytes) -> list[NameStatus]:
     return entries
 
 
+_STATUS_LETTERS = frozenset("ACDMRTUXB")
+# Every line `git diff -U0` prints starts with one of these (no context lines at -U0).
+_DIFF_LINE_STARTS = (
+    b"diff --git ", b"index ", b"+", b"-", b"@@", b"\\", b"new file mode", b"deleted file mode",
+    b"old mode", b"new mode", b"similarity index", b"dissimilarity index", b"rename from",
+    b"rename to", b"copy from", b"copy to", b"Binary files ",
+)  # fmt: skip
 _HUNK_HEADER = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
 def parse_hunks(raw: bytes) -> dict[str, tuple[Hunk, ...]]:
     """Parse ``git diff -U0`` into head-side line ranges per new path.
 
+    Every line must be one git prints (anything else is a GitError: a broken git).
     Only header lines are read: a section starts at ``diff --git``, names its new path on
     ``+++`` before the first ``@@``, and each ``@@ -a,b +c,d @@`` adds lines ``c..c+d-1``
     (``d`` defaults to 1; ``d == 0`` is a pure deletion and adds nothing).
     """
     hunks: dict[str, list[Hunk]] = {}
     path: str | None = None
-    in_header = False
+    in_header = started = False
     for line in raw.split(b"\n"):
         if line.startswith(b"diff --git "):
-            path, in_header = None, True
+            path, in_header, started = None, True, True
+        elif line and (not started or not line.startswith(_DIFF_LINE_STARTS)):
+            raise GitError(f"unparsable line in git diff output: {_decode(line)[:80]!r}")
         elif in_header and line.startswith(b"+++ "):
             path = _new_path(line[4:])
         elif line.startswith(b"@@"):
@@ -457,7 +608,7 @@ def unquote_c(quoted: bytes) -> bytes:
 # Tree state
 
 
-def status_porcelain(root: Path) -> bytes:
+def status_porcelain(root: Path, *, runner: ProcessRunner | None = None) -> bytes:
     """``git status --porcelain=v2 --branch -z --untracked-files=all`` limited to ``root``.
 
     With ``--branch`` it names the HEAD commit, and each changed entry carries the object
@@ -477,6 +628,7 @@ def status_porcelain(root: Path) -> bytes:
         "--",
         ".",
         *excludes,
+        runner=runner,
     ).stdout
 
 
