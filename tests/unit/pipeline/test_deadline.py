@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from tests.unit.pipeline.test_runner import ctx, stages
+from tests.unit.pipeline.test_runner import ctx
 from tests.unit.tools.test_process_runner import pid_running
 
 from aces.model import Finding, Status
@@ -17,6 +17,7 @@ from aces.pipeline.cache import ResultCache
 from aces.pipeline.check import Check
 from aces.pipeline.context import RunContext
 from aces.pipeline.memo import RunMemo
+from aces.pipeline.registry import StageDef
 from aces.pipeline.runner import run_pipeline
 from aces.tools.process import CommandError, ProcessRunner
 
@@ -41,6 +42,10 @@ class ScriptedCheck(Check):
 
     def cache_key(self, ctx: RunContext) -> str | None:
         return "k"
+
+
+def stages(*checks: Check) -> tuple[StageDef, ...]:
+    return (StageDef(1, "st1", "Stage 1", tuple(checks)),)
 
 
 def bounded_ctx(budget: float, **options: object) -> RunContext:
