@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from aces.errors import GitError, ToolError
 from aces.tools.process import CommandError, ProcessRunner, describe_exit
 from aces.workspace.types import Hunk
 from aces.workspace.walk import EXCLUDED_DIRS
+
+T = TypeVar("T")
 
 GIT_TIMEOUT_SECONDS = 60.0
 # Listings of very large trees must come back whole: a cut listing would drop files.
@@ -140,6 +143,14 @@ def unexpected_output(root: Path, result: GitResult) -> GitError:
 def _decode(raw: bytes) -> str:
     """Bytes from git as text; undecodable bytes are kept as surrogates (like file names)."""
     return raw.decode("utf-8", "surrogateescape")
+
+
+def _parsed(root: Path, result: GitResult, parse: Callable[[bytes], T]) -> T:
+    """``parse`` of git's output; its GitError names the command that printed it."""
+    try:
+        return parse(result.stdout)
+    except GitError as exc:
+        raise GitError(f"`{shown(result.args)}` printed {exc.message}", path=str(root)) from exc
 
 
 def split_z(raw: bytes) -> list[str]:
@@ -260,15 +271,15 @@ _REGULAR_MODES = frozenset({"100644", "100755"})
 
 def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedFile]:
     """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
-    staged = run_git(root, "ls-files", "-z", "-s", runner=runner).stdout
-    modes = parse_ls_files_stage(staged)
+    staged = run_git(root, "ls-files", "-z", "-s", runner=runner)
+    modes = _parsed(root, staged, parse_ls_files_stage)
     tagged = run_git(
         root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard",
         runner=runner,
-    ).stdout  # fmt: skip
+    )  # fmt: skip
     deleted: set[str] = set()
     changed: set[str] = set()
-    for tag, path in parse_ls_files_tags(tagged):
+    for tag, path in _parsed(root, tagged, parse_ls_files_tags):
         (deleted if tag == "R" else changed).add(path)
     listed = {
         path: ListedFile(path, mode in _REGULAR_MODES and path not in changed)
@@ -489,7 +500,7 @@ def diff_name_status(
 ) -> list[NameStatus]:
     """Files that differ between commit ``base`` and the working tree below ``root``."""
     args = ("diff", "-z", "--name-status", *_DIFF_FLAGS, base, "--")
-    return parse_name_status(run_git(root, *args, runner=runner).stdout)
+    return _parsed(root, run_git(root, *args, runner=runner), parse_name_status)
 
 
 def diff_hunks(
@@ -497,7 +508,7 @@ def diff_hunks(
 ) -> dict[str, tuple[Hunk, ...]]:
     """Added or changed line ranges in the working tree, per path, against ``base``."""
     args = ("diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--")
-    return parse_hunks(run_git(root, *args, runner=runner).stdout)
+    return _parsed(root, run_git(root, *args, runner=runner), parse_hunks)
 
 
 def parse_name_status(raw: bytes) -> list[NameStatus]:
