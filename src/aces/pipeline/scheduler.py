@@ -26,6 +26,9 @@ from aces.tools.deadline import DeadlineRunner
 # After the deadline the check's groups get SIGTERM, the grace period, then SIGKILL;
 # this much more is left for its thread to report before it is given up on.
 UNWIND_MARGIN_SECONDS = 1.0
+# The check's own children time out at the deadline and say so; the supervisor stops
+# what is left only a moment later, so that the same run always reports the same reason.
+EXPIRE_LAG_SECONDS = 0.25
 _IDLE_WAIT_SECONDS = 0.5
 
 Evaluate = Callable[[Check, RunContext], CheckResult]
@@ -107,7 +110,7 @@ def _next_wake(task: _Task, now: float) -> float:
     if task.give_up_at is not None:
         return task.give_up_at - now
     assert task.scope is not None
-    return task.scope.remaining()
+    return task.scope.deadline + EXPIRE_LAG_SECONDS - now
 
 
 def _settle(task: _Task, now: float, margin: float) -> CheckResult | None:
@@ -119,7 +122,7 @@ def _settle(task: _Task, now: float, margin: float) -> CheckResult | None:
         if result is None or ((overran or task.late) and result.status is not Status.ERROR):
             return _timed_out(task)
         return result
-    if not overran and task.scope.expired:
+    if not overran and now >= task.scope.deadline + EXPIRE_LAG_SECONDS:
         task.scope.expire()  # stops every group the check still has
         task.give_up_at = now + margin
         return None

@@ -47,6 +47,11 @@ class DeadlineRunner(ProcessRunner):
         """How an overrun of the budget is reported."""
         return f"timed out: the check's time budget of {self._budget:g}s ran out"
 
+    @property
+    def deadline(self) -> float:
+        """When the budget runs out, on the runner's clock (``time.monotonic`` by default)."""
+        return self._deadline
+
     def remaining(self) -> float:
         """Seconds left before the deadline (0 once it has passed)."""
         return max(0.0, self._deadline - self._clock())
