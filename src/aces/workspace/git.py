@@ -11,7 +11,7 @@ Whether a directory is a repository is decided from the file system (a ``.git``
 entry), never from git's answer; once there is a repository, git failing,
 timing out or printing something it cannot have meant is a ``GitError`` naming
 the command, never "no repository", "no commit" or "no such branch". The
-parsers are pure functions of git's bytes and are tested on recorded output.
+parsers of git's output are in ``git_output``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,17 @@ from typing import TypeVar
 
 from aces.errors import GitError, ToolError
 from aces.tools.process import CommandError, ProcessRunner, describe_exit
+
+# The parsers live in git_output; they are re-exported here, where callers know them.
+from aces.workspace.git_output import NameStatus as NameStatus
+from aces.workspace.git_output import decode_text
+from aces.workspace.git_output import parse_hunks as parse_hunks
+from aces.workspace.git_output import parse_ls_files_stage as parse_ls_files_stage
+from aces.workspace.git_output import parse_ls_files_tags as parse_ls_files_tags
+from aces.workspace.git_output import parse_name_status as parse_name_status
+from aces.workspace.git_output import parse_symbolic_ref as parse_symbolic_ref
+from aces.workspace.git_output import split_z as split_z
+from aces.workspace.git_output import unquote_c as unquote_c
 from aces.workspace.types import Hunk
 from aces.workspace.walk import EXCLUDED_DIRS
 
@@ -58,15 +69,6 @@ class GitResult:
     returncode: int
     stdout: bytes
     stderr: str
-
-
-@dataclass(frozen=True)
-class NameStatus:
-    """One entry of ``git diff --name-status``: status letter, path and, for renames, old path."""
-
-    status: str
-    path: str
-    old_path: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ def _failure(root: Path, result: GitResult) -> GitError:
 
 def unexpected_output(root: Path, result: GitResult) -> GitError:
     """A GitError for output git cannot have meant (a crashed or replaced git)."""
-    text = _decode(result.stdout).strip() or result.stderr.strip() or "nothing"
+    text = decode_text(result.stdout).strip() or result.stderr.strip() or "nothing"
     sample = text.splitlines()[0][:80] if text else "nothing"
     return GitError(
         f"`{shown(result.args)}` printed unexpected output ({sample!r}, exit code "
@@ -140,25 +142,12 @@ def unexpected_output(root: Path, result: GitResult) -> GitError:
     )
 
 
-def _decode(raw: bytes) -> str:
-    """Bytes from git as text; undecodable bytes are kept as surrogates (like file names)."""
-    return raw.decode("utf-8", "surrogateescape")
-
-
 def _parsed(root: Path, result: GitResult, parse: Callable[[bytes], T]) -> T:
     """``parse`` of git's output; its GitError names the command that printed it."""
     try:
         return parse(result.stdout)
     except GitError as exc:
         raise GitError(f"`{shown(result.args)}` printed {exc.message}", path=str(root)) from exc
-
-
-def split_z(raw: bytes) -> list[str]:
-    """Split NUL-terminated ``-z`` output into decoded fields (no trailing empty field)."""
-    fields = raw.split(b"\0")
-    if fields and fields[-1] == b"":
-        fields.pop()
-    return [os.fsdecode(f) for f in fields]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,32 +280,6 @@ def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedF
     return [listed[path] for path in sorted(listed)]
 
 
-_STAGE_META = re.compile(r"[0-7]{6} [0-9a-f]{40}(?:[0-9a-f]{24})? [0-3]")
-_LS_TAGS = frozenset("HSMRCK?U")
-
-
-def parse_ls_files_stage(raw: bytes) -> dict[str, str]:
-    """``git ls-files -s -z`` -> path -> mode (``100644``, ``120000``, ``160000``, ...)."""
-    out: dict[str, str] = {}
-    for record in split_z(raw):
-        meta, _, path = record.partition("\t")
-        if not path or not _STAGE_META.fullmatch(meta):
-            raise GitError(f"unparsable `git ls-files -s` entry: {record[:80]!r}")
-        out[path] = meta.split(" ", 1)[0]
-    return out
-
-
-def parse_ls_files_tags(raw: bytes) -> list[tuple[str, str]]:
-    """``git ls-files -t -z`` -> (tag, path): ``C`` modified, ``R`` deleted, ``?`` other."""
-    out: list[tuple[str, str]] = []
-    for record in split_z(raw):
-        tag, _, path = record.partition(" ")
-        if not path or tag not in _LS_TAGS:
-            raise GitError(f"unparsable `git ls-files -t` entry: {record[:80]!r}")
-        out.append((tag, path))
-    return out
-
-
 def untracked_files(root: Path, *, runner: ProcessRunner | None = None) -> list[str]:
     """Untracked files below ``root`` that no ignore rule excludes (each must exist on disk)."""
     args = ("ls-files", "-z", "--others", "--exclude-standard")
@@ -366,7 +329,7 @@ def _object_id(root: Path, result: GitResult) -> str:
     """The object id git printed; GitError when it failed or printed anything else."""
     if result.returncode != 0:
         raise _failure(root, result)
-    sha = _decode(result.stdout).strip()
+    sha = decode_text(result.stdout).strip()
     if not _OBJECT_ID.fullmatch(sha):
         raise unexpected_output(root, result)
     return sha
@@ -395,7 +358,7 @@ def current_branch(root: Path, *, runner: ProcessRunner | None = None) -> str | 
         return None
     if result.returncode != 0:
         raise _failure(root, result)
-    name = _decode(result.stdout).strip()
+    name = decode_text(result.stdout).strip()
     if not _BRANCH_NAME.fullmatch(name):
         raise unexpected_output(root, result)
     return name
@@ -449,14 +412,7 @@ def origin_head(root: Path, *, runner: ProcessRunner | None = None) -> str | Non
         raise _failure(root, result)
     if not result.stdout.startswith(b"refs/"):
         raise unexpected_output(root, result)
-    return parse_symbolic_ref(_decode(result.stdout))
-
-
-def parse_symbolic_ref(text: str) -> str | None:
-    """``refs/remotes/origin/main`` -> ``origin/main``; None for anything else."""
-    ref = text.strip()
-    prefix = "refs/remotes/"
-    return ref[len(prefix) :] if ref.startswith(prefix) and len(ref) > len(prefix) else None
+    return parse_symbolic_ref(decode_text(result.stdout))
 
 
 def default_branch(
@@ -509,110 +465,6 @@ def diff_hunks(
     """Added or changed line ranges in the working tree, per path, against ``base``."""
     args = ("diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--")
     return _parsed(root, run_git(root, *args, runner=runner), parse_hunks)
-
-
-def parse_name_status(raw: bytes) -> list[NameStatus]:
-    """Parse ``git diff -z --name-status``: ``S\\0path\\0`` or ``R100\\0old\\0new\\0``."""
-    fields = split_z(raw)
-    entries: list[NameStatus] = []
-    i = 0
-    while i < len(fields):
-        code = fields[i]
-        letter = code[:1]
-        if not letter or letter not in _STATUS_LETTERS:
-            raise GitError(f"unparsable `git diff --name-status` status {code[:20]!r}")
-        if letter in ("R", "C"):
-            if i + 2 >= len(fields):
-                raise GitError(f"truncated `git diff --name-status` output after {code!r}")
-            entries.append(NameStatus(letter, fields[i + 2], fields[i + 1]))
-            i += 3
-        else:
-            if i + 1 >= len(fields) or not letter:
-                raise GitError(f"truncated `git diff --name-status` output after {code!r}")
-            entries.append(NameStatus(letter, fields[i + 1]))
-            i += 2
-    return entries
-
-
-_STATUS_LETTERS = frozenset("ACDMRTUXB")
-# Every line `git diff -U0` prints starts with one of these (no context lines at -U0).
-_DIFF_LINE_STARTS = (
-    b"diff --git ", b"index ", b"+", b"-", b"@@", b"\\", b"new file mode", b"deleted file mode",
-    b"old mode", b"new mode", b"similarity index", b"dissimilarity index", b"rename from",
-    b"rename to", b"copy from", b"copy to", b"Binary files ",
-)  # fmt: skip
-_HUNK_HEADER = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-
-
-def parse_hunks(raw: bytes) -> dict[str, tuple[Hunk, ...]]:
-    """Parse ``git diff -U0`` into head-side line ranges per new path.
-
-    Every line must be one git prints (anything else is a GitError: a broken git).
-    Only header lines are read: a section starts at ``diff --git``, names its new path on
-    ``+++`` before the first ``@@``, and each ``@@ -a,b +c,d @@`` adds lines ``c..c+d-1``
-    (``d`` defaults to 1; ``d == 0`` is a pure deletion and adds nothing).
-    """
-    hunks: dict[str, list[Hunk]] = {}
-    path: str | None = None
-    in_header = started = False
-    for line in raw.split(b"\n"):
-        if line.startswith(b"diff --git "):
-            path, in_header, started = None, True, True
-        elif line and (not started or not line.startswith(_DIFF_LINE_STARTS)):
-            raise GitError(f"unparsable line in git diff output: {_decode(line)[:80]!r}")
-        elif in_header and line.startswith(b"+++ "):
-            path = _new_path(line[4:])
-        elif line.startswith(b"@@"):
-            in_header = False
-            hunk = _hunk(line)
-            if path is not None and hunk is not None:
-                hunks.setdefault(path, []).append(hunk)
-    return {p: tuple(h) for p, h in sorted(hunks.items())}
-
-
-def _hunk(line: bytes) -> Hunk | None:
-    """The head-side range of one ``@@`` header, None for a pure deletion."""
-    match = _HUNK_HEADER.match(line)
-    if match is None:
-        raise GitError(f"unparsable hunk header from git diff: {_decode(line)!r}")
-    count = int(match.group(2)) if match.group(2) is not None else 1
-    return Hunk(int(match.group(1)), count) if count > 0 else None
-
-
-def _new_path(field: bytes) -> str | None:
-    """The path of a ``+++`` header: None for /dev/null, C-unquoted when git quoted it."""
-    if field.startswith(b'"'):
-        field = unquote_c(field)
-    elif field.endswith(b"\t"):
-        field = field[:-1]  # git appends a tab when the name contains a space
-    if field == b"/dev/null":
-        return None
-    return os.fsdecode(field.removeprefix(b"b/"))
-
-
-_C_ESCAPES = {
-    ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12,
-    ord("r"): 13, ord('"'): 34, ord("\\"): 92,
-}  # fmt: skip
-
-
-def unquote_c(quoted: bytes) -> bytes:
-    """Undo git's C-style quoting of a path: ``"a\\tb\\303\\251"`` -> the raw bytes."""
-    body = quoted[1:-1] if quoted.startswith(b'"') and quoted.endswith(b'"') else quoted
-    out = bytearray()
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != ord("\\") or i + 1 >= len(body):
-            out.append(ch)
-            i += 1
-        elif body[i + 1 : i + 4].isdigit() and len(body[i + 1 : i + 4]) == 3:
-            out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
-            i += 4
-        else:
-            out.append(_C_ESCAPES.get(body[i + 1], body[i + 1]))
-            i += 2
-    return bytes(out)
 
 
 # ---------------------------------------------------------------------------------------------
