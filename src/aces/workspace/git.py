@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from aces.errors import GitError, ToolError
-from aces.tools.process import CommandError, ProcessRunner, describe_exit
+from aces.errors import GitError
+from aces.tools.process import ProcessRunner
 
 # The parsers live in git_output; they are re-exported here, where callers know them.
 from aces.workspace.git_output import NameStatus as NameStatus
-from aces.workspace.git_output import decode_text
+from aces.workspace.git_output import decode_text as _decode
 from aces.workspace.git_output import parse_hunks as parse_hunks
 from aces.workspace.git_output import parse_ls_files_stage as parse_ls_files_stage
 from aces.workspace.git_output import parse_ls_files_tags as parse_ls_files_tags
@@ -36,118 +34,17 @@ from aces.workspace.git_output import parse_name_status as parse_name_status
 from aces.workspace.git_output import parse_symbolic_ref as parse_symbolic_ref
 from aces.workspace.git_output import split_z as split_z
 from aces.workspace.git_output import unquote_c as unquote_c
+from aces.workspace.git_run import GIT_TIMEOUT_SECONDS as GIT_TIMEOUT_SECONDS
+from aces.workspace.git_run import GitResult as GitResult
+from aces.workspace.git_run import failure as _failure
+from aces.workspace.git_run import git_env as git_env
+from aces.workspace.git_run import parsed, unexpected_output
+from aces.workspace.git_run import run_git as run_git
+from aces.workspace.gitdir import in_repository
 from aces.workspace.types import Hunk
 from aces.workspace.walk import EXCLUDED_DIRS
 
-T = TypeVar("T")
-
-GIT_TIMEOUT_SECONDS = 60.0
-# Listings of very large trees must come back whole: a cut listing would drop files.
-GIT_MAX_OUTPUT = 1 << 30
-GIT_INSTALL_HINT = "install git and put it on PATH"
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
-
-# Inherited variables git needs to find its own configuration (safe.directory, ...);
-# everything else, notably GIT_DIR / GIT_INDEX_FILE set by a calling hook, is left out
-# so that a query always describes the repository at ``root``.
-_INHERITED_ENV = ("PATH", "HOME", "XDG_CONFIG_HOME", "TMPDIR", "SYSTEMROOT")
-_FIXED_ENV = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_OPTIONAL_LOCKS": "0",  # `git status` must not rewrite the index of the repo under check
-    "GIT_PAGER": "cat",
-    "PAGER": "cat",
-    "LC_ALL": "C",
-    "LANG": "C",
-}
-
-
-@dataclass(frozen=True)
-class GitResult:
-    """The outcome of one git invocation."""
-
-    args: tuple[str, ...]
-    returncode: int
-    stdout: bytes
-    stderr: str
-
-
-# ---------------------------------------------------------------------------------------------
-# Running git
-
-
-def git_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment every git call runs with (built from ``environ``, default os.environ)."""
-    source = os.environ if environ is None else environ
-    env = {name: source[name] for name in _INHERITED_ENV if name in source}
-    env.update(_FIXED_ENV)
-    return env
-
-
-def run_git(
-    root: Path,
-    *args: str,
-    timeout: float = GIT_TIMEOUT_SECONDS,
-    check: bool = True,
-    runner: ProcessRunner | None = None,
-) -> GitResult:
-    """Run ``git args`` in ``root``; GitError on a missing git, a timeout or (if check) failure.
-
-    ``runner`` is the run's process runner (or a check's, bounded by its deadline);
-    without one the call gets a runner of its own.
-    """
-    argv = ("git", "--no-pager", "-c", "core.quotepath=off", *args)
-    processes = runner if runner is not None else ProcessRunner(base_env=git_env())
-    try:
-        proc = processes.run(
-            argv, cwd=root, timeout=timeout, env=git_env(), max_output=GIT_MAX_OUTPUT
-        )
-    except CommandError as exc:  # timed out, or stopped by a signal or a deadline
-        raise GitError(f"`{shown(args)}` {exc.message}", path=str(root)) from exc
-    except ToolError as exc:
-        if "not found" in exc.message:
-            raise GitError(
-                "git executable not found", path=str(root), hint=GIT_INSTALL_HINT
-            ) from exc
-        raise GitError(f"cannot run `{shown(args)}`: {exc.message}", path=str(root)) from exc
-    if proc.truncated:
-        raise GitError(f"`{shown(args)}` printed more than {GIT_MAX_OUTPUT} bytes", path=str(root))
-    result = GitResult(tuple(args), proc.returncode, proc.raw_stdout, proc.stderr)
-    if check and result.returncode != 0:
-        raise _failure(root, result)
-    return result
-
-
-def shown(args: tuple[str, ...] | list[str]) -> str:
-    """A git command as one line for a message: ``git rev-parse --verify HEAD``."""
-    return " ".join(("git", *args)).replace("\n", " ")
-
-
-def _failure(root: Path, result: GitResult) -> GitError:
-    """A GitError quoting the command, its exit code (or signal) and the first line git printed."""
-    first = result.stderr.strip().splitlines()[0] if result.stderr.strip() else "no message"
-    code = result.returncode
-    how = f"failed with exit code {code}" if code >= 0 else describe_exit(code)
-    return GitError(f"`{shown(result.args)}` {how}: {first}", path=str(root))
-
-
-def unexpected_output(root: Path, result: GitResult) -> GitError:
-    """A GitError for output git cannot have meant (a crashed or replaced git)."""
-    text = decode_text(result.stdout).strip() or result.stderr.strip() or "nothing"
-    sample = text.splitlines()[0][:80] if text else "nothing"
-    return GitError(
-        f"`{shown(result.args)}` printed unexpected output ({sample!r}, exit code "
-        f"{result.returncode})",
-        path=str(root),
-        hint="check that `git` on PATH is a working git",
-    )
-
-
-def _parsed(root: Path, result: GitResult, parse: Callable[[bytes], T]) -> T:
-    """``parse`` of git's output; its GitError names the command that printed it."""
-    try:
-        return parse(result.stdout)
-    except GitError as exc:
-        raise GitError(f"`{shown(result.args)}` printed {exc.message}", path=str(root)) from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +60,7 @@ def is_repo(root: Path, *, runner: ProcessRunner | None = None) -> bool:
     must confirm, and anything else it does (a crash, a timeout, another answer) is
     a GitError, never "not a repository".
     """
-    if ".git" in root.parts or not _has_dot_git(root):
+    if ".git" in root.parts or not in_repository(root):
         return False
     result = run_git(root, "rev-parse", "--is-inside-work-tree", check=False, runner=runner)
     if "dubious ownership" in result.stderr:
@@ -178,33 +75,6 @@ def is_repo(root: Path, *, runner: ProcessRunner | None = None) -> bool:
     if result.stdout.strip() != b"true":
         raise unexpected_output(root, result)
     return True
-
-
-def _has_dot_git(root: Path) -> bool:
-    """Whether ``root`` or one of its parents holds a ``.git`` entry git would use."""
-    return any(_names_git_dir(d / ".git") for d in (root, *root.parents))
-
-
-def _names_git_dir(entry: Path) -> bool:
-    """Whether ``entry`` is a git directory, or a ``gitdir:`` file pointing at one.
-
-    The test is git's own: a ``HEAD`` file, and ``objects`` and ``refs`` directories
-    (in the ``commondir`` of a linked worktree). A stray, empty ``.git`` is not one.
-    """
-    try:
-        if entry.is_file():
-            first = entry.read_bytes()[:4096].split(b"\n", 1)[0]
-            if not first.startswith(b"gitdir: "):
-                return False
-            entry = entry.parent / os.fsdecode(first[len(b"gitdir: ") :].strip())
-        if not (entry / "HEAD").is_file():
-            return False
-        common = entry
-        if (entry / "commondir").is_file():
-            common = entry / (entry / "commondir").read_text(encoding="utf-8").strip()
-        return (common / "objects").is_dir() and (common / "refs").is_dir()
-    except (OSError, UnicodeDecodeError):
-        return True  # something is there that cannot be read: let git say what
 
 
 def toplevel(root: Path, *, runner: ProcessRunner | None = None) -> Path:
@@ -261,14 +131,14 @@ _REGULAR_MODES = frozenset({"100644", "100755"})
 def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedFile]:
     """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
     staged = run_git(root, "ls-files", "-z", "-s", runner=runner)
-    modes = _parsed(root, staged, parse_ls_files_stage)
+    modes = parsed(root, staged, parse_ls_files_stage)
     tagged = run_git(
         root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard",
         runner=runner,
     )  # fmt: skip
     deleted: set[str] = set()
     changed: set[str] = set()
-    for tag, path in _parsed(root, tagged, parse_ls_files_tags):
+    for tag, path in parsed(root, tagged, parse_ls_files_tags):
         (deleted if tag == "R" else changed).add(path)
     listed = {
         path: ListedFile(path, mode in _REGULAR_MODES and path not in changed)
@@ -329,7 +199,7 @@ def _object_id(root: Path, result: GitResult) -> str:
     """The object id git printed; GitError when it failed or printed anything else."""
     if result.returncode != 0:
         raise _failure(root, result)
-    sha = decode_text(result.stdout).strip()
+    sha = _decode(result.stdout).strip()
     if not _OBJECT_ID.fullmatch(sha):
         raise unexpected_output(root, result)
     return sha
@@ -358,7 +228,7 @@ def current_branch(root: Path, *, runner: ProcessRunner | None = None) -> str | 
         return None
     if result.returncode != 0:
         raise _failure(root, result)
-    name = decode_text(result.stdout).strip()
+    name = _decode(result.stdout).strip()
     if not _BRANCH_NAME.fullmatch(name):
         raise unexpected_output(root, result)
     return name
@@ -412,7 +282,7 @@ def origin_head(root: Path, *, runner: ProcessRunner | None = None) -> str | Non
         raise _failure(root, result)
     if not result.stdout.startswith(b"refs/"):
         raise unexpected_output(root, result)
-    return parse_symbolic_ref(decode_text(result.stdout))
+    return parse_symbolic_ref(_decode(result.stdout))
 
 
 def default_branch(
@@ -456,7 +326,7 @@ def diff_name_status(
 ) -> list[NameStatus]:
     """Files that differ between commit ``base`` and the working tree below ``root``."""
     args = ("diff", "-z", "--name-status", *_DIFF_FLAGS, base, "--")
-    return _parsed(root, run_git(root, *args, runner=runner), parse_name_status)
+    return parsed(root, run_git(root, *args, runner=runner), parse_name_status)
 
 
 def diff_hunks(
@@ -464,7 +334,7 @@ def diff_hunks(
 ) -> dict[str, tuple[Hunk, ...]]:
     """Added or changed line ranges in the working tree, per path, against ``base``."""
     args = ("diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--")
-    return _parsed(root, run_git(root, *args, runner=runner), parse_hunks)
+    return parsed(root, run_git(root, *args, runner=runner), parse_hunks)
 
 
 # ---------------------------------------------------------------------------------------------
