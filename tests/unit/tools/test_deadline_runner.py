@@ -113,6 +113,9 @@ def test_servers_belong_to_the_run_not_to_the_check(parent: ProcessRunner, tmp_p
         assert parent.live_process_groups() == (started.pid,)
         scope.expire()
         assert pid_running(started.pid)  # the stage's resources stop it, not the check
+        # a shared environment may restart a server after the check that built it is over
+        again = scope.start(["sleep", "300"], cwd=tmp_path, log_path=tmp_path / "log")
     finally:
         scope.stop([started], grace=0.5)
-    assert not pid_running(started.pid)
+    scope.stop([again], grace=0.5)
+    assert not pid_running(started.pid) and not pid_running(again.pid)
