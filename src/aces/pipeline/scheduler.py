@@ -57,19 +57,35 @@ def run_checks(
     waiting = list(reversed(pending))
     running: list[_Task] = []
     results: dict[int, CheckResult] = {}
-    while waiting or running:
-        while waiting and len(running) < max(1, jobs):
-            task = waiting.pop()
-            _start(task, ctx, evaluate, budget, finished)
-            running.append(task)
-        _wait(finished, running)
-        now = time.monotonic()
-        for task in list(running):
-            outcome = _settle(task, now, margin)
-            if outcome is not None:
-                results[id(task)] = outcome
-                running.remove(task)
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, jobs):
+                task = waiting.pop()
+                _start(task, ctx, evaluate, budget, finished)
+                running.append(task)
+            _wait(finished, running)
+            now = time.monotonic()
+            for task in list(running):
+                outcome = _settle(task, now, margin)
+                if outcome is not None:
+                    results[id(task)] = outcome
+                    running.remove(task)
+    except BaseException:
+        # Interrupted (SIGTERM): the checks still running clean up what they were building
+        # (an environment half up) before the stage closes its resources and ACES exits.
+        _stop_all(running, margin)
+        raise
     return [results[id(task)] for task in pending]
+
+
+def _stop_all(running: list[_Task], margin: float) -> None:
+    """Stop the groups of every running check and wait, at most ``margin``, for them to end."""
+    for task in running:
+        if task.scope is not None:
+            task.scope.expire()
+    until = time.monotonic() + margin
+    for task in running:
+        task.done.wait(max(0.0, until - time.monotonic()))
 
 
 def _start(
