@@ -21,6 +21,8 @@ from tests.e2e.helpers import EXAMPLE, git, run_aces
 
 BUDGET = 3.0
 SLACK = 5.0
+# Starting Python and importing aces on a loaded machine; the stage itself is timed apart.
+STARTUP = 10.0
 MARKER = "86396.25"  # a sleep length only the shims use
 REAL_GIT = shutil.which("git") or "/usr/bin/git"
 ENVELOPE = "proto/arqonbus/v1/envelope.proto"
@@ -125,10 +127,12 @@ def test_every_check_hung_on_one_tool_ends_within_the_budget(tmp_path: Path) -> 
     )
     elapsed = time.monotonic() - started
     assert done.returncode == 2, done.stderr
-    assert elapsed < BUDGET + SLACK
+    report = json.loads(done.stdout)
+    assert report["timing"]["stages"]["s05-unit"] < BUDGET + SLACK
+    assert elapsed < BUDGET + SLACK + STARTUP
     time.sleep(0.2)
     assert not leftovers()
-    checks = json.loads(done.stdout)["stages"][4]["checks"]
+    checks = report["stages"][4]["checks"]
     assert len(checks) >= 6
     assert {c["status"] for c in checks} == {"ERROR"}
     odd = [(c["id"], c["reason"]) for c in checks if "time budget of 3s ran out" not in c["reason"]]
@@ -181,10 +185,12 @@ def test_a_git_hung_inside_a_check_ends_at_the_check_deadline(tmp_path: Path) ->
     done = run_aces("run", str(root), "--stage", "1", "--quiet", "--format", "json", env=env)
     elapsed = time.monotonic() - started
     assert done.returncode == 2, done.stderr
-    assert elapsed < BUDGET + SLACK + 2.0  # + starting aces and indexing the example
+    report = json.loads(done.stdout)
+    assert report["timing"]["stages"]["s01-spec"] < BUDGET + SLACK
+    assert elapsed < BUDGET + SLACK + STARTUP
     time.sleep(0.2)
     assert not leftovers()
-    reasons = [c["reason"] for c in json.loads(done.stdout)["stages"][0]["checks"]]
+    reasons = [c["reason"] for c in report["stages"][0]["checks"]]
     assert any(
         "`git status --porcelain=v2" in r and "timed out: the check's time budget of 3s" in r
         for r in reasons

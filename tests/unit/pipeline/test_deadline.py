@@ -122,7 +122,7 @@ def test_a_check_that_never_stops_is_given_up_on_and_not_cached(tmp_path: Path) 
         report = run_pipeline(stages(check), bounded_ctx(0.3), cache=cache)
     finally:
         release.set()
-    assert time.monotonic() - started < 0.3 + 0.2 + 2.0
+    assert time.monotonic() - started < 0.3 + 5.0  # the budget, then SIGTERM, grace, unwind
     assert report.stages[0].checks[0].status is Status.ERROR
     assert report.stages[0].checks[0].reason == "timed out after 0.3 s"
     time.sleep(0.2)  # the released check finishes late: its PASS must not be kept
