@@ -93,11 +93,21 @@ def selected_stages(stages: tuple[StageDef, ...], tokens: list[str]) -> tuple[in
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Run, write every report, print the chosen format; return the verdict's exit code."""
+    """Run, write every report, print the chosen format; return the verdict's exit code.
+
+    From the first git call on, SIGTERM or SIGINT stops every child (git included).
+    """
+    runner = ProcessRunner()
+    with terminate_children_on_signal(runner):
+        return _run(args, runner)
+
+
+def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
+    """The body of ``handle``: every subprocess goes through ``runner``."""
     root = Path(args.path).resolve()
     if args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {args.jobs}")
-    workspace = Workspace.open(root)
+    workspace = Workspace.open(root, processes=runner)
     head = snapshot_file(root)
     override = snapshot_file(root, args.policy) if args.policy is not None else None
     from_ci = from_environment(os.environ, event_file=args.event)
@@ -112,7 +122,6 @@ def handle(args: argparse.Namespace) -> int:
     # The ratchet: the base's policy stays in force when the head (or --policy) loosens it.
     loaded, change = policy_and_change(workspace, head, override, base=args.base, pr=pr, ci=from_ci)
     doctrine = load_doctrine(loaded.policy.doctrine)
-    runner = ProcessRunner()
     ctx = RunContext(
         workspace=workspace,
         change=change,
@@ -130,8 +139,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     cache_dir = default_cache_dir(root, is_git=workspace.is_git, env=os.environ)
     cache = None if args.no_cache or cache_dir is None else ResultCache(cache_dir)
-    with terminate_children_on_signal(runner):
-        report = run_pipeline(STAGES, ctx, cache=cache)
+    report = run_pipeline(STAGES, ctx, cache=cache)
     out_dir = args.out if args.out is not None else root / ".aces" / "out"
     written = write_reports(report, out_dir)
     _publish_to_ci(report, os.environ)

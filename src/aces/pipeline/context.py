@@ -34,7 +34,8 @@ class RunContext:
     """The inputs of a run: workspace, change, policy, doctrine, and the process runner.
 
     Every subprocess a check starts goes through ``processes`` so that a signal to
-    aces stops them all.
+    aces stops them all; the runner hands each check a ``DeadlineRunner`` there, so
+    every child is bounded by the check's one deadline.
     """
 
     workspace: Workspace
@@ -55,7 +56,9 @@ class RunContext:
 
     def tree_digest(self) -> str:
         """The workspace's tree digest, computed once per run (checks key their cache on it)."""
-        return self.memo.get("workspace.tree_digest", self.workspace.tree_digest)
+        return self.memo.get(
+            "workspace.tree_digest", lambda: self.workspace.tree_digest(self.processes)
+        )
 
     def inputs_digest(self) -> str:
         """A digest of the Change (PR metadata included) and the policy, once per run."""

@@ -3,8 +3,8 @@
 A stage with no implemented check is ERROR, an exception or a timeout in a
 check is ERROR, and a stage after a blocking one is BLOCKED unless the user
 asked to keep going. Checks of one stage run in parallel threads (most of them
-wait on child processes); their results are sorted so the report never depends
-on scheduling.
+wait on child processes), each within one deadline (``pipeline.scheduler``);
+their results are sorted so the report never depends on scheduling.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 
 from aces import __version__
@@ -32,6 +30,7 @@ from aces.pipeline.cache import ResultCache
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.pipeline.scheduler import run_checks
 
 NOT_IMPLEMENTED = "not implemented: no check of this stage exists yet, so it cannot pass"
 
@@ -130,33 +129,20 @@ def _run_stage(
         # A check that enforces a clause the doctrine does not have cannot be trusted.
         reason = f"checks name clauses doctrine {ctx.doctrine.version} lacks: {', '.join(unknown)}"
         return StageResult(stage.number, stage.name, stage.title, Status.ERROR, reason=reason)
-    workers = max(1, min(ctx.options.jobs, len(stage.checks)))
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"aces-s{stage.number}")
+
+    def evaluate(check: Check, check_ctx: RunContext) -> CheckResult:
+        return _run_check(check, check_ctx, cache, timing, clock)
+
     try:
-        futures: list[tuple[Check, Future[CheckResult], float]] = [
-            (check, pool.submit(_run_check, check, ctx, cache, timing, clock), clock())
-            for check in stage.checks
-        ]
-        results = [_collect(check, future, ctx) for check, future, _ in futures]
+        # Returns once every check has stopped, or overran its deadline and was given up on.
+        results = run_checks(stage.checks, ctx, evaluate, jobs=ctx.options.jobs)
     finally:
-        # A timed-out check may still run: do not wait for it, its tools are killed by
-        # the process runner's own timeout.
-        pool.shutdown(wait=False, cancel_futures=True)
         ctx.resources.close()  # what the stage's checks shared (a live environment) goes now
     for result in results:
         ctx.observer.check_finished(result)
     ordered = tuple(sorted(results, key=lambda r: r.check_id))
     status, reason = _fold(ordered)
     return StageResult(stage.number, stage.name, stage.title, status, ordered, reason)
-
-
-def _collect(check: Check, future: Future[CheckResult], ctx: RunContext) -> CheckResult:
-    """The check's result, or ERROR when it overran the run's per-check timeout."""
-    timeout = ctx.options.check_timeout_seconds
-    try:
-        return future.result(timeout=timeout)
-    except FutureTimeout:
-        return _error(check, f"timed out after {timeout:g} s")
 
 
 def _run_check(
@@ -196,8 +182,9 @@ def _evaluate(check: Check, ctx: RunContext, cache: ResultCache | None) -> Check
         findings = _validated(check, check.run(ctx))
         status = Status.FAIL if findings else Status.PASS
         result = _result(check, status, findings=findings)
-    if cache is not None and key is not None:
-        cache.put(check.id, key, result)
+    left = ctx.processes.remaining()
+    if cache is not None and key is not None and (left is None or left > 0):
+        cache.put(check.id, key, result)  # a result that came after the deadline is not kept
     return result
 
 

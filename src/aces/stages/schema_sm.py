@@ -173,7 +173,7 @@ def explored(ctx: RunContext, path: str, machine: Machine, limit: int) -> ModelR
     """The model checker's result, once per machine and run; ``AcesError`` at the limit."""
     result = ctx.memo.get(
         f"stage2.explored\x1f{path}\x1f{limit}",
-        lambda: model_check(machine, state_limit=limit),
+        lambda: model_check(machine, state_limit=limit, runner=ctx.processes),
     )
     if not result.complete:
         raise AcesError(

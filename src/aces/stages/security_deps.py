@@ -112,7 +112,10 @@ class DependencyAudit(Check):
         return ctx.memo.get(
             "sec.dependency-audit.date",
             lambda: allowlist.reference_date(
-                ws.root, is_git=ws.is_git, today=dt.datetime.now(dt.UTC).date()
+                ws.root,
+                is_git=ws.is_git,
+                today=dt.datetime.now(dt.UTC).date(),
+                runner=ctx.processes,
             ),
         )
 

@@ -285,7 +285,7 @@ def _reference(ctx: RunContext) -> allowlist.ReferenceDate:
     return ctx.memo.get(
         "stage3.allowlist_date",
         lambda: allowlist.reference_date(
-            ws.root, is_git=ws.is_git, today=dt.datetime.now(dt.UTC).date()
+            ws.root, is_git=ws.is_git, today=dt.datetime.now(dt.UTC).date(), runner=ctx.processes
         ),
     )
 

@@ -132,7 +132,7 @@ class SbomCheck(SupplyCheck):
                 rule_id="infra.sbom.no-lockfile",
                 key=manifest.path,
             )
-        state = head_state(ctx.workspace.root) or SourceState(NO_COMMIT, 0)
+        state = head_state(ctx.workspace.root, runner=ctx.processes) or SourceState(NO_COMMIT, 0)
         generated = build_sbom(inv.subject, inv.packages, state)
         declared = ctx.policy.supply.sbom
         if declared:
@@ -316,7 +316,11 @@ class ImmutableTagsCheck(SupplyCheck):
             return None
         head = parse_ledger(rel, ctx.workspace.read_text(rel))
         base_commit = ctx.change.base
-        base_text = show_at(ctx.workspace.root, base_commit, rel) if base_commit else None
+        base_text = (
+            show_at(ctx.workspace.root, base_commit, rel, runner=ctx.processes)
+            if base_commit
+            else None
+        )
         if base_commit and base_text is not None:
             base = parse_ledger(f"{rel} (base {base_commit[:12]})", base_text)
             for change in ledger_changes(base, head):

@@ -547,7 +547,10 @@ class NoManualExceptions(Check):
         return ctx.memo.get(
             "stage3.allowlist_date",
             lambda: allowlist.reference_date(
-                ws.root, is_git=ws.is_git, today=dt.datetime.now(dt.UTC).date()
+                ws.root,
+                is_git=ws.is_git,
+                today=dt.datetime.now(dt.UTC).date(),
+                runner=ctx.processes,
             ),
         )
 

@@ -26,8 +26,9 @@ import signal
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -54,6 +55,8 @@ class ProcessResult:
     stderr: str
     truncated: bool
     duration: float
+    # stdout as the child wrote it, for callers that parse bytes (git's -z listings)
+    raw_stdout: bytes = field(default=b"", repr=False)
 
     def check_ok(self, allowed: Collection[int] = (0,)) -> ProcessResult:
         """This result when its exit code is allowed; otherwise raise ``CommandError``."""
@@ -188,6 +191,10 @@ class _StreamReader:
         """What was captured, decoded as UTF-8 (undecodable bytes replaced)."""
         return bytes(self._data).decode("utf-8", errors="replace")
 
+    def raw(self) -> bytes:
+        """What was captured, as bytes."""
+        return bytes(self._data)
+
     def _pump(self) -> None:
         fd = self._stream.fileno()
         try:
@@ -252,11 +259,16 @@ def parse_proc_stat(stat: str) -> tuple[str, int]:
     return fields[0], int(fields[2])
 
 
+SHUTTING_DOWN = "aces is shutting down"
+
+
 class ProcessRunner:
     """Starts, bounds and stops every subprocess of one ACES run.
 
     Thread-safe: checks may call ``run`` from parallel threads while another
-    thread (or a signal handler) calls ``terminate_all``.
+    thread (or a signal handler) calls ``terminate_all``. Narrower runners (one
+    per check, see ``aces.tools.deadline``) are ``adopt``ed, so ``terminate_all``
+    reaches their processes too.
     """
 
     def __init__(
@@ -273,6 +285,26 @@ class ProcessRunner:
         self._live: dict[int, subprocess.Popen[bytes]] = {}
         self._stopped: set[int] = set()
         self._closed = False
+        self._closed_reason = SHUTTING_DOWN
+        self._scopes: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
+
+    @property
+    def grace_seconds(self) -> float:
+        """How long a stopped group gets between SIGTERM and SIGKILL."""
+        return self._grace
+
+    def remaining(self) -> float | None:
+        """Seconds left before this runner's deadline; None when it has none."""
+        return None
+
+    def adopt(self, scope: ProcessRunner) -> None:
+        """Make ``terminate_all`` of this runner also stop ``scope`` (closed at once if this is)."""
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._scopes.add(scope)
+        if closed:
+            scope.terminate_all()
 
     @property
     def base_env(self) -> dict[str, str]:
@@ -318,10 +350,11 @@ class ProcessRunner:
             raise ToolError(f"working directory {workdir} does not exist", path=str(workdir))
         executable = _resolve(command[0], workdir, child_env.get("PATH", ""), install_hint)
         data = input.encode("utf-8") if isinstance(input, str) else input
+        seconds, overrun = self._limit(timeout, command)
         proc: subprocess.Popen[bytes] | None = None
         try:
             proc = self._spawn(command, executable, workdir, child_env, data is not None)
-            return self._communicate(proc, command, timeout, max_output, data)
+            return self._communicate(proc, command, seconds, max_output, data, overrun)
         finally:
             if proc is not None:
                 self._finish(proc)
@@ -329,13 +362,27 @@ class ProcessRunner:
     def terminate_all(self) -> None:
         """Stop every process group still running and refuse to start new ones.
 
-        Sends SIGTERM to every group, waits the grace period, then SIGKILLs what
-        is left. The ``run`` calls waiting on those groups raise ``CommandError``.
+        Sends SIGTERM to every group (those of adopted runners too), waits the
+        grace period, then SIGKILLs what is left. The ``run`` calls waiting on
+        those groups raise ``CommandError``.
         """
+        self._close(SHUTTING_DOWN)
+
+    def _limit(self, timeout: float, command: tuple[str, ...]) -> tuple[float, str]:
+        """The timeout ``command`` really gets, and how to say it ran out."""
+        del command
+        return timeout, f"timed out after {timeout:g}s"
+
+    def _close(self, reason: str) -> None:
+        """Refuse new processes (saying ``reason``) and stop every live group, scopes included."""
         with self._lock:
-            self._closed = True
+            if not self._closed:
+                self._closed, self._closed_reason = True, reason
             procs = list(self._live.values())
             self._stopped.update(p.pid for p in procs)
+            scopes = list(self._scopes)
+        for scope in scopes:
+            scope.terminate_all()
         self._stop_groups(procs)
 
     def start(
@@ -367,7 +414,7 @@ class ProcessRunner:
         log = Path(log_path)
         with self._lock, log.open("ab") as out:
             if self._closed:
-                raise CommandError("was not started: aces is shutting down", argv=command)
+                raise CommandError(f"was not started: {self._closed_reason}", argv=command)
             try:
                 proc = subprocess.Popen(
                     command,
@@ -418,7 +465,7 @@ class ProcessRunner:
         """Start the child in a new session and register it, unless the runner is closed."""
         with self._lock:
             if self._closed:
-                raise CommandError("was not started: aces is shutting down", argv=command)
+                raise CommandError(f"was not started: {self._closed_reason}", argv=command)
             try:
                 proc = subprocess.Popen(
                     command,
@@ -442,6 +489,7 @@ class ProcessRunner:
         timeout: float,
         max_output: int,
         data: bytes | None,
+        overrun: str,
     ) -> ProcessResult:
         """Drain output, wait with the timeout, stop the group, then build the result."""
         started = time.monotonic()
@@ -474,13 +522,15 @@ class ProcessRunner:
             stderr=readers[1].text(),
             truncated=readers[0].truncated or readers[1].truncated,
             duration=time.monotonic() - started,
+            raw_stdout=readers[0].raw(),
         )
         if timed_out:
-            raise self._error(result, f"timed out after {timeout:g}s")
+            raise self._error(result, overrun)
         with self._lock:
             stopped = proc.pid in self._stopped
+            reason = self._closed_reason
         if stopped:
-            raise self._error(result, "was stopped: aces is shutting down")
+            raise self._error(result, f"was stopped: {reason}")
         return result
 
     @staticmethod

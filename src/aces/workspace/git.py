@@ -1,134 +1,68 @@
 """Thin wrappers over the ``git`` command line, with pure parsers for its output.
 
-Every call runs ``git`` with a timeout, an explicit environment (no prompt, C
-locale, no pager, no optional locks) and ``-c core.quotepath=off``; every
-listing is read in its ``-z`` form so that unusual file names survive. The
-parsers are pure functions of git's bytes and are tested on recorded output.
+Every call runs ``git`` through a ``ProcessRunner`` (its own process group, a
+timeout that stops the whole group), with an explicit environment (no prompt,
+C locale, no pager, no optional locks) and ``-c core.quotepath=off``; every
+listing is read in its ``-z`` form so that unusual file names survive. Pass the
+run's runner (``runner=``) so that a signal to ACES, or a check's deadline,
+reaches git too; without one each call gets a runner of its own.
+
+Whether a directory is a repository is decided from the file system (a ``.git``
+entry), never from git's answer; once there is a repository, git failing,
+timing out or printing something it cannot have meant is a ``GitError`` naming
+the command, never "no repository", "no commit" or "no such branch". The
+parsers of git's output are in ``git_output``.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from aces.errors import GitError
+from aces.tools.process import ProcessRunner
+
+# The parsers live in git_output; they are re-exported here, where callers know them.
+from aces.workspace.git_output import NameStatus as NameStatus
+from aces.workspace.git_output import decode_text as _decode
+from aces.workspace.git_output import parse_hunks as parse_hunks
+from aces.workspace.git_output import parse_ls_files_stage as parse_ls_files_stage
+from aces.workspace.git_output import parse_ls_files_tags as parse_ls_files_tags
+from aces.workspace.git_output import parse_name_status as parse_name_status
+from aces.workspace.git_output import parse_symbolic_ref as parse_symbolic_ref
+from aces.workspace.git_output import split_z as split_z
+from aces.workspace.git_output import unquote_c as unquote_c
+from aces.workspace.git_run import GIT_TIMEOUT_SECONDS as GIT_TIMEOUT_SECONDS
+from aces.workspace.git_run import GitResult as GitResult
+from aces.workspace.git_run import failure as _failure
+from aces.workspace.git_run import git_env as git_env
+from aces.workspace.git_run import parsed, unexpected_output
+from aces.workspace.git_run import run_git as run_git
+from aces.workspace.gitdir import in_repository
 from aces.workspace.types import Hunk
 from aces.workspace.walk import EXCLUDED_DIRS
 
-GIT_TIMEOUT_SECONDS = 60.0
-
-# Inherited variables git needs to find its own configuration (safe.directory, ...);
-# everything else, notably GIT_DIR / GIT_INDEX_FILE set by a calling hook, is left out
-# so that a query always describes the repository at ``root``.
-_INHERITED_ENV = ("PATH", "HOME", "XDG_CONFIG_HOME", "TMPDIR", "SYSTEMROOT")
-_FIXED_ENV = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_OPTIONAL_LOCKS": "0",  # `git status` must not rewrite the index of the repo under check
-    "GIT_PAGER": "cat",
-    "PAGER": "cat",
-    "LC_ALL": "C",
-    "LANG": "C",
-}
-
-
-@dataclass(frozen=True)
-class GitResult:
-    """The outcome of one git invocation."""
-
-    args: tuple[str, ...]
-    returncode: int
-    stdout: bytes
-    stderr: str
-
-
-@dataclass(frozen=True)
-class NameStatus:
-    """One entry of ``git diff --name-status``: status letter, path and, for renames, old path."""
-
-    status: str
-    path: str
-    old_path: str | None = None
-
-
-# ---------------------------------------------------------------------------------------------
-# Running git
-
-
-def git_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment every git call runs with (built from ``environ``, default os.environ)."""
-    source = os.environ if environ is None else environ
-    env = {name: source[name] for name in _INHERITED_ENV if name in source}
-    env.update(_FIXED_ENV)
-    return env
-
-
-def run_git(
-    root: Path, *args: str, timeout: float = GIT_TIMEOUT_SECONDS, check: bool = True
-) -> GitResult:
-    """Run ``git args`` in ``root``; GitError on a missing git, a timeout or (if check) failure."""
-    argv = ["git", "--no-pager", "-c", "core.quotepath=off", *args]
-    try:
-        proc = subprocess.run(
-            argv,
-            cwd=root,
-            env=git_env(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError(
-            "git executable not found", path=str(root), hint="install git and put it on PATH"
-        ) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(
-            f"`git {' '.join(args)}` timed out after {timeout:g}s", path=str(root)
-        ) from exc
-    result = GitResult(tuple(args), proc.returncode, proc.stdout, _decode(proc.stderr))
-    if check and result.returncode != 0:
-        raise _failure(root, result)
-    return result
-
-
-def _failure(root: Path, result: GitResult) -> GitError:
-    """A GitError quoting the command, its exit code and the first line git printed."""
-    first = result.stderr.strip().splitlines()[0] if result.stderr.strip() else "no message"
-    return GitError(
-        f"`git {' '.join(result.args)}` failed with exit code {result.returncode}: {first}",
-        path=str(root),
-    )
-
-
-def _decode(raw: bytes) -> str:
-    """Bytes from git as text; undecodable bytes are kept as surrogates (like file names)."""
-    return raw.decode("utf-8", "surrogateescape")
-
-
-def split_z(raw: bytes) -> list[str]:
-    """Split NUL-terminated ``-z`` output into decoded fields (no trailing empty field)."""
-    fields = raw.split(b"\0")
-    if fields and fields[-1] == b"":
-        fields.pop()
-    return [os.fsdecode(f) for f in fields]
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 # ---------------------------------------------------------------------------------------------
 # Repository queries
 
 
-def is_repo(root: Path) -> bool:
-    """Whether ``root`` lies inside a git work tree (a GitError if git refuses to say)."""
-    try:
-        result = run_git(root, "rev-parse", "--is-inside-work-tree", check=False)
-    except GitError:
-        if _has_dot_git(root):
-            raise
-        return False  # no git installed and no repository: a plain directory
+def is_repo(root: Path, *, runner: ProcessRunner | None = None) -> bool:
+    """Whether ``root`` lies inside a git work tree.
+
+    Decided from the file system, as git itself discovers a repository (``GIT_DIR``
+    and friends are never passed on): a ``.git`` entry in ``root`` or a parent, and
+    ``root`` not inside a ``.git`` directory. Without one no git runs; with one, git
+    must confirm, and anything else it does (a crash, a timeout, another answer) is
+    a GitError, never "not a repository".
+    """
+    if ".git" in root.parts or not in_repository(root):
+        return False
+    result = run_git(root, "rev-parse", "--is-inside-work-tree", check=False, runner=runner)
     if "dubious ownership" in result.stderr:
         # Treating the repository as a plain directory would silently change the Change.
         raise GitError(
@@ -136,29 +70,44 @@ def is_repo(root: Path) -> bool:
             path=str(root),
             hint=f"git config --global --add safe.directory {root}",
         )
-    return result.returncode == 0 and result.stdout.strip() == b"true"
+    if result.returncode != 0:
+        raise _failure(root, result)
+    if result.stdout.strip() != b"true":
+        raise unexpected_output(root, result)
+    return True
 
 
-def _has_dot_git(root: Path) -> bool:
-    """Whether ``root`` or one of its parents holds a ``.git`` entry."""
-    return any((d / ".git").exists() for d in (root, *root.parents))
-
-
-def toplevel(root: Path) -> Path:
+def toplevel(root: Path, *, runner: ProcessRunner | None = None) -> Path:
     """The top directory of the work tree containing ``root``."""
-    out = run_git(root, "rev-parse", "--show-toplevel").stdout
-    return Path(os.fsdecode(out.rstrip(b"\n")))
+    result = run_git(root, "rev-parse", "--show-toplevel", runner=runner)
+    top = Path(os.fsdecode(result.stdout.rstrip(b"\n")))
+    if not top.is_absolute() or not top.is_dir():
+        raise unexpected_output(root, result)
+    return top
 
 
-def show_prefix(root: Path) -> str:
+def show_prefix(root: Path, *, runner: ProcessRunner | None = None) -> str:
     """``root`` relative to the top of its work tree, with a trailing slash ('' at the top)."""
-    return os.fsdecode(run_git(root, "rev-parse", "--show-prefix").stdout.rstrip(b"\n"))
+    result = run_git(root, "rev-parse", "--show-prefix", runner=runner)
+    prefix = os.fsdecode(result.stdout.rstrip(b"\n"))
+    if prefix and not _names_tail_of(prefix, root):
+        raise unexpected_output(root, result)
+    return prefix
 
 
-def is_ignored_here(root: Path) -> bool:
+def _names_tail_of(prefix: str, root: Path) -> bool:
+    """Whether ``prefix`` (``a/b/``) is the tail of the path ``root``, as git's prefix must be."""
+    parts = tuple(prefix.split("/"))
+    if parts[-1] != "" or "" in parts[:-1] or ".." in parts:
+        return False
+    names = parts[:-1]
+    return root.parts[-len(names) :] == names
+
+
+def is_ignored_here(root: Path, *, runner: ProcessRunner | None = None) -> bool:
     """Whether the enclosing repository's ignore rules exclude ``root`` itself."""
-    result = run_git(root, "check-ignore", "-q", "--", ".", check=False)
-    if result.returncode not in (0, 1):
+    result = run_git(root, "check-ignore", "-q", "--", ".", check=False, runner=runner)
+    if result.returncode not in (0, 1) or result.stdout.strip():
         raise _failure(root, result)
     return result.returncode == 0
 
@@ -179,16 +128,17 @@ class ListedFile:
 _REGULAR_MODES = frozenset({"100644", "100755"})
 
 
-def ls_files(root: Path) -> list[ListedFile]:
+def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedFile]:
     """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
-    staged = run_git(root, "ls-files", "-z", "-s").stdout
-    modes = parse_ls_files_stage(staged)
+    staged = run_git(root, "ls-files", "-z", "-s", runner=runner)
+    modes = parsed(root, staged, parse_ls_files_stage)
     tagged = run_git(
-        root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard"
-    ).stdout
+        root, "ls-files", "-z", "-t", "--modified", "--deleted", "--others", "--exclude-standard",
+        runner=runner,
+    )  # fmt: skip
     deleted: set[str] = set()
     changed: set[str] = set()
-    for tag, path in parse_ls_files_tags(tagged):
+    for tag, path in parsed(root, tagged, parse_ls_files_tags):
         (deleted if tag == "R" else changed).add(path)
     listed = {
         path: ListedFile(path, mode in _REGULAR_MODES and path not in changed)
@@ -200,29 +150,14 @@ def ls_files(root: Path) -> list[ListedFile]:
     return [listed[path] for path in sorted(listed)]
 
 
-def parse_ls_files_stage(raw: bytes) -> dict[str, str]:
-    """``git ls-files -s -z`` -> path -> mode (``100644``, ``120000``, ``160000``, ...)."""
-    out: dict[str, str] = {}
-    for record in split_z(raw):
-        meta, _, path = record.partition("\t")
-        if path:
-            out[path] = meta.split(" ", 1)[0]
-    return out
-
-
-def parse_ls_files_tags(raw: bytes) -> list[tuple[str, str]]:
-    """``git ls-files -t -z`` -> (tag, path): ``C`` modified, ``R`` deleted, ``?`` other."""
-    out: list[tuple[str, str]] = []
-    for record in split_z(raw):
-        tag, _, path = record.partition(" ")
-        if path:
-            out.append((tag, path))
-    return out
-
-
-def untracked_files(root: Path) -> list[str]:
-    """Untracked files below ``root`` that no ignore rule excludes."""
-    return sorted(split_z(run_git(root, "ls-files", "-z", "--others", "--exclude-standard").stdout))
+def untracked_files(root: Path, *, runner: ProcessRunner | None = None) -> list[str]:
+    """Untracked files below ``root`` that no ignore rule excludes (each must exist on disk)."""
+    args = ("ls-files", "-z", "--others", "--exclude-standard")
+    result = run_git(root, *args, runner=runner)
+    paths = sorted(split_z(result.stdout))
+    if any(not os.path.lexists(root / path) for path in paths):
+        raise unexpected_output(root, result)
+    return paths
 
 
 def missing_ref_error(ref: str) -> GitError:
@@ -233,62 +168,100 @@ def missing_ref_error(ref: str) -> GitError:
     )
 
 
-def ref_exists(root: Path, ref: str) -> bool:
+def ref_exists(root: Path, ref: str, *, runner: ProcessRunner | None = None) -> bool:
     """Whether ``ref`` names a commit in this repository."""
-    return resolve_commit(root, ref) is not None
+    return resolve_commit(root, ref, runner=runner) is not None
 
 
-def resolve_commit(root: Path, ref: str) -> str | None:
-    """The commit id ``ref`` names, or None when there is no such commit."""
+def resolve_commit(root: Path, ref: str, *, runner: ProcessRunner | None = None) -> str | None:
+    """The commit id ``ref`` names, or None when there is no such commit.
+
+    "No such commit" is git's quiet exit code 1 and nothing else: any other failure,
+    or an answer that is not an object id, is a GitError.
+    """
     if not ref or ref.startswith("-"):
         return None
     result = run_git(
         root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
-        check=False,
+        check=False, runner=runner,
     )  # fmt: skip
-    if result.returncode != 0:
+    if _quiet_no(result):
         return None
-    return _decode(result.stdout).strip()
+    return _object_id(root, result)
 
 
-def rev_parse(root: Path, ref: str) -> str:
+def _quiet_no(result: GitResult) -> bool:
+    """Whether git answered a quiet query with a plain "no": exit code 1, no output at all."""
+    return result.returncode == 1 and not result.stdout.strip() and not result.stderr.strip()
+
+
+def _object_id(root: Path, result: GitResult) -> str:
+    """The object id git printed; GitError when it failed or printed anything else."""
+    if result.returncode != 0:
+        raise _failure(root, result)
+    sha = _decode(result.stdout).strip()
+    if not _OBJECT_ID.fullmatch(sha):
+        raise unexpected_output(root, result)
+    return sha
+
+
+def rev_parse(root: Path, ref: str, *, runner: ProcessRunner | None = None) -> str:
     """The commit id of ``ref``; GitError telling how to fetch it when it does not exist."""
-    sha = resolve_commit(root, ref)
+    sha = resolve_commit(root, ref, runner=runner)
     if sha is None:
         raise missing_ref_error(ref)
     return sha
 
 
-def head_commit(root: Path) -> str | None:
+def head_commit(root: Path, *, runner: ProcessRunner | None = None) -> str | None:
     """The commit id of HEAD, or None in a repository without commits."""
-    return resolve_commit(root, "HEAD")
+    return resolve_commit(root, "HEAD", runner=runner)
 
 
-def current_branch(root: Path) -> str | None:
+_BRANCH_NAME = re.compile(r"[^\x00-\x20\x7f~^:?*\[\\]+")
+
+
+def current_branch(root: Path, *, runner: ProcessRunner | None = None) -> str | None:
     """The short name of the checked-out branch, or None when HEAD is detached."""
-    result = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False)
+    result = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False, runner=runner)
+    if _quiet_no(result):
+        return None
+    if result.returncode != 0:
+        raise _failure(root, result)
     name = _decode(result.stdout).strip()
-    return name if result.returncode == 0 and name else None
+    if not _BRANCH_NAME.fullmatch(name):
+        raise unexpected_output(root, result)
+    return name
 
 
-def is_shallow(root: Path) -> bool:
+def is_shallow(root: Path, *, runner: ProcessRunner | None = None) -> bool:
     """Whether the clone is shallow (history cut off)."""
-    out = run_git(root, "rev-parse", "--is-shallow-repository", check=False).stdout
-    return out.strip() == b"true"
+    result = run_git(root, "rev-parse", "--is-shallow-repository", runner=runner)
+    answer = result.stdout.strip()
+    if answer not in (b"true", b"false"):
+        raise unexpected_output(root, result)
+    return answer == b"true"
 
 
-def merge_base(root: Path, a: str, b: str, *, names: tuple[str, str] | None = None) -> str:
+def merge_base(
+    root: Path,
+    a: str,
+    b: str,
+    *,
+    names: tuple[str, str] | None = None,
+    runner: ProcessRunner | None = None,
+) -> str:
     """The best common ancestor of commits ``a`` and ``b``; GitError when there is none.
 
     ``names`` says how to call the two commits in the error (defaults to ``a`` and ``b``).
     """
-    result = run_git(root, "merge-base", a, b, check=False)
+    result = run_git(root, "merge-base", a, b, check=False, runner=runner)
     if result.returncode == 0:
-        return _decode(result.stdout).strip()
-    if result.returncode == 1 and not result.stderr.strip():
+        return _object_id(root, result)
+    if _quiet_no(result):
         hint = (
             "the clone is shallow: fetch more history (git fetch --unshallow)"
-            if is_shallow(root)
+            if is_shallow(root, runner=runner)
             else "the branches share no history; pass another --base"
         )
         shown = names or (a, b)
@@ -298,22 +271,23 @@ def merge_base(root: Path, a: str, b: str, *, names: tuple[str, str] | None = No
     raise _failure(root, result)
 
 
-def origin_head(root: Path) -> str | None:
+def origin_head(root: Path, *, runner: ProcessRunner | None = None) -> str | None:
     """The branch ``origin/HEAD`` points at, as ``origin/<name>``, or None."""
-    result = run_git(root, "symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False)
-    if result.returncode != 0:
+    result = run_git(
+        root, "symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False, runner=runner
+    )
+    if _quiet_no(result):
         return None
+    if result.returncode != 0:
+        raise _failure(root, result)
+    if not result.stdout.startswith(b"refs/"):
+        raise unexpected_output(root, result)
     return parse_symbolic_ref(_decode(result.stdout))
 
 
-def parse_symbolic_ref(text: str) -> str | None:
-    """``refs/remotes/origin/main`` -> ``origin/main``; None for anything else."""
-    ref = text.strip()
-    prefix = "refs/remotes/"
-    return ref[len(prefix) :] if ref.startswith(prefix) and len(ref) > len(prefix) else None
-
-
-def default_branch(root: Path, configured: str = "") -> str | None:
+def default_branch(
+    root: Path, configured: str = "", *, runner: ProcessRunner | None = None
+) -> str | None:
     """The default branch to diff against: the configured one, origin/HEAD, main or master.
 
     A configured branch that exists neither as ``origin/<name>`` nor as ``<name>`` is an
@@ -321,15 +295,15 @@ def default_branch(root: Path, configured: str = "") -> str | None:
     """
     if configured:
         for candidate in _remote_first(configured):
-            if ref_exists(root, candidate):
+            if ref_exists(root, candidate, runner=runner):
                 return candidate
         raise missing_ref_error(configured)
-    remote_head = origin_head(root)
-    if remote_head and ref_exists(root, remote_head):
+    remote_head = origin_head(root, runner=runner)
+    if remote_head and ref_exists(root, remote_head, runner=runner):
         return remote_head
     for name in ("main", "master"):
         for candidate in _remote_first(name):
-            if ref_exists(root, candidate):
+            if ref_exists(root, candidate, runner=runner):
                 return candidate
     return None
 
@@ -347,117 +321,27 @@ def _remote_first(name: str) -> tuple[str, ...]:
 _DIFF_FLAGS = ("--no-color", "--no-ext-diff", "--no-textconv", "-M", "--relative")
 
 
-def diff_name_status(root: Path, base: str) -> list[NameStatus]:
+def diff_name_status(
+    root: Path, base: str, *, runner: ProcessRunner | None = None
+) -> list[NameStatus]:
     """Files that differ between commit ``base`` and the working tree below ``root``."""
-    out = run_git(root, "diff", "-z", "--name-status", *_DIFF_FLAGS, base, "--").stdout
-    return parse_name_status(out)
+    args = ("diff", "-z", "--name-status", *_DIFF_FLAGS, base, "--")
+    return parsed(root, run_git(root, *args, runner=runner), parse_name_status)
 
 
-def diff_hunks(root: Path, base: str) -> dict[str, tuple[Hunk, ...]]:
+def diff_hunks(
+    root: Path, base: str, *, runner: ProcessRunner | None = None
+) -> dict[str, tuple[Hunk, ...]]:
     """Added or changed line ranges in the working tree, per path, against ``base``."""
-    out = run_git(
-        root, "diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--"
-    ).stdout
-    return parse_hunks(out)
-
-
-def parse_name_status(raw: bytes) -> list[NameStatus]:
-    """Parse ``git diff -z --name-status``: ``S\\0path\\0`` or ``R100\\0old\\0new\\0``."""
-    fields = split_z(raw)
-    entries: list[NameStatus] = []
-    i = 0
-    while i < len(fields):
-        code = fields[i]
-        letter = code[:1]
-        if letter in ("R", "C"):
-            if i + 2 >= len(fields):
-                raise GitError(f"truncated `git diff --name-status` output after {code!r}")
-            entries.append(NameStatus(letter, fields[i + 2], fields[i + 1]))
-            i += 3
-        else:
-            if i + 1 >= len(fields) or not letter:
-                raise GitError(f"truncated `git diff --name-status` output after {code!r}")
-            entries.append(NameStatus(letter, fields[i + 1]))
-            i += 2
-    return entries
-
-
-_HUNK_HEADER = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-
-
-def parse_hunks(raw: bytes) -> dict[str, tuple[Hunk, ...]]:
-    """Parse ``git diff -U0`` into head-side line ranges per new path.
-
-    Only header lines are read: a section starts at ``diff --git``, names its new path on
-    ``+++`` before the first ``@@``, and each ``@@ -a,b +c,d @@`` adds lines ``c..c+d-1``
-    (``d`` defaults to 1; ``d == 0`` is a pure deletion and adds nothing).
-    """
-    hunks: dict[str, list[Hunk]] = {}
-    path: str | None = None
-    in_header = False
-    for line in raw.split(b"\n"):
-        if line.startswith(b"diff --git "):
-            path, in_header = None, True
-        elif in_header and line.startswith(b"+++ "):
-            path = _new_path(line[4:])
-        elif line.startswith(b"@@"):
-            in_header = False
-            hunk = _hunk(line)
-            if path is not None and hunk is not None:
-                hunks.setdefault(path, []).append(hunk)
-    return {p: tuple(h) for p, h in sorted(hunks.items())}
-
-
-def _hunk(line: bytes) -> Hunk | None:
-    """The head-side range of one ``@@`` header, None for a pure deletion."""
-    match = _HUNK_HEADER.match(line)
-    if match is None:
-        raise GitError(f"unparsable hunk header from git diff: {_decode(line)!r}")
-    count = int(match.group(2)) if match.group(2) is not None else 1
-    return Hunk(int(match.group(1)), count) if count > 0 else None
-
-
-def _new_path(field: bytes) -> str | None:
-    """The path of a ``+++`` header: None for /dev/null, C-unquoted when git quoted it."""
-    if field.startswith(b'"'):
-        field = unquote_c(field)
-    elif field.endswith(b"\t"):
-        field = field[:-1]  # git appends a tab when the name contains a space
-    if field == b"/dev/null":
-        return None
-    return os.fsdecode(field.removeprefix(b"b/"))
-
-
-_C_ESCAPES = {
-    ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12,
-    ord("r"): 13, ord('"'): 34, ord("\\"): 92,
-}  # fmt: skip
-
-
-def unquote_c(quoted: bytes) -> bytes:
-    """Undo git's C-style quoting of a path: ``"a\\tb\\303\\251"`` -> the raw bytes."""
-    body = quoted[1:-1] if quoted.startswith(b'"') and quoted.endswith(b'"') else quoted
-    out = bytearray()
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != ord("\\") or i + 1 >= len(body):
-            out.append(ch)
-            i += 1
-        elif body[i + 1 : i + 4].isdigit() and len(body[i + 1 : i + 4]) == 3:
-            out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
-            i += 4
-        else:
-            out.append(_C_ESCAPES.get(body[i + 1], body[i + 1]))
-            i += 2
-    return bytes(out)
+    args = ("diff", "-U0", "--src-prefix=a/", "--dst-prefix=b/", *_DIFF_FLAGS, base, "--")
+    return parsed(root, run_git(root, *args, runner=runner), parse_hunks)
 
 
 # ---------------------------------------------------------------------------------------------
 # Tree state
 
 
-def status_porcelain(root: Path) -> bytes:
+def status_porcelain(root: Path, *, runner: ProcessRunner | None = None) -> bytes:
     """``git status --porcelain=v2 --branch -z --untracked-files=all`` limited to ``root``.
 
     With ``--branch`` it names the HEAD commit, and each changed entry carries the object
@@ -477,6 +361,7 @@ def status_porcelain(root: Path) -> bytes:
         "--",
         ".",
         *excludes,
+        runner=runner,
     ).stdout
 
 

@@ -4,7 +4,9 @@ In a git work tree the files are the tracked ones plus the untracked ones no ign
 rule excludes (``git ls-files``), minus those deleted on disk. Elsewhere the directory
 is walked, honouring ``.gitignore`` files. Either way ``.git``, ``.aces`` and ``.venv``
 are never read, symlinked directories are never followed, and a symlink resolving
-outside the root is not a file of the workspace.
+outside the root is not a file of the workspace. Whether the root is in a git work
+tree is decided from the file system (``git.is_repo``): when it is, a failing git is
+an error, never a reason to fall back to walking the directory.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aces.errors import InputError
+from aces.tools.process import ProcessRunner
 from aces.workspace import git
 from aces.workspace.globs import GlobMatcher
 from aces.workspace.languages import SHEBANG_BYTES, by_name, by_shebang, needs_shebang
@@ -42,8 +45,11 @@ class Workspace:
         is_git: bool,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         git_prefix: str = "",
+        processes: ProcessRunner | None = None,
     ) -> None:
         self.root = root
+        # git runs through the run's process runner, so a signal to ACES reaches it
+        self.processes = processes if processes is not None else ProcessRunner()
         self.files = tuple(sorted(files))
         self.is_git = is_git
         self.max_file_bytes = max_file_bytes
@@ -56,18 +62,35 @@ class Workspace:
         self.unread_links: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def open(cls, root: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Workspace:
-        """Index the directory ``root``; InputError when it is missing or not a directory."""
+    def open(
+        cls,
+        root: Path,
+        *,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        processes: ProcessRunner | None = None,
+    ) -> Workspace:
+        """Index the directory ``root``; InputError when it is missing or not a directory.
+
+        ``processes`` runs git (the run's runner; a fresh one when not given).
+        """
         resolved = _resolve_root(root)
+        runner = processes if processes is not None else ProcessRunner()
         rejected: list[tuple[str, str]] = []
-        indexed = _git_index(resolved, rejected)
+        indexed = _git_index(resolved, rejected, runner)
         if indexed is None:
             files = walk_files(resolved, rejected)
-            workspace = cls(resolved, files, is_git=False, max_file_bytes=max_file_bytes)
+            workspace = cls(
+                resolved, files, is_git=False, max_file_bytes=max_file_bytes, processes=runner
+            )
         else:
             files, prefix = indexed
             workspace = cls(
-                resolved, files, is_git=True, max_file_bytes=max_file_bytes, git_prefix=prefix
+                resolved,
+                files,
+                is_git=True,
+                max_file_bytes=max_file_bytes,
+                git_prefix=prefix,
+                processes=runner,
             )
         workspace.unread_links = tuple(sorted(rejected))
         return workspace
@@ -170,23 +193,24 @@ class Workspace:
             h.update(self._content_hash(rel))
         return h.hexdigest()
 
-    def tree_digest(self) -> str:
+    def tree_digest(self, processes: ProcessRunner | None = None) -> str:
         """A digest of the whole tree state, cheap to recompute when nothing changed.
 
         In git: the HEAD commit and porcelain status (index ids of every staged entry) plus
         the content of every dirty or untracked file. Elsewhere: path, size and mtime of
-        every file found by a fresh walk.
+        every file found by a fresh walk. ``processes`` runs git (a check's runner, bounded
+        by its deadline); the workspace's own by default.
         """
         h = hashlib.blake2b(digest_size=32)
         if self.is_git:
-            self._git_tree_state(h)
+            self._git_tree_state(h, processes or self.processes)
         else:
             self._walk_tree_state(h)
         return h.hexdigest()
 
-    def _git_tree_state(self, h: hashlib.blake2b) -> None:
+    def _git_tree_state(self, h: hashlib.blake2b, processes: ProcessRunner) -> None:
         """Feed HEAD, the status and the dirty files' state into ``h``."""
-        status = git.status_porcelain(self.root)
+        status = git.status_porcelain(self.root, runner=processes)
         h.update(b"git\0" + status)
         for top_rel in git.parse_status_paths(status):
             if top_rel.startswith(self.git_prefix):
@@ -259,21 +283,23 @@ class Workspace:
             return b""
 
 
-def _git_index(root: Path, rejected: list[tuple[str, str]]) -> tuple[list[str], str] | None:
+def _git_index(
+    root: Path, rejected: list[tuple[str, str]], runner: ProcessRunner
+) -> tuple[list[str], str] | None:
     """The files git lists below ``root`` and its prefix, or None when git does not apply.
 
     A directory the enclosing repository ignores (a scratch copy under ``build/``) would
     list no file at all through git, so it is indexed as the plain directory it is.
     """
-    if not git.is_repo(root):
+    if not git.is_repo(root, runner=runner):
         return None
-    prefix = git.show_prefix(root)
-    if prefix and git.is_ignored_here(root):
+    prefix = git.show_prefix(root, runner=runner)
+    if prefix and git.is_ignored_here(root, runner=runner):
         return None
     root_real = str(root)
     files = [
         f.path
-        for f in git.ls_files(root)
+        for f in git.ls_files(root, runner=runner)
         if (f.trusted and not is_excluded(f.path)) or keep_listed(root_real, f.path, rejected)
     ]
     return files, prefix

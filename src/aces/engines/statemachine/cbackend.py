@@ -47,8 +47,17 @@ def usable(program: Program, limit: int = 0) -> bool:
     return compiler() is not None and program.layout.bits <= 64 and limit <= MAX_STATES
 
 
-def explore(machine: Machine, program: Program, limit: int, timeout: float = 3600.0) -> RawResult:
-    """Generate, compile and run the C explorer; ``ToolError`` when that cannot be done."""
+def explore(
+    machine: Machine,
+    program: Program,
+    limit: int,
+    timeout: float = 3600.0,
+    runner: ProcessRunner | None = None,
+) -> RawResult:
+    """Generate, compile and run the C explorer; ``ToolError`` when that cannot be done.
+
+    ``runner`` is the caller's (a check's, bounded by its deadline); a fresh one otherwise.
+    """
     cc = compiler()
     if cc is None:
         raise ToolError("no C compiler (cc, gcc or clang) on PATH for the compiled model checker")
@@ -58,7 +67,7 @@ def explore(machine: Machine, program: Program, limit: int, timeout: float = 360
             "the compiled backend holds 64"
         )
     limit = min(limit, MAX_STATES)
-    runner = ProcessRunner()
+    runner = runner if runner is not None else ProcessRunner()
     with tempfile.TemporaryDirectory(prefix="aces-sm-") as work:
         source = Path(work) / "explore.c"
         source.write_text(c_source(program), encoding="utf-8")

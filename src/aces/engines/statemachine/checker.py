@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aces.engines.statemachine.compiler import Program
 from aces.engines.statemachine.model import (
@@ -21,6 +21,9 @@ from aces.engines.statemachine.model import (
     Violation,
     ViolationKind,
 )
+
+if TYPE_CHECKING:
+    from aces.tools.process import ProcessRunner
 
 Backend = Literal["auto", "python", "c"]
 KIND_ORDER: dict[str, int] = {
@@ -61,19 +64,21 @@ def model_check(
     state_limit: int = 1_000_000,
     backend: Backend = "auto",
     timeout: float = 3600.0,
+    runner: ProcessRunner | None = None,
 ) -> ModelResult:
     """Explore every reachable (state, variables) of ``machine`` up to ``state_limit`` states.
 
     ``backend``: "python" (reference), "c" (generated C, needs a C compiler), or "auto" (C when
     a compiler is present and the state fits in 64 bits, else Python). ``timeout`` bounds the
-    compiled run; a compiler or run failure is a ``ToolError``.
+    compiled run, which goes through ``runner`` when given; a compiler or run failure is a
+    ``ToolError``.
     """
     program = _program(machine)
     from aces.engines.statemachine import cbackend
 
     use_c = backend == "c" or (backend == "auto" and cbackend.usable(program, state_limit))
     if use_c:
-        raw = cbackend.explore(machine, program, state_limit, timeout)
+        raw = cbackend.explore(machine, program, state_limit, timeout, runner)
         name = "c"
     else:
         raw = explore_python(program, state_limit)

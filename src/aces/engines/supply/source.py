@@ -12,35 +12,38 @@ import hashlib
 from pathlib import Path
 
 from aces.engines.supply.sbom import SourceState
+from aces.tools.process import ProcessRunner
 from aces.workspace.git import is_repo, run_git
 
 _CHUNK = 1 << 20
 
 
-def head_state(root: Path) -> SourceState | None:
+def head_state(root: Path, *, runner: ProcessRunner | None = None) -> SourceState | None:
     """HEAD's commit id and committer time, or None outside git / before the first commit."""
-    if not is_repo(root):
+    if not is_repo(root, runner=runner):
         return None
-    result = run_git(root, "log", "-1", "--format=%H %ct", "HEAD", check=False)
+    result = run_git(root, "log", "-1", "--format=%H %ct", "HEAD", check=False, runner=runner)
     parts = result.stdout.decode("utf-8", "replace").split()
     if result.returncode != 0 or len(parts) != 2 or not parts[1].isdigit():
         return None
     return SourceState(parts[0], int(parts[1]))
 
 
-def origin_uri(root: Path) -> str:
+def origin_uri(root: Path, *, runner: ProcessRunner | None = None) -> str:
     """``git+<origin url>`` when an origin remote exists, else ``git+file:<dir name>``."""
-    if is_repo(root):
-        result = run_git(root, "config", "--get", "remote.origin.url", check=False)
+    if is_repo(root, runner=runner):
+        result = run_git(root, "config", "--get", "remote.origin.url", check=False, runner=runner)
         url = result.stdout.decode("utf-8", "replace").strip()
         if result.returncode == 0 and url:
             return f"git+{url}"
     return f"git+file:{root.name}"
 
 
-def show_at(root: Path, commit: str, rel: str) -> str | None:
+def show_at(
+    root: Path, commit: str, rel: str, *, runner: ProcessRunner | None = None
+) -> str | None:
     """The text of ``rel`` (relative to ``root``) at ``commit``, or None when it is absent."""
-    result = run_git(root, "show", f"{commit}:./{rel}", check=False)
+    result = run_git(root, "show", f"{commit}:./{rel}", check=False, runner=runner)
     if result.returncode != 0:
         return None
     return result.stdout.decode("utf-8", "replace")

@@ -23,6 +23,7 @@ from pathlib import Path
 from aces.engines.suppressions.scanner import RULE_PREFIX, Suppression
 from aces.errors import GitError
 from aces.policy.schema import AllowlistEntry
+from aces.tools.process import ProcessRunner
 from aces.workspace import git
 from aces.workspace.globs import GlobMatcher
 
@@ -42,11 +43,13 @@ class ReferenceDate:
     from_commit: bool
 
 
-def reference_date(root: Path, *, is_git: bool, today: dt.date) -> ReferenceDate:
+def reference_date(
+    root: Path, *, is_git: bool, today: dt.date, runner: ProcessRunner | None = None
+) -> ReferenceDate:
     """The HEAD commit's date (``git log -1 --format=%cs``), else ``today``."""
     if is_git:
         try:
-            result = git.run_git(root, "log", "-1", "--format=%cs", check=False)
+            result = git.run_git(root, "log", "-1", "--format=%cs", check=False, runner=runner)
         except GitError:
             result = None
         text = result.stdout.decode("utf-8", "replace").strip() if result else ""
