@@ -91,7 +91,8 @@ def handle_up(args: argparse.Namespace) -> int:
     root = _root(args)
     topology = _topology(root, args.policy)
     path = state_path(root)
-    env = Environment(topology, root=root, up_timeout=args.timeout)
+    pins = load_policy(root, args.policy).policy.toolchain
+    env = Environment(topology, root=root, up_timeout=args.timeout, pins=pins)
     try:
         with env:
             write_state(path, snapshot(env, os.getpid()))

@@ -27,6 +27,7 @@ from aces.report.markdown import render_markdown
 from aces.report.sarif import render_sarif
 from aces.report.writers import write_reports
 from aces.stages import STAGES
+from aces.stages.tooling import require_git
 from aces.tools.process import ProcessRunner
 from aces.tools.signals import terminate_children_on_signal
 from aces.workspace.change import compute_change, load_pr_metadata
@@ -91,8 +92,9 @@ def handle(args: argparse.Namespace) -> int:
     root = Path(args.path).resolve()
     if args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {args.jobs}")
-    workspace = Workspace.open(root)
     loaded = load_policy(root, args.policy)
+    require_git(root, loaded.policy.toolchain, ProcessRunner())
+    workspace = Workspace.open(root)
     doctrine = load_doctrine(loaded.policy.doctrine)
     from_ci = from_environment(os.environ)
     pr = load_pr_metadata(

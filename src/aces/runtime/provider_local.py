@@ -53,6 +53,7 @@ from aces.runtime.servers import (
 )
 from aces.runtime.topology import ServiceSpec, TestCommand, Topology, env_key, expand
 from aces.tools.process import ProcessResult, ProcessRunner, StartedProcess
+from aces.tools.resolve import ToolResolver
 from aces.tools.signals import terminate_children_on_signal
 
 DEFAULT_UP_TIMEOUT = 60.0
@@ -112,6 +113,7 @@ class Environment:
         grace_seconds: float = DEFAULT_GRACE,
         handle_signals: bool = True,
         temp_parent: Path | None = None,
+        pins: Mapping[str, str] | None = None,
     ) -> None:
         self.topology = topology
         self.root = root.resolve()
@@ -121,6 +123,7 @@ class Environment:
         self._grace = grace_seconds
         self._handle_signals = handle_signals
         self._temp_parent = temp_parent
+        self._pins = dict(pins or {})
         self._run_dir: Path | None = None
         self._procs: dict[str, _Managed] = {}
         self._ports = _Ports()
@@ -155,7 +158,8 @@ class Environment:
             raise InputError("the environment is already up")
         deadline = time.monotonic() + self._up_timeout
         try:
-            self._binaries = find_binaries(self.topology, self.runner.base_env.get("PATH", ""))
+            tools = ToolResolver.for_repository(self.root, self.runner, self._pins)
+            self._binaries = find_binaries(self.topology, tools, self.root)
             self._make_run_dir()
             self._start_dependencies(deadline)
             self._start_services(deadline)

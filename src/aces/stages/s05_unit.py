@@ -21,7 +21,7 @@ from __future__ import annotations
 import posixpath
 import tempfile
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from aces.engines.coverage import (
@@ -49,12 +49,13 @@ from aces.engines.smtrace import compute_coverage
 from aces.engines.testreports import TestCase
 from aces.errors import AcesError, InputError
 from aces.model import Finding, Location
-from aces.pipeline.check import Check, NotApplicable
+from aces.pipeline.check import Check, NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.stages.schema_sm import load_machines, machine_files, require_loaded, transition_refs
 from aces.stages.unit_suite import (
     RunnerResult,
+    SuiteRun,
     faketime_library,
     reference_run,
     runners,
@@ -111,8 +112,16 @@ class UnitTests(SuiteCheck):
     tools = ("cargo", "mix")
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """One finding per failing test of every runner."""
-        for result in reference_run(ctx).results:
+        """One finding per failing test of every runner; ERROR keeping them if a runner failed."""
+        run = reference_run(ctx)
+        findings = tuple(self._failures(ctx, run.verified))
+        error = run.error()
+        if error is not None:
+            raise PartialResultError(error, findings)
+        yield from findings
+
+    def _failures(self, ctx: RunContext, results: Iterable[RunnerResult]) -> Iterator[Finding]:
+        for result in results:
             for case in result.report.failing:
                 detail = f": {case.message}" if case.message else ""
                 yield self.finding(
@@ -127,8 +136,12 @@ class UnitTests(SuiteCheck):
 
 
 def measured(ctx: RunContext) -> CoverageData:
-    """The merged coverage of the run; ERROR when no runner measures coverage."""
-    data = reference_run(ctx).coverage()
+    """The merged coverage of the run; ERROR when no runner measures coverage or one failed."""
+    run = reference_run(ctx)
+    error = run.error(measuring=True)
+    if error is not None:
+        raise error
+    data = run.coverage()
     if data is None:
         raise AcesError(
             "no test runner writes a coverage report, so coverage cannot be verified",
@@ -369,7 +382,11 @@ class TransitionCoverage(CoverageCheck):
         """One finding per transition no test takes, when under the threshold."""
         machines = load_machines(ctx)
         require_loaded(machines)
-        traces = reference_run(ctx).traces
+        run = reference_run(ctx)
+        error = run.error()
+        if error is not None:  # a runner that did not run wrote no trace
+            raise error
+        traces = run.traces
         if traces.problems:
             first = traces.problems[0]
             raise InputError(
@@ -470,23 +487,37 @@ class DeterminismCheck(SuiteCheck):
         """How the second run differs, in a finding."""
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """Static hazards of this kind, then tests flaky under the variation."""
-        for hazard in scan_tests(ctx):
-            if hazard.kind is self.kind:
-                yield self.finding(
-                    hazard.message,
-                    Location(hazard.path, hazard.line, hazard.column),
-                    rule_id=f"{self.id}.{hazard.rule}",
-                    key=f"{hazard.rule}\x1f{hazard.what}",
-                )
-        if runners(ctx):
-            yield from self._flaky(ctx)
+        """Static hazards of this kind, then tests flaky under the variation.
 
-    def _flaky(self, ctx: RunContext) -> Iterator[Finding]:
+        The static findings stand on their own: when a runner cannot run, the
+        check is ERROR with that cause and keeps them (and the other runners'
+        flaky tests).
+        """
+        findings = [
+            self.finding(
+                hazard.message,
+                Location(hazard.path, hazard.line, hazard.column),
+                rule_id=f"{self.id}.{hazard.rule}",
+                key=f"{hazard.rule}\x1f{hazard.what}",
+            )
+            for hazard in scan_tests(ctx)
+            if hazard.kind is self.kind
+        ]
+        if not runners(ctx):
+            return iter(findings)
         reference = reference_run(ctx)
         with tempfile.TemporaryDirectory(prefix="aces-variant-") as tmp:
             variant = variant_run(ctx, self.variant_env(tmp))
+        findings.extend(self._flaky(ctx, reference, variant))
+        error = reference.error() or variant.error()
+        if error is not None:
+            raise PartialResultError(error, tuple(findings))
+        return iter(findings)
+
+    def _flaky(self, ctx: RunContext, reference: SuiteRun, variant: SuiteRun) -> Iterator[Finding]:
         for ref, var in zip(reference.results, variant.results, strict=True):
+            if ref.error is not None or var.error is not None:
+                continue
             for flake in compare_runs(ref.report.outcomes(), var.report.outcomes()):
                 yield self._flake(ctx, ref, flake)
 

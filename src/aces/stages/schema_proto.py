@@ -34,12 +34,18 @@ from aces.engines.proto.violation import Violation
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
-from aces.tools.buf import BufDiagnostic
+from aces.stages.tooling import require_tool
+from aces.tools.buf import Buf, BufDiagnostic
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
 NO_PROTOS = "no .proto files in the repository"
 NO_BASE = "whole-tree run: there is no base version to compare with"
+
+
+def resolved_buf(ctx: RunContext) -> Buf:
+    """buf as the run resolved it: found, version-checked against ``[toolchain]``, once."""
+    return open_buf(ctx.workspace, ctx.processes, require_tool(ctx, "buf").path)
 
 
 class ProtoCheck(Check):
@@ -66,7 +72,9 @@ class ProtoCheck(Check):
         """Head and base of every module."""
         return ctx.memo.get(
             "stage2.proto-versions",
-            lambda: load_versions(ctx.workspace, ctx.change, ctx.policy, ctx.processes),
+            lambda: load_versions(
+                ctx.workspace, ctx.change, ctx.policy, ctx.processes, buf=resolved_buf(ctx)
+            ),
         )
 
     def report(self, violations: Iterable[Violation]) -> Iterator[Finding]:
@@ -142,7 +150,7 @@ class ProtoLint(ProtoCheck):
             )
         if not modules:
             return
-        buf = open_buf(ws, ctx.processes)
+        buf = resolved_buf(ctx)
         for module in modules:
             config, _ = module_config(ws.root, module, ctx.policy)
             for d in buf.lint(ws.root, module.source, config):
@@ -171,7 +179,7 @@ class ProtoBreaking(ProtoCheck):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """buf breaking on head vs base images, per module with a base."""
-        buf = open_buf(ctx.workspace, ctx.processes)
+        buf = resolved_buf(ctx)
         for versions in self.versions(ctx):
             if versions.base is None:
                 continue

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aces.errors import GitError
+from aces.tools.resolve import project_dirs
 from aces.workspace.types import Hunk
 from aces.workspace.walk import EXCLUDED_DIRS
 
@@ -58,11 +59,18 @@ class NameStatus:
 # Running git
 
 
-def git_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment every git call runs with (built from ``environ``, default os.environ)."""
+def git_env(environ: Mapping[str, str] | None = None, root: Path | None = None) -> dict[str, str]:
+    """The environment every git call runs with (built from ``environ``, default os.environ).
+
+    With ``root``, the repository's pinned tool directories come first on PATH, so
+    the git that runs is the one the resolver found and version-checked.
+    """
     source = os.environ if environ is None else environ
     env = {name: source[name] for name in _INHERITED_ENV if name in source}
     env.update(_FIXED_ENV)
+    if root is not None:
+        local = os.pathsep.join(str(d) for d in project_dirs(root))
+        env["PATH"] = os.pathsep.join(p for p in (local, env.get("PATH", "")) if p)
     return env
 
 
@@ -75,7 +83,7 @@ def run_git(
         proc = subprocess.run(
             argv,
             cwd=root,
-            env=git_env(),
+            env=git_env(root=root),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,

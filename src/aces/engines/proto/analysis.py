@@ -65,17 +65,24 @@ def proto_modules(ws: Workspace, policy: Policy) -> tuple[ProtoModule, ...]:
     return find_modules(ws.files, policy.paths.proto)
 
 
-def open_buf(ws: Workspace, processes: ProcessRunner) -> Buf:
-    """The buf to use, with its cache inside the workspace's ``.aces`` directory."""
+def open_buf(ws: Workspace, processes: ProcessRunner, executable: Path | None = None) -> Buf:
+    """The buf to use (``executable`` when the caller resolved it), its cache under ``.aces``."""
     cache = ws.root / STORE_DIR / "buf-cache"
+    if executable is not None:
+        return Buf(executable, processes, cache)
     return Buf.locate(ws.root, processes, cache)
 
 
 def load_versions(
-    ws: Workspace, change: Change, policy: Policy, processes: ProcessRunner
+    ws: Workspace,
+    change: Change,
+    policy: Policy,
+    processes: ProcessRunner,
+    buf: Buf | None = None,
 ) -> tuple[ModuleVersions, ...]:
     """Head and base of every module (``InputError`` when a version does not compile)."""
-    buf = open_buf(ws, processes)
+    if buf is None:
+        buf = Buf.locate(ws.root, processes, ws.root / STORE_DIR / "buf-cache", policy.toolchain)
     store = ImageStore(ws.root / STORE_DIR / "images")
     out: list[ModuleVersions] = []
     for module in proto_modules(ws, policy):
