@@ -73,5 +73,4 @@ def explain_rustup_failure(tool: str, output: str, cwd: Path) -> ToolError | Non
         f"rust toolchain {channel} pinned by {source} is not installed; rustup cannot "
         f"download it offline — install it (rustup toolchain install {channel}) or change "
         "the pin",
-        hint=f"{tool} needs the pinned toolchain; ACES never lets rustup download one",
     )
