@@ -93,7 +93,12 @@ def handle(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {args.jobs}")
     loaded = load_policy(root, args.policy)
-    require_git(root, loaded.policy.toolchain, ProcessRunner())
+    require_git(
+        root,
+        loaded.policy.toolchain,
+        ProcessRunner(),
+        timeout=loaded.policy.check_timeout_seconds,
+    )
     workspace = Workspace.open(root)
     doctrine = load_doctrine(loaded.policy.doctrine)
     from_ci = from_environment(os.environ)

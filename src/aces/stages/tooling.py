@@ -17,7 +17,7 @@ from pathlib import Path
 from aces.errors import AcesError
 from aces.pipeline.context import RunContext
 from aces.tools.process import ProcessRunner
-from aces.tools.resolve import Resolved, ToolResolver
+from aces.tools.resolve import VERSION_TIMEOUT_SECONDS, Resolved, ToolResolver
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,13 @@ def _resolve(ctx: RunContext, name: str, cwd: Path) -> _Outcome:
         return _Outcome(None, exc)
 
 
-def require_git(root: Path, pins: Mapping[str, str], runner: ProcessRunner) -> None:
+def require_git(
+    root: Path,
+    pins: Mapping[str, str],
+    runner: ProcessRunner,
+    *,
+    timeout: float = VERSION_TIMEOUT_SECONDS,
+) -> None:
     """git checked against ``[toolchain] git`` before the Change is read with it.
 
     The Change (stage 1, and every base comparison after it) is computed by git
@@ -65,6 +71,6 @@ def require_git(root: Path, pins: Mapping[str, str], runner: ProcessRunner) -> N
     is a ``ToolError`` and the run cannot verify. No git and no pin: a plain
     directory, nothing to check.
     """
-    tools = ToolResolver.for_repository(root, runner, pins)
+    tools = ToolResolver.for_repository(root, runner, pins, timeout=timeout)
     if tools.locate("git") is not None or "git" in pins:
         tools.require("git", root)

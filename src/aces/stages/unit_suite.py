@@ -32,7 +32,7 @@ from aces.policy.schema import TestRunnerSpec
 from aces.stages.static_tools import CARGO_TARGET
 from aces.stages.tooling import require_tool, resolver
 from aces.tools.catalog import tools_by_name
-from aces.tools.process import CommandError, ProcessResult
+from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
 from aces.trace_emitter import TRACE_DIR_VARIABLE
 
@@ -231,6 +231,8 @@ def _run_runner(
     argv = tuple(sub(part) for part in spec.argv)
     argv = (program(ctx, argv[0], cwd), *argv[1:])
     result = ctx.processes.run(argv, cwd=cwd, timeout=timeout, env=env, install_hint=_hint(spec))
+    if result.returncode < 0:  # killed by a signal: whatever it wrote is not a verdict
+        raise _error(result, describe_exit(result.returncode))
     if result.returncode != 0:
         cause = explain_rustup_failure(
             posixpath.basename(spec.argv[0]), result.stdout + result.stderr, cwd

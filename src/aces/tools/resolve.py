@@ -53,6 +53,11 @@ def aces_checkout() -> Path:
     return Path(__file__).resolve().parents[3]
 
 
+def interpreter_dir() -> Path:
+    """The ``bin`` directory of the interpreter running ACES (its pinned Python tools)."""
+    return Path(sys.executable).parent
+
+
 def project_dirs(base: Path) -> tuple[Path, ...]:
     """The pinned install directories of the checkout at ``base``, in search order."""
     found: list[Path] = []
@@ -80,7 +85,7 @@ def tool_dirs(
     env_path: str,
     *,
     own: Path | None = None,
-    interpreter_dir: Path | None = None,
+    interpreter_bin: Path | None = None,
     distro: Sequence[str] = DISTRO_TOOL_GLOBS,
 ) -> tuple[Path, ...]:
     """Every directory searched for tools, in order (see the module docstring)."""
@@ -89,7 +94,7 @@ def tool_dirs(
     if checkout.resolve() != root.resolve():
         dirs.extend(project_dirs(checkout))
     dirs.extend(Path(p) for p in env_path.split(os.pathsep) if p)
-    dirs.append(Path(sys.executable).parent if interpreter_dir is None else interpreter_dir)
+    dirs.append(interpreter_bin if interpreter_bin is not None else interpreter_dir())
     dirs.extend(distro_dirs(distro))
     return tuple(dict.fromkeys(dirs))
 

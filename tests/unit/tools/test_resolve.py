@@ -40,7 +40,7 @@ def test_the_repository_tools_come_first_then_path_interpreter_and_distro(tmp_pa
         root,
         os.pathsep.join(["/usr/bin", "", "/bin"]),
         own=own,
-        interpreter_dir=tmp_path / "venv/bin",
+        interpreter_bin=tmp_path / "venv/bin",
         distro=(),
     )
     assert dirs == (
@@ -70,7 +70,7 @@ def test_debian_postgres_off_path_is_found_and_checked(tmp_path: Path) -> None:
         tmp_path / "repo",
         "",
         own=tmp_path / "aces",
-        interpreter_dir=tmp_path / "venv",
+        interpreter_bin=tmp_path / "venv",
         distro=(f"{tmp_path}/usr/lib/postgresql/*/bin",),
     )
     resolved = resolver(dirs, {"postgres": "15"}).require("postgres", tmp_path)
