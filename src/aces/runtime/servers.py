@@ -70,19 +70,20 @@ def find_binaries(topology: Topology, tools: ToolResolver, cwd: Path) -> Binarie
         valkey=valkey,
         initdb=str(initdb),
         postgres=str(server),
-        psql=_beside_or_found(server.parent, "psql", tools),
+        psql=_beside_or_found(server, "psql", tools),
     )
 
 
-def _beside_or_found(directory: Path, program: str, tools: ToolResolver) -> str:
-    """``program`` of the same installation as ``directory``, else where the resolver finds it."""
-    beside = directory / program
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
+def _beside_or_found(server: Path, program: str, tools: ToolResolver) -> str:
+    """``program`` of the installation of ``server`` (a link followed), else as resolved."""
+    for directory in (server.resolve().parent, server.parent):
+        beside = directory / program
+        if beside.is_file() and os.access(beside, os.X_OK):
+            return str(beside)
     found = tools.which(program)
     if found is None:
         raise ToolError(
-            f"`{program}` not found beside {directory} nor in the tool directories",
+            f"`{program}` not found beside {server} nor in the tool directories",
             hint="apt-get install -y postgresql-client",
         )
     return str(found)
