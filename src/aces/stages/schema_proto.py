@@ -45,7 +45,8 @@ NO_BASE = "whole-tree run: there is no base version to compare with"
 
 def resolved_buf(ctx: RunContext) -> Buf:
     """buf as the run resolved it: found, version-checked against ``[toolchain]``, once."""
-    return open_buf(ctx.workspace, ctx.processes, require_tool(ctx, "buf").path)
+    budget = min(ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds)
+    return open_buf(ctx.workspace, ctx.processes, require_tool(ctx, "buf").path, budget)
 
 
 class ProtoCheck(Check):

@@ -152,6 +152,13 @@ class Buf:
         if result.truncated:
             raise CommandError("printed more output than ACES reads", argv=argv)
         if result.returncode == 0:
+            if result.stdout.strip():  # buf prints nothing when it finds nothing
+                raise CommandError(
+                    "exited with 0 (nothing found) but printed output ACES cannot read",
+                    argv=argv,
+                    stdout=result.stdout,
+                    stderr=result.stderr,
+                )
             return ()
         if result.returncode != EXIT_VIOLATIONS:
             result.check_ok()

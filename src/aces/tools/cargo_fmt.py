@@ -59,6 +59,13 @@ def run(
             stderr=result.stderr,
         )
     issues = parse(result.stdout, project, root)
+    if result.returncode == 0 and result.stdout.strip():
+        raise CommandError(  # formatted code makes rustfmt print nothing
+            "exited with 0 (formatted) but printed output ACES cannot read",
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+        )
     if result.returncode == 1 and not issues:
         raise CommandError(
             "exited with 1 (unformatted code) but printed no diff ACES can read",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aces.errors import ToolError
-from aces.tools.process import CommandError, ProcessResult, ProcessRunner
+from aces.tools.process import CommandError, ProcessResult, ProcessRunner, describe_exit
 
 VERSION_TIMEOUT_SECONDS = 60.0
 # Linters of a large repository print a lot; a truncated report cannot be trusted.
@@ -91,7 +91,7 @@ def expect_exit(result: ProcessResult, allowed: Sequence[int], what: str) -> Non
     """``CommandError`` naming ``what`` when the exit code is not one of ``allowed``."""
     if result.returncode not in allowed:
         raise CommandError(
-            f"{what} failed: exited with code {result.returncode}",
+            f"{what} failed: {describe_exit(result.returncode)}",
             argv=result.argv,
             stdout=result.stdout,
             stderr=result.stderr,

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FAULTS: tuple[str, ...] = ("missing", "crash", "hang", "garbage", "wrong-version")
+# The same faults when the tool is really run, its version answered correctly.
+RUN_FAULTS: tuple[str, ...] = ("crash-run", "hang-run", "garbage-run")
 FAULT_BODIES: Mapping[str, str] = {
     "crash": "kill -SEGV $$",
     "hang": "exec /bin/sleep 120",
@@ -33,6 +35,9 @@ CAUSES: Mapping[str, str] = {
     "hang": r"timed out after",
     "garbage": r"cannot read the version|ran no test|wrote no JUnit report",
     "wrong-version": r"found at .*, but \[toolchain\] pins",
+    "crash-run": r"SIGSEGV",
+    "hang-run": r"timed out after",
+    "garbage-run": r".",  # each tool says in its own words that its output is not a report
 }
 
 CARGO: Mapping[str, Mapping[str, str]] = {
@@ -100,14 +105,24 @@ class ToolSpec:
         return tuple(f for f in self.faults if f != "wrong-version" or self.wrong is not None)
 
 
-def script(lines: Mapping[str, str], body: str | None, sub: str | None) -> str:
-    """A shell script answering each sub-command with its line, ``body`` for the faulty one."""
+def script(
+    lines: Mapping[str, str], body: str | None, sub: str | None, *, at_run: bool = False
+) -> str:
+    """A shell script answering each sub-command with its line, ``body`` for the faulty one.
+
+    ``at_run``: the faulty sub-command still answers ``--version`` correctly.
+    """
     arms: list[str] = []
     if body is not None and sub is not None and sub not in lines:
         arms.append(f"  {sub}) {body} ;;")
     for arm, line in lines.items():
         faulty = body is not None and (sub is None or sub == arm)
-        arms.append(f"  {arm}) {body if faulty else _echo(line)} ;;")
+        if faulty and at_run:
+            arms.append(
+                f'  {arm}) case " $* " in *" --version "*) {_echo(line)} ;; *) {body} ;; esac ;;'
+            )
+        else:
+            arms.append(f"  {arm}) {body if faulty else _echo(line)} ;;")
     return '#!/bin/sh\ncase "$1" in\n' + "\n".join(arms) + "\nesac\n"
 
 
@@ -131,7 +146,8 @@ def install(spec: ToolSpec, fault: str, root: Path, path_dir: Path) -> None:
             continue
         local = root / ".tools/bin"
         if name == program and fault != "missing":
-            write(local / name, script(lines, _fault_body(spec, fault), _sub(spec, fault)))
+            body, sub = _fault_body(spec, fault), _sub(spec, fault)
+            write(local / name, script(lines, body, sub, at_run=fault in RUN_FAULTS))
         else:
             beside = fault != "missing" and name in spec.together
             write((local if beside else path_dir) / name, script(lines, None, None))
@@ -140,7 +156,7 @@ def install(spec: ToolSpec, fault: str, root: Path, path_dir: Path) -> None:
 def _fault_body(spec: ToolSpec, fault: str) -> str:
     if fault == "wrong-version":
         return _echo(spec.wrong or "")
-    return FAULT_BODIES[fault]
+    return FAULT_BODIES[fault.removesuffix("-run")]
 
 
 def _sub(spec: ToolSpec, fault: str) -> str | None:

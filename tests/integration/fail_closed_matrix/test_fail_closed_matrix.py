@@ -26,6 +26,7 @@ from tests.integration.fail_closed_matrix.shims import (
     CARGO,
     CAUSES,
     PINS,
+    RUN_FAULTS,
     SERVERS,
     ToolSpec,
     install,
@@ -164,8 +165,18 @@ TOOLS: tuple[ToolSpec, ...] = (
         together=PG,
     ),
 )
+# Tools whose real run (not only their version) is faulted too: the stage's own parsers.
+RUN_FAULTED = frozenset(
+    ("buf", "ruff", "ruff-format", "cargo-fmt", "cargo-clippy", "cargo-deny", "cargo-test", "mix")
+)
+# mix format's verdict is its exit code; what it prints at exit 0 (dependency compilation) is
+# not read, so garbage there changes nothing.
+NOT_READ = frozenset({("mix", "garbage-run")})
 CELLS = [
-    pytest.param(spec, fault, id=f"{spec.name}-{fault}") for spec in TOOLS for fault in spec.cells()
+    pytest.param(spec, fault, id=f"{spec.name}-{fault}")
+    for spec in TOOLS
+    for fault in (*spec.cells(), *(RUN_FAULTS if spec.name in RUN_FAULTED else ()))
+    if (spec.name, fault) not in NOT_READ
 ]
 CHECKS: dict[str, Check] = {check.id: check for stage in STAGES for check in stage.checks}
 

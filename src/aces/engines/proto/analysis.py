@@ -29,7 +29,7 @@ from aces.engines.proto.model import SchemaIndex, index_image, read_image
 from aces.engines.proto.sources import ProtoModule, aces_config, find_modules
 from aces.errors import InputError
 from aces.policy.schema import Policy
-from aces.tools.buf import Buf, BufDiagnostic
+from aces.tools.buf import BUF_TIMEOUT_SECONDS, Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
 from aces.workspace.types import Change
@@ -65,11 +65,16 @@ def proto_modules(ws: Workspace, policy: Policy) -> tuple[ProtoModule, ...]:
     return find_modules(ws.files, policy.paths.proto)
 
 
-def open_buf(ws: Workspace, processes: ProcessRunner, executable: Path | None = None) -> Buf:
+def open_buf(
+    ws: Workspace,
+    processes: ProcessRunner,
+    executable: Path | None = None,
+    timeout: float = BUF_TIMEOUT_SECONDS,
+) -> Buf:
     """The buf to use (``executable`` when the caller resolved it), its cache under ``.aces``."""
     cache = ws.root / STORE_DIR / "buf-cache"
     if executable is not None:
-        return Buf(executable, processes, cache)
+        return Buf(executable, processes, cache, min(timeout, BUF_TIMEOUT_SECONDS))
     return Buf.locate(ws.root, processes, cache)
 
 
