@@ -18,7 +18,7 @@ from aces.pipeline.runner import run_pipeline
 from aces.stages import STAGES
 from aces.stages.s05_unit import STAGE
 
-MISSING_RELEASE = "1.31.0"  # old enough never to be installed next to a current toolchain
+MISSING_RELEASE = "1.0.99"  # no such release: rustup could not install it even online
 CAUSE = (
     f"runner 'rust': rust toolchain {MISSING_RELEASE} pinned by rust-toolchain.toml is not "
     "installed; rustup cannot download it offline — install it (rustup toolchain install "
