@@ -176,26 +176,42 @@ def reference_run(ctx: RunContext) -> SuiteRun:
 
 
 def variant_run(ctx: RunContext, env: Mapping[str, str]) -> SuiteRun:
-    """The suite again with ``env`` (after the reference run, never alongside another run)."""
-    reference_run(ctx)
-    return _locked_run(ctx, env)
+    """The suite again with ``env`` (after the reference run, never alongside another run).
+
+    A runner that could not run in the reference run is not started again: its
+    result (the error) is carried over, so a broken or hung runner costs once.
+    """
+    reference = reference_run(ctx)
+    failed = {i: r for i, r in enumerate(reference.results) if r.error is not None}
+    return _locked_run(ctx, env, failed)
 
 
-def _locked_run(ctx: RunContext, env: Mapping[str, str]) -> SuiteRun:
+def _locked_run(
+    ctx: RunContext, env: Mapping[str, str], failed: Mapping[int, RunnerResult] | None = None
+) -> SuiteRun:
     lock = ctx.memo.get("stage5.run-lock", threading.Lock)
     with lock:
-        return run_suite(ctx, runners(ctx), env)
+        return run_suite(ctx, runners(ctx), env, failed or {})
 
 
 def run_suite(
-    ctx: RunContext, specs: tuple[TestRunnerSpec, ...], extra_env: Mapping[str, str]
+    ctx: RunContext,
+    specs: tuple[TestRunnerSpec, ...],
+    extra_env: Mapping[str, str],
+    failed: Mapping[int, RunnerResult] | None = None,
 ) -> SuiteRun:
-    """Run every runner with a fresh output directory; their reports and the traces."""
+    """Run every runner with a fresh output directory; their reports and the traces.
+
+    The runners of ``failed`` (by index) are not run: their result is reused.
+    """
     with tempfile.TemporaryDirectory(prefix="aces-tests-") as tmp:
         traces = Path(tmp, TRACES)
         traces.mkdir()
         results = []
         for index, spec in enumerate(specs):
+            if failed and index in failed:
+                results.append(failed[index])
+                continue
             out = Path(tmp, f"runner-{index}")
             out.mkdir()
             try:

@@ -8,6 +8,7 @@ the Python runner's failing test and the static determinism findings are kept.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.integration.example_repo import context, copy_example
@@ -64,3 +65,29 @@ def test_a_runner_that_cannot_start_keeps_the_other_results(tmp_path: Path) -> N
     assert clock.reason.splitlines()[0] == CAUSE
     static = [(f.rule_id, f.location.line if f.location else None) for f in clock.findings]
     assert ("test.time-independence.wall-clock", lines + 7) in static
+
+
+JUNIT = '<testsuite name="t"><testcase classname="t" name="test_ok" file="x.py"/></testsuite>'
+
+
+def test_a_runner_that_cannot_run_is_started_once_and_the_other_is_compared(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    counter = tmp_path / "starts"
+    broken = f"open({str(counter)!r}, 'a').write('x'); raise SystemExit(3)"
+    good = f"open('{{out}}/junit.xml', 'w').write({JUNIT!r})"
+    runners = "".join(
+        f'[[tests.runners]]\nname = "{name}"\nargv = ["{{python}}", "-c", {json.dumps(code)}]\n'
+        'report = "{out}/junit.xml"\n'
+        for name, code in (("broken", broken), ("good", good))
+    )  # a JSON string is a TOML basic string
+    (root / "aces.toml").write_text(
+        f'policy_version = "1.0.0"\ndoctrine = "aces-1.0.0"\n{runners}', encoding="utf-8"
+    )
+    checks = stage5(root)
+    assert counter.read_text(encoding="utf-8") == "x"  # not again for the two variant runs
+    for check_id in ("test.unit", "test.seeded-randomness", "test.time-independence"):
+        assert checks[check_id].status is Status.ERROR
+        assert checks[check_id].reason.startswith("runner 'broken': ")
