@@ -150,6 +150,13 @@ def run_mix_report(
         tuple(argv), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
     )
     reject_truncated(result)
+    if result.returncode < 0:  # killed by a signal: no report to read
+        raise CommandError(
+            describe_exit(result.returncode),
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+        )
     try:
         return parse(result.stdout, project, root)
     except ToolError as exc:

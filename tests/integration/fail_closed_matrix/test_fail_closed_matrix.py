@@ -140,6 +140,24 @@ TOOLS: tuple[ToolSpec, ...] = (
         "mix", 3, {"mix": {"*": MIX_OK}}, ("mix", None), MIX_OLD, "lint.elixir.format", files=ELIXIR
     ),
     ToolSpec(
+        "mix-credo",
+        3,
+        {"mix": {"*": MIX_OK}},
+        ("mix", None),
+        MIX_OLD,
+        "lint.elixir.credo",
+        files=ELIXIR,
+    ),
+    ToolSpec(
+        "mix-sobelow",
+        3,
+        {"mix": {"*": MIX_OK}},
+        ("mix", None),
+        MIX_OLD,
+        "lint.elixir.sobelow",
+        files=ELIXIR,
+    ),
+    ToolSpec(
         "pytest",
         5,
         {"pytest": {"*": "pytest 8.3.0"}},
@@ -167,7 +185,18 @@ TOOLS: tuple[ToolSpec, ...] = (
 )
 # Tools whose real run (not only their version) is faulted too: the stage's own parsers.
 RUN_FAULTED = frozenset(
-    ("buf", "ruff", "ruff-format", "cargo-fmt", "cargo-clippy", "cargo-deny", "cargo-test", "mix")
+    (
+        "buf",
+        "ruff",
+        "ruff-format",
+        "cargo-fmt",
+        "cargo-clippy",
+        "cargo-deny",
+        "cargo-test",
+        "mix",
+        "mix-credo",
+        "mix-sobelow",
+    )
 )
 # mix format's verdict is its exit code; what it prints at exit 0 (dependency compilation) is
 # not read, so garbage there changes nothing.
