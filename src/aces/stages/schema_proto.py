@@ -34,7 +34,7 @@ from aces.engines.proto.violation import Violation
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
-from aces.stages.tooling import require_tool
+from aces.stages.tooling import require_tool, tools_fingerprint
 from aces.tools.buf import Buf, BufDiagnostic
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -65,8 +65,13 @@ class ProtoCheck(Check):
         return None
 
     def cache_key(self, ctx: RunContext) -> str | None:
-        """The tree state, the Change and the policy."""
-        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), ctx.inputs_digest()))
+        """The tree state, the Change, the policy and, when the check applies, buf as resolved."""
+        buf = "" if self.applies(ctx) is not None else tools_fingerprint(ctx, ("buf",))
+        if buf is None:
+            return None
+        material = "\x1f".join(
+            (self.id, LOGIC_VERSION, ctx.tree_digest(), ctx.inputs_digest(), buf)
+        )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def versions(self, ctx: RunContext) -> tuple[ModuleVersions, ...]:

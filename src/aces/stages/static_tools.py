@@ -29,7 +29,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.policy.locate import locate
-from aces.stages.tooling import require_tool, resolver
+from aces.stages.tooling import require_tool, resolver, tools_fingerprint
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
 from aces.tools.lint_common import LintIssue
 from aces.tools.process import ProcessRunner
@@ -104,8 +104,15 @@ class LintCheck(Check):
         return None
 
     def cache_key(self, ctx: RunContext) -> str | None:
-        """The tree state and the policy (its toolchain pins included)."""
-        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy)))
+        """The tree state, the policy and, when the check applies, the tools it runs.
+
+        A result is never served after a tool changed version or place; a tool
+        that cannot be resolved gives no key (the check runs and is ERROR).
+        """
+        tools = "" if self.applies(ctx) is not None else tools_fingerprint(ctx, self.tools)
+        if tools is None:
+            return None
+        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy), tools))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def env(self, ctx: RunContext) -> dict[str, str]:

@@ -10,7 +10,7 @@ checks needing the same tool ask it once and all report the same cause.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,3 +74,20 @@ def require_git(
     tools = ToolResolver.for_repository(root, runner, pins, timeout=timeout)
     if tools.locate("git") is not None or "git" in pins:
         tools.require("git", root)
+
+
+def tools_fingerprint(ctx: RunContext, names: Iterable[str]) -> str | None:
+    """``name=path@version`` of each tool as resolved in this run; None when one is unusable.
+
+    Part of the cache key of a check that runs tools: a result cached with one
+    version of a tool is never served after the tool changed, and when a tool
+    cannot be resolved there is no key (the check runs and is ERROR).
+    """
+    parts = []
+    for name in names:
+        try:
+            found = require_tool(ctx, name)
+        except AcesError:
+            return None
+        parts.append(f"{name}={found.path}@{found.version}")
+    return ";".join(parts)

@@ -21,11 +21,16 @@ from tests.integration.fail_closed_matrix.shims import write
 from aces.cli.cmd_doctor import run_doctor
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
+from aces.model import CheckResult, Status
+from aces.pipeline.cache import ResultCache
 from aces.pipeline.context import RunContext, RunOptions
+from aces.pipeline.runner import run_pipeline
 from aces.policy.loader import load_policy
+from aces.stages import STAGES
 from aces.stages.schema_proto import ProtoLint
 from aces.tools.buf import find_buf
 from aces.tools.doctor import ToolStatus
+from aces.tools.process import ProcessRunner
 from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
@@ -78,3 +83,34 @@ def test_a_working_git_of_another_version_stops_aces_run(tmp_path: Path) -> None
     assert result.returncode == 2, result.stdout + result.stderr
     assert "git 2.30.9 found at " in result.stderr
     assert "but [toolchain] pins git = '2.39'" in result.stderr
+
+
+REAL_RUFF = Path(sys.executable).parent / "ruff"
+
+
+def stage3_ruff(root: Path, path_dir: Path) -> CheckResult:
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    change = compute_change(ws, loaded.policy, base=None, pr=PullRequest())
+    runner = ProcessRunner(base_env={"PATH": f"{path_dir}:/usr/bin:/bin"})
+    options = RunOptions(stages=(3,))
+    ctx = RunContext(ws, change, loaded, load_doctrine(), options, processes=runner)
+    report = run_pipeline(STAGES, ctx, cache=ResultCache(root / ".aces/cache"))
+    return next(c for c in report.checks if c.check_id == "lint.python.ruff")
+
+
+@pytest.mark.skipif(not REAL_RUFF.is_file(), reason="ruff is not installed beside the interpreter")
+def test_a_cached_pass_is_not_served_after_the_tool_changed_version(tmp_path: Path) -> None:
+    real = subprocess.run([REAL_RUFF, "--version"], capture_output=True, text=True, check=True)
+    version = real.stdout.split()[1]
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "app.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (root / "aces.toml").write_text(POLICY + f'ruff = "{version}"\n', encoding="utf-8")
+    path_dir = tmp_path / "path"  # outside the repository: the tree does not change
+    write(path_dir / "ruff", wrapper(str(REAL_RUFF), f"ruff {version}"))
+    assert stage3_ruff(root, path_dir).status is Status.PASS
+    write(path_dir / "ruff", wrapper(str(REAL_RUFF), "ruff 0.0.1"))
+    again = stage3_ruff(root, path_dir)
+    assert (again.status, again.cached) == (Status.ERROR, False)
+    assert f"but [toolchain] pins ruff = '{version}'" in again.reason
