@@ -7,7 +7,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
-SYSTEM_PACKAGES := git faketime nats-server redis-server
+# Debian package=the command that shows it is installed. Every server stage 6 starts is here.
+SYSTEM_PACKAGES := git=git faketime=faketime nats-server=nats-server redis-server=redis-server \
+                   postgresql=postgres
+# Where Debian installs commands off PATH (aces searches the same layouts).
+DISTRO_BIN_DIRS := /usr/lib/postgresql/*/bin
 
 .PHONY: demo test lint typecheck unit venv system clean buf rust-pin
 
@@ -34,7 +38,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 system:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do pkg=$${pair%%=*}; cmd=$${pair#*=}; found=""; \
+	  command -v $$cmd >/dev/null 2>&1 && found=1; \
+	  for f in $(addsuffix /$$cmd,$(DISTRO_BIN_DIRS)); do [ -x "$$f" ] && found=1; done; \
+	  [ -n "$$found" ] || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "missing system packages:$$missing — install them with: sudo apt-get install$$missing" >&2; exit 2; fi; \

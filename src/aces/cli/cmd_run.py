@@ -27,6 +27,7 @@ from aces.report.markdown import render_markdown
 from aces.report.sarif import render_sarif
 from aces.report.writers import write_reports
 from aces.stages import STAGES
+from aces.stages.tooling import require_git
 from aces.tools.process import ProcessRunner
 from aces.tools.signals import terminate_children_on_signal
 from aces.workspace.change import load_pr_metadata
@@ -107,9 +108,15 @@ def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
     root = Path(args.path).resolve()
     if args.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {args.jobs}")
-    workspace = Workspace.open(root, processes=runner)
     head = snapshot_file(root)
     override = snapshot_file(root, args.policy) if args.policy is not None else None
+    require_git(
+        root,
+        head.loaded.policy.toolchain,
+        runner,
+        timeout=head.loaded.policy.check_timeout_seconds,
+    )
+    workspace = Workspace.open(root, processes=runner)
     from_ci = from_environment(os.environ, event_file=args.event)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,

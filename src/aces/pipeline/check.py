@@ -15,10 +15,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from aces.errors import AcesError
 from aces.model import Finding, Location, Severity
 
 if TYPE_CHECKING:
     from aces.pipeline.context import RunContext
+
+
+class PartialResultError(AcesError):
+    """A check that could verify part of its work: ERROR, keeping the findings it has.
+
+    Raised by ``run`` when some inputs were judged (static findings, the tests of
+    one runner) while another could not be (a runner that cannot start): the
+    result is ERROR with ``error``'s cause as its reason, and ``findings`` stay in
+    the report instead of being lost with the error.
+    """
+
+    def __init__(self, error: AcesError, findings: tuple[Finding, ...]) -> None:
+        super().__init__(error.message, path=error.path, hint=error.hint)
+        self.error = error
+        self.findings = findings
+
+    def diagnostics(self) -> str:
+        """The cause, as the underlying error states it."""
+        return self.error.diagnostics()
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from aces.model import (
     compute_verdict,
 )
 from aces.pipeline.cache import ResultCache
-from aces.pipeline.check import Check, NotApplicable
+from aces.pipeline.check import Check, NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.pipeline.scheduler import run_checks
@@ -156,6 +156,10 @@ def _run_check(
     started = clock()
     try:
         result = _evaluate(check, ctx, cache)
+    except PartialResultError as exc:  # ERROR, keeping what the check could verify
+        result = _result(
+            check, Status.ERROR, findings=_validated(check, exc.findings), reason=exc.diagnostics()
+        )
     except AcesError as exc:
         result = _error(check, exc.diagnostics())
     except Exception as exc:  # fail closed: a crash in a check can never pass

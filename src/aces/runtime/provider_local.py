@@ -58,6 +58,7 @@ from aces.runtime.servers import (
 from aces.runtime.state import Reaped, snapshot
 from aces.runtime.topology import ServiceSpec, TestCommand, Topology, env_key, expand
 from aces.tools.process import ProcessResult, ProcessRunner, StartedProcess
+from aces.tools.resolve import ToolResolver
 from aces.tools.signals import terminate_children_on_signal
 
 DEFAULT_UP_TIMEOUT = 60.0
@@ -119,6 +120,7 @@ class Environment:
         temp_parent: Path | None = None,
         state_file: Path | None = None,
         supervise: bool = True,
+        pins: Mapping[str, str] | None = None,
     ) -> None:
         self.topology = topology
         self.root = root.resolve()
@@ -128,6 +130,7 @@ class Environment:
         self._grace = grace_seconds
         self._handle_signals = handle_signals
         self._temp_parent = temp_parent
+        self._pins = dict(pins or {})
         self._run_dir: Path | None = None
         self._procs: dict[str, _Managed] = {}
         self._ports = _Ports()
@@ -175,7 +178,8 @@ class Environment:
             raise InputError("the environment is already up")
         deadline = time.monotonic() + self._up_timeout
         try:
-            self._binaries = find_binaries(self.topology, self.runner.base_env.get("PATH", ""))
+            tools = ToolResolver.for_repository(self.root, self.runner, self._pins)
+            self._binaries = find_binaries(self.topology, tools, self.root)
             self._guard.reap_stale()
             self._make_run_dir()
             self._guard.begin(self.run_dir, self._snapshot)

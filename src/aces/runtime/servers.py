@@ -1,7 +1,10 @@
 """The dependency servers: where their binaries are and the command line of each.
 
-Pure functions of ports and directories (no process is started here), so the
-exact flags are tested without a server. Facts the flags rely on:
+The binaries are found by the one tool resolver (``aces.tools.resolve``: the
+repository's ``.tools/bin`` first, then PATH, then Debian's
+``/usr/lib/postgresql/<major>/bin``) and checked against ``[toolchain]``. The
+command lines are pure functions of ports and directories (no process is
+started here), so the exact flags are tested without a server. Facts the flags rely on:
 
 - NATS: ``-a``/``-p`` client address, ``-m`` monitoring port (``/healthz``,
   ``/routez``), ``-n`` server name, ``--cluster_name`` and ``--cluster`` the
@@ -16,17 +19,16 @@ exact flags are tested without a server. Facts the flags rely on:
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from aces.errors import InputError, ToolError
 from aces.runtime.ports import LOOPBACK
 from aces.runtime.topology import DATABASE_USER, Topology
+from aces.tools.resolve import ToolResolver
 
 POSTGRES_SYSTEM_USER = "postgres"
 NATS_CLUSTER_NAME = "aces"
-_POSTGRES_ROOT = Path("/usr/lib/postgresql")  # Debian: one <version>/bin per major
 
 
 @dataclass(frozen=True)
@@ -49,41 +51,42 @@ class NatsPorts:
     cluster: int
 
 
-def find_binaries(topology: Topology, search_path: str) -> Binaries:
-    """Every binary ``topology`` needs, or ``ToolError`` naming the missing one and its package."""
-    nats = _require(("nats-server",), search_path, "nats-server", "apt-get install nats-server")
-    valkey = ""
-    if topology.valkey.enabled:
-        valkey = _require(
-            ("valkey-server", "redis-server"),
-            search_path,
-            "valkey-server or redis-server",
-            "apt-get install redis-server (Debian 12 has no valkey package; Redis 7 speaks "
-            "the same protocol)",
-        )
+def find_binaries(topology: Topology, tools: ToolResolver, cwd: Path) -> Binaries:
+    """Every server ``topology`` needs, found by the one resolver and checked against its pin.
+
+    ``ToolError`` names the tool that is missing, crashes, hangs, prints no
+    version or reports another version than ``[toolchain]`` pins. The postgres
+    pin is checked on both programs stage 6 runs: the server and ``initdb``
+    beside it; ``psql`` (migrations only) is the one of the same installation.
+    """
+    nats = str(tools.require("nats-server", cwd).path)
+    valkey = str(tools.require("valkey", cwd).path) if topology.valkey.enabled else ""
     if not topology.postgres.enabled:
         return Binaries(nats=nats, valkey=valkey)
-    installed = sorted((str(p) for p in _POSTGRES_ROOT.glob("*/bin")), reverse=True)
-    pg_path = os.pathsep.join([search_path, *installed])
-    hint = "apt-get install postgresql (or put its bin directory on PATH)"
-    initdb = _require(("initdb",), pg_path, "initdb", hint)
-    # psql and postgres of the same installation as initdb, when they are next to it
-    local = os.pathsep.join([str(Path(initdb).resolve().parent), pg_path])
+    server = tools.require("postgres", cwd).path
+    initdb = tools.require("postgres", cwd, server.parent / "initdb").path
     return Binaries(
         nats=nats,
         valkey=valkey,
-        initdb=initdb,
-        postgres=_require(("postgres",), local, "postgres", hint),
-        psql=_require(("psql",), local, "psql", hint),
+        initdb=str(initdb),
+        postgres=str(server),
+        psql=_beside_or_found(server, "psql", tools),
     )
 
 
-def _require(names: tuple[str, ...], search_path: str, label: str, install: str) -> str:
-    for name in names:
-        found = shutil.which(name, path=search_path)
-        if found is not None:
-            return found
-    raise ToolError(f"`{label}` not found on PATH; the environment needs it", hint=install)
+def _beside_or_found(server: Path, program: str, tools: ToolResolver) -> str:
+    """``program`` of the installation of ``server`` (a link followed), else as resolved."""
+    for directory in (server.resolve().parent, server.parent):
+        beside = directory / program
+        if beside.is_file() and os.access(beside, os.X_OK):
+            return str(beside)
+    found = tools.which(program)
+    if found is None:
+        raise ToolError(
+            f"`{program}` not found beside {server} nor in the tool directories",
+            hint="apt-get install -y postgresql-client",
+        )
+    return str(found)
 
 
 def nats_argv(

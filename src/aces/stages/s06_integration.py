@@ -80,7 +80,13 @@ def shared(ctx: RunContext) -> Shared:
 
 def _start(ctx: RunContext) -> Shared:
     topology = _topology(ctx)
-    env = Environment(topology, root=ctx.workspace.root, runner=ctx.processes, handle_signals=False)
+    env = Environment(
+        topology,
+        root=ctx.workspace.root,
+        runner=ctx.processes,
+        handle_signals=False,
+        pins=ctx.policy.toolchain,
+    )
     lock = threading.Lock()
     try:
         env.up()

@@ -34,7 +34,8 @@ from aces.engines.proto.violation import Violation
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
-from aces.tools.buf import BufDiagnostic
+from aces.stages.tooling import require_tool, tools_fingerprint
+from aces.tools.buf import Buf, BufDiagnostic
 from aces.workspace.roles import product_files
 from aces.workspace.scratch import scratch_parent
 
@@ -42,6 +43,12 @@ from aces.workspace.scratch import scratch_parent
 LOGIC_VERSION = "1"
 NO_PROTOS = "no .proto files in the repository"
 NO_BASE = "whole-tree run: there is no base version to compare with"
+
+
+def resolved_buf(ctx: RunContext) -> Buf:
+    """buf as the run resolved it: found, version-checked against ``[toolchain]``, once."""
+    budget = min(ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds)
+    return open_buf(ctx.workspace, ctx.processes, require_tool(ctx, "buf").path, budget)
 
 
 class ProtoCheck(Check):
@@ -60,15 +67,22 @@ class ProtoCheck(Check):
         return None
 
     def cache_key(self, ctx: RunContext) -> str | None:
-        """The tree state, the Change and the policy."""
-        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), ctx.inputs_digest()))
+        """The tree state, the Change, the policy and, when the check applies, buf as resolved."""
+        buf = "" if self.applies(ctx) is not None else tools_fingerprint(ctx, ("buf",))
+        if buf is None:
+            return None
+        material = "\x1f".join(
+            (self.id, LOGIC_VERSION, ctx.tree_digest(), ctx.inputs_digest(), buf)
+        )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def versions(self, ctx: RunContext) -> tuple[ModuleVersions, ...]:
         """Head and base of every module."""
         return ctx.memo.get(
             "stage2.proto-versions",
-            lambda: load_versions(ctx.workspace, ctx.change, ctx.policy, ctx.processes),
+            lambda: load_versions(
+                ctx.workspace, ctx.change, ctx.policy, ctx.processes, buf=resolved_buf(ctx)
+            ),
         )
 
     def report(self, violations: Iterable[Violation]) -> Iterator[Finding]:
@@ -144,7 +158,7 @@ class ProtoLint(ProtoCheck):
             )
         if not modules:
             return
-        buf = open_buf(ws, ctx.processes)
+        buf = resolved_buf(ctx)
         for module in modules:
             config, _ = module_config(ws.root, module, ctx.policy)
             for d in buf.lint(ws.root, module.source, config):
@@ -173,7 +187,7 @@ class ProtoBreaking(ProtoCheck):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """buf breaking on head vs base images, per module with a base."""
-        buf = open_buf(ctx.workspace, ctx.processes)
+        buf = resolved_buf(ctx)
         for versions in self.versions(ctx):
             if versions.base is None:
                 continue

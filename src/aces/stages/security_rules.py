@@ -387,7 +387,7 @@ class PermissionMatrixCheck(RuleCheck):
         base = ctx.change.base
         assert base is not None  # _has_base checked it
         spec = f"{base}:{ctx.workspace.git_prefix}{path}"
-        env = git_env()
+        env = git_env(root=ctx.workspace.root)
         result = ctx.processes.run(
             ("git", "--no-pager", "cat-file", "-p", spec),
             cwd=ctx.workspace.root,

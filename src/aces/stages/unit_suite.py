@@ -26,11 +26,14 @@ from pathlib import Path
 from aces.engines.coverage import CoverageData, parse_report, rebase
 from aces.engines.smtrace import ParsedTrace, read_trace_dir
 from aces.engines.testreports import TestCase, TestReport, parse_junit, parse_libtest
-from aces.errors import ToolError
+from aces.errors import AcesError, ToolError
 from aces.pipeline.context import RunContext
 from aces.policy.schema import TestRunnerSpec
 from aces.stages.static_tools import CARGO_TARGET
-from aces.tools.process import CommandError, ProcessResult
+from aces.stages.tooling import require_tool, resolver
+from aces.tools.catalog import tools_by_name
+from aces.tools.process import CommandError, ProcessResult, describe_exit
+from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
 from aces.trace_emitter import TRACE_DIR_VARIABLE
 
 OUT = "{out}"
@@ -51,11 +54,16 @@ FAKETIME_LIBRARIES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class RunnerResult:
-    """What one runner's run gave: its tests and, when it writes one, its coverage."""
+    """What one runner's run gave: its tests and coverage, or why it could not run.
+
+    A runner that cannot start or cannot be read (``error``) has no tests; the
+    other runners' results stand on their own.
+    """
 
     spec: TestRunnerSpec
     report: TestReport
     coverage: CoverageData | None
+    error: AcesError | None = None
 
 
 @dataclass(frozen=True)
@@ -65,10 +73,30 @@ class SuiteRun:
     results: tuple[RunnerResult, ...]
     traces: ParsedTrace
 
+    @property
+    def verified(self) -> tuple[RunnerResult, ...]:
+        """The runners that ran and were read."""
+        return tuple(r for r in self.results if r.error is None)
+
+    def error(self, *, measuring: bool = False) -> AcesError | None:
+        """Why runners could not verify (only those measuring coverage, with ``measuring``).
+
+        The first line states each cause: ``runner 'rust': rust toolchain ... is
+        not installed; ...``.
+        """
+        failed = [r for r in self.results if r.error is not None]
+        if measuring:
+            failed = [r for r in failed if r.spec.coverage_format]
+        if not failed:
+            return None
+        return ToolError(
+            "\n".join(f"runner {r.spec.name!r}: {r.error.diagnostics()}" for r in failed if r.error)
+        )
+
     def coverage(self) -> CoverageData | None:
         """The coverage of every runner that measures it, merged; None when none does."""
         merged: CoverageData | None = None
-        for result in self.results:
+        for result in self.verified:
             if result.coverage is not None:
                 merged = result.coverage if merged is None else merged.merged(result.coverage)
         return merged
@@ -148,29 +176,48 @@ def reference_run(ctx: RunContext) -> SuiteRun:
 
 
 def variant_run(ctx: RunContext, env: Mapping[str, str]) -> SuiteRun:
-    """The suite again with ``env`` (after the reference run, never alongside another run)."""
-    reference_run(ctx)
-    return _locked_run(ctx, env)
+    """The suite again with ``env`` (after the reference run, never alongside another run).
+
+    A runner that could not run in the reference run is not started again: its
+    result (the error) is carried over, so a broken or hung runner costs once.
+    """
+    reference = reference_run(ctx)
+    failed = {i: r for i, r in enumerate(reference.results) if r.error is not None}
+    return _locked_run(ctx, env, failed)
 
 
-def _locked_run(ctx: RunContext, env: Mapping[str, str]) -> SuiteRun:
+def _locked_run(
+    ctx: RunContext, env: Mapping[str, str], failed: Mapping[int, RunnerResult] | None = None
+) -> SuiteRun:
     lock = ctx.memo.get("stage5.run-lock", threading.Lock)
     with lock:
-        return run_suite(ctx, runners(ctx), env)
+        return run_suite(ctx, runners(ctx), env, failed or {})
 
 
 def run_suite(
-    ctx: RunContext, specs: tuple[TestRunnerSpec, ...], extra_env: Mapping[str, str]
+    ctx: RunContext,
+    specs: tuple[TestRunnerSpec, ...],
+    extra_env: Mapping[str, str],
+    failed: Mapping[int, RunnerResult] | None = None,
 ) -> SuiteRun:
-    """Run every runner with a fresh output directory; their reports and the traces."""
+    """Run every runner with a fresh output directory; their reports and the traces.
+
+    The runners of ``failed`` (by index) are not run: their result is reused.
+    """
     with tempfile.TemporaryDirectory(prefix="aces-tests-") as tmp:
         traces = Path(tmp, TRACES)
         traces.mkdir()
         results = []
         for index, spec in enumerate(specs):
+            if failed and index in failed:
+                results.append(failed[index])
+                continue
             out = Path(tmp, f"runner-{index}")
             out.mkdir()
-            results.append(_run_runner(ctx, spec, out, traces, extra_env))
+            try:
+                results.append(_run_runner(ctx, spec, out, traces, extra_env))
+            except AcesError as exc:  # this runner only: the others' results stand
+                results.append(RunnerResult(spec, TestReport(spec.name, ()), None, exc))
         parsed = read_trace_dir(traces, f"${TRACE_DIR_VARIABLE}")
     return SuiteRun(tuple(results), parsed)
 
@@ -186,16 +233,28 @@ def _run_runner(
     cwd = root / spec.cwd if spec.cwd else root
     sub = _substitute(out)
     env = _environment(spec, sub, traces, extra_env)
+    env.setdefault("PATH", resolver(ctx).child_path)
     if posixpath.basename(spec.argv[0]) == "cargo":
-        # Build products go under .aces, never into the repository's own target/.
+        # Build products go under .aces, never into the repository's own target/;
+        # rustup never downloads the pinned toolchain.
         env.setdefault("CARGO_TARGET_DIR", str(root / CARGO_TARGET))
+        env.update(RUSTUP_ENV)
     report_path = sub(spec.report)
     coverage_path = sub(spec.coverage)
     for declared in (report_path, coverage_path):
         _remove_stale(root, declared)
     timeout = min(ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds)
     argv = tuple(sub(part) for part in spec.argv)
+    argv = (program(ctx, argv[0], cwd), *argv[1:])
     result = ctx.processes.run(argv, cwd=cwd, timeout=timeout, env=env, install_hint=_hint(spec))
+    if result.returncode < 0:  # killed by a signal: whatever it wrote is not a verdict
+        raise _error(result, describe_exit(result.returncode))
+    if result.returncode != 0:
+        cause = explain_rustup_failure(
+            posixpath.basename(spec.argv[0]), result.stdout + result.stderr, cwd
+        )
+        if cause is not None:
+            raise cause
     report = _read_tests(spec, root, report_path, result)
     if result.returncode != 0 and not report.failing:
         raise _error(result, f"exited with code {result.returncode} but reports no failing test")
@@ -208,6 +267,22 @@ def _run_runner(
             ctx.processes.run(cov_argv, cwd=cwd, timeout=timeout, env=env).check_ok()
         coverage = _read_coverage(spec, root, cwd, coverage_path)
     return RunnerResult(spec, report, coverage)
+
+
+def program(ctx: RunContext, name: str, cwd: Path) -> str:
+    """The runner's program as the resolver finds it; a catalog tool is checked against its pin.
+
+    ``cargo`` and ``mix`` are found like everywhere else (``.tools/bin`` first) and
+    their version is read in the runner's directory (where ``rust-toolchain.toml``
+    decides which cargo answers); another bare name is looked up in the same
+    directories; a path is used as written.
+    """
+    if "/" in name:
+        return name
+    if name in tools_by_name():
+        return str(require_tool(ctx, name, cwd).path)
+    found = resolver(ctx).which(name)
+    return str(found) if found is not None else name
 
 
 def _substitute(out: Path) -> _Substitute:

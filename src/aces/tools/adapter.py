@@ -2,9 +2,9 @@
 
 An adapter says which stages need the tool, how to find it, how to ask its
 version and read the answer, how to install it, and whether a found version
-satisfies the policy's pin. ``ExecutableTool`` covers programs on PATH (or in
-the repository's ``.tools/``); ``PythonModuleTool`` covers tools that are Python
-packages used through the interpreter running ACES. Version parsing and
+satisfies the policy's pin. ``ExecutableTool`` covers programs (found by
+``aces.tools.resolve``: ``.tools/`` first, then PATH); ``PythonModuleTool`` covers
+tools that are Python packages used through the interpreter running ACES. Version parsing and
 comparison are pure functions, tested on recorded output.
 """
 
@@ -21,10 +21,6 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from aces.errors import ToolError
-
-# Project-local installs win over PATH: a repository that vendors a pinned
-# tool in .tools/ must get that copy, not whatever the machine has.
-LOCAL_TOOL_DIRS: tuple[str, ...] = (".tools/bin", ".tools/node_modules/.bin")
 
 
 class VersionCheck(StrEnum):
@@ -66,13 +62,6 @@ class ToolAdapter(Protocol):
 
     def check_version(self, found: str, pinned: str | None) -> VersionCheck:
         """Whether ``found`` satisfies the pin (None: the policy pins nothing)."""
-
-
-def search_path(root: Path, env_path: str) -> tuple[Path, ...]:
-    """Directories searched for tools: the repository's ``.tools/`` dirs, then PATH."""
-    local = tuple(root / rel for rel in LOCAL_TOOL_DIRS)
-    entries = tuple(Path(p) for p in env_path.split(os.pathsep) if p)
-    return local + entries
 
 
 def find_executable(names: Sequence[str], dirs: Sequence[Path]) -> Path | None:
@@ -126,8 +115,10 @@ class ExecutableTool:
     """A program found by file name; version read by a regex over its version output.
 
     ``executables`` are alternatives tried in order (``valkey-server`` then
-    ``redis-server``); ``companions`` must sit next to the one found (postgres
-    needs ``initdb`` beside ``pg_ctl``).
+    ``redis-server``); ``companions`` must sit next to the one found (the
+    ``postgres`` server needs ``initdb`` beside it). ``via`` names the program and
+    sub-command that really run the tool (clippy runs as ``cargo clippy``): its
+    version is asked of that command, so the version checked is the one that runs.
     """
 
     name: str
@@ -138,6 +129,7 @@ class ExecutableTool:
     version_args: tuple[str, ...] = ("--version",)
     companions: tuple[str, ...] = ()
     optional: bool = False
+    via: tuple[str, ...] = ()
     _compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -1,11 +1,12 @@
 """The buf adapter: find the binary, run ``build`` / ``lint`` / ``breaking``, read its JSON.
 
 buf is the engine of ``schema.proto-lint`` and ``schema.proto-breaking``. It is
-looked for in the checked repository's ``.tools/`` (where ``make`` installs the
-pinned npm package ``@bufbuild/buf``), then in the ``.tools/`` of the ACES
-checkout itself, then on PATH. The npm package ships the real binary under
-``node_modules/@bufbuild/buf-<platform>/bin/buf``; that one is preferred over the
-``.bin/buf`` wrapper, which needs node and starts far slower.
+found by the one resolver (``aces.tools.resolve``): the checked repository's
+``.tools/`` (where ``make`` installs the pinned npm package ``@bufbuild/buf``),
+then the ``.tools/`` of the ACES checkout itself, then PATH; the npm package's
+real binary (``node_modules/@bufbuild/buf-<platform>/bin/buf``) wins over the
+``.bin/buf`` wrapper, which needs node and starts far slower. Its version is
+checked against ``[toolchain] buf`` before it runs.
 
 Exit codes: 0 clean, 100 violations (one JSON object per line on stdout with
 ``--error-format=json``), anything else is an ERROR of the tool. Every run gets
@@ -16,20 +17,18 @@ to the user's home.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aces.errors import ToolError
-from aces.tools.adapter import LOCAL_TOOL_DIRS, find_executable
+from aces.tools.catalog import get_tool
 from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.resolve import ToolResolver, tool_dirs
 
 BUF_INSTALL_HINT = "make buf (npm install --prefix .tools @bufbuild/buf@1.75.0)"
 BUF_TIMEOUT_SECONDS = 300.0
 BUF_MAX_OUTPUT = 20_000_000
 EXIT_VIOLATIONS = 100
-_NPM_BINARIES = ".tools/node_modules/@bufbuild"
 
 
 @dataclass(frozen=True)
@@ -48,24 +47,9 @@ class BufDiagnostic:
         return self.type == "COMPILE"
 
 
-def aces_checkout() -> Path:
-    """The directory ACES itself is installed from (its source checkout when editable)."""
-    return Path(__file__).resolve().parents[3]
-
-
-def candidate_dirs(root: Path, env_path: str) -> tuple[Path, ...]:
-    """Directories searched for buf: the repository's, then ACES's own .tools, then PATH."""
-    dirs: list[Path] = []
-    for base in (root, aces_checkout()):
-        dirs.extend(sorted((base / _NPM_BINARIES).glob("buf-*/bin")))
-        dirs.extend(base / rel for rel in LOCAL_TOOL_DIRS)
-    dirs.extend(Path(p) for p in env_path.split(os.pathsep) if p)
-    return tuple(dirs)
-
-
 def find_buf(root: Path, env_path: str) -> Path | None:
-    """The buf binary to use for the repository at ``root``, or None when there is none."""
-    found = find_executable(("buf",), candidate_dirs(root, env_path))
+    """The buf binary the resolver picks for the repository at ``root``, or None."""
+    found = get_tool("buf").find(tool_dirs(root, env_path))
     return found.absolute() if found is not None else None
 
 
@@ -112,15 +96,20 @@ class Buf:
     timeout: float = BUF_TIMEOUT_SECONDS
 
     @classmethod
-    def locate(cls, root: Path, processes: ProcessRunner, cache_dir: Path) -> Buf:
-        """The buf for ``root``; ``ToolError`` with the install command when it is missing."""
-        found = find_buf(root, processes.base_env.get("PATH", ""))
-        if found is None:
-            raise ToolError(
-                "buf is not installed, and the repository has .proto files to check",
-                hint=f"install it: {BUF_INSTALL_HINT}",
-            )
-        return cls(found, processes, cache_dir)
+    def locate(
+        cls,
+        root: Path,
+        processes: ProcessRunner,
+        cache_dir: Path,
+        pins: Mapping[str, str] | None = None,
+    ) -> Buf:
+        """The buf for ``root``, checked against the ``[toolchain]`` pin (``ToolError`` if not).
+
+        Found by the one resolver (``aces.tools.resolve``); its version is read
+        and compared with ``pins["buf"]``, so a wrong buf never judges a schema.
+        """
+        resolver = ToolResolver.for_repository(root, processes, pins or {})
+        return cls(resolver.require("buf", root).path, processes, cache_dir)
 
     def build(
         self, cwd: Path, source: str, output: Path, config: str | None
@@ -163,6 +152,13 @@ class Buf:
         if result.truncated:
             raise CommandError("printed more output than ACES reads", argv=argv)
         if result.returncode == 0:
+            if result.stdout.strip():  # buf prints nothing when it finds nothing
+                raise CommandError(
+                    "exited with 0 (nothing found) but printed output ACES cannot read",
+                    argv=argv,
+                    stdout=result.stdout,
+                    stderr=result.stderr,
+                )
             return ()
         if result.returncode != EXIT_VIOLATIONS:
             result.check_ok()

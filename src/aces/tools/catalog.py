@@ -59,6 +59,7 @@ TOOLS: tuple[ToolAdapter, ...] = (
         install_hint="rustup component add rustfmt",
         # "rustfmt 1.9.0-stable (...)": the channel suffix is not part of the version
         version_pattern=r"^rustfmt (?P<version>\d+\.\d+\.\d+)",
+        via=("cargo", "fmt"),  # `cargo fmt` runs the toolchain's rustfmt
     ),
     ExecutableTool(
         name="clippy",
@@ -66,6 +67,7 @@ TOOLS: tuple[ToolAdapter, ...] = (
         install_hint="rustup component add clippy",
         version_pattern=rf"^clippy (?P<version>{_SEMVER_ISH})",
         executables=("cargo-clippy",),
+        via=("cargo", "clippy"),  # `cargo clippy` runs the toolchain's clippy-driver
     ),
     ExecutableTool(
         name="cargo-deny",
@@ -126,11 +128,11 @@ TOOLS: tuple[ToolAdapter, ...] = (
     ExecutableTool(
         name="postgres",
         stages=(6, 9, 11, 12),
-        install_hint=(
-            "apt-get install -y postgresql, then put /usr/lib/postgresql/<major>/bin on PATH"
-        ),
+        install_hint="apt-get install -y postgresql (found in /usr/lib/postgresql/<major>/bin)",
         version_pattern=rf"\(PostgreSQL\) (?P<version>{_SEMVER_ISH})",
-        executables=("pg_ctl",),
+        # Stage 6 runs the server itself and initdb beside it (never pg_ctl); the pin
+        # is checked on both.
+        executables=("postgres",),
         companions=("initdb",),
     ),
     PythonModuleTool(

@@ -16,18 +16,16 @@ ERROR. cargo reports a lint once per target (lib, lib test): repeats are merged.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
     as_int,
     expect_exit,
-    find_tool,
     json_objects,
     reject_truncated,
     relative_path,
@@ -51,12 +49,6 @@ class ClippyOutput:
     build_errors: tuple[str, ...]
     finished: bool  # a build-finished record was seen
     success: bool  # what that record said
-
-
-def find(search: Sequence[Path]) -> Path:
-    """cargo, with cargo-clippy on ``search`` (``ToolError`` when either is missing)."""
-    find_tool(get_tool("clippy"), search)
-    return find_tool(get_tool("cargo"), search)
 
 
 def argv(cargo: Path, *, locked: bool) -> tuple[str, ...]:

@@ -11,15 +11,13 @@ credo: the dependency is missing) is ERROR.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from aces.errors import ToolError
-from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
     LintIssue,
     as_int,
-    find_tool,
     mix_report_object,
     relative_path,
     run_mix_report,
@@ -29,11 +27,6 @@ from aces.tools.process import ProcessRunner
 
 TOOL = "credo"
 _CHECK_PREFIX = "Credo.Check."
-
-
-def find(search: Sequence[Path]) -> Path:
-    """The mix executable on ``search`` (``ToolError`` when missing)."""
-    return find_tool(get_tool("mix"), search)
 
 
 def argv(mix: Path) -> tuple[str, ...]:

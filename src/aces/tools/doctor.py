@@ -10,7 +10,6 @@ reported without failing, so the command is useful before the stages are.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,15 +17,10 @@ from pathlib import Path
 
 from aces.errors import ToolError
 from aces.tools.adapter import ToolAdapter, VersionCheck
-from aces.tools.process import ProcessRunner
+from aces.tools.resolve import ToolResolver
 
 EXIT_READY = 0
 EXIT_NOT_READY = 2
-VERSION_TIMEOUT_SECONDS = 30.0
-VERSION_MAX_OUTPUT = 64_000
-# rustup proxies read the repository's rust-toolchain file and may start a
-# download when asked for a version; doctor only looks, it never installs.
-PROBE_ENV: Mapping[str, str] = {"RUSTUP_AUTO_INSTALL": "0"}
 
 
 class ToolStatus(StrEnum):
@@ -111,50 +105,43 @@ class DoctorReport:
 
 
 def diagnose(
-    tools: Sequence[ToolAdapter],
+    resolver: ToolResolver,
     *,
-    pins: Mapping[str, str],
     required: Mapping[str, tuple[int, ...]],
-    search_path: Sequence[Path],
-    runner: ProcessRunner,
     cwd: Path,
     root: str,
     policy_source: str,
 ) -> DoctorReport:
-    """Probe each tool; ``required`` maps a tool to the stages of implemented checks using it."""
+    """Probe each tool; ``required`` maps a tool to the stages of implemented checks using it.
+
+    The resolver is the one ``aces run`` uses: same directories, same version
+    commands, same pins, so doctor and the stages agree by construction.
+    """
     reports = [
-        probe(
-            tool,
-            pinned=pins.get(tool.name),
-            required_stages=required.get(tool.name, ()),
-            search_path=search_path,
-            runner=runner,
-            cwd=cwd,
-        )
-        for tool in tools
+        probe(resolver, tool, required_stages=required.get(tool.name, ()), cwd=cwd)
+        for tool in resolver.tools
     ]
     reports.sort(key=lambda r: (r.stages[0] if r.stages else 0, r.name))
-    known = {tool.name for tool in tools}
+    known = {tool.name for tool in resolver.tools}
     return DoctorReport(
         root=root,
         policy_source=policy_source,
         tools=tuple(reports),
-        unknown_pins=tuple(sorted(set(pins) - known)),
+        unknown_pins=tuple(sorted(set(resolver.pins) - known)),
     )
 
 
 def probe(
+    resolver: ToolResolver,
     tool: ToolAdapter,
     *,
-    pinned: str | None,
     required_stages: tuple[int, ...],
-    search_path: Sequence[Path],
-    runner: ProcessRunner,
     cwd: Path,
 ) -> ToolReport:
     """Find one tool, read its version and compare it with the pin."""
     stages = tuple(sorted(set(tool.stages) | set(required_stages)))
     need = Need.NOW if required_stages else Need.OPTIONAL if tool.optional else Need.LATER
+    pinned = resolver.pins.get(tool.name)
 
     def report(status: ToolStatus, **found: str | None) -> ToolReport:
         return ToolReport(
@@ -169,38 +156,15 @@ def probe(
             detail=found.get("detail") or "",
         )
 
-    executable = tool.find(search_path)
+    executable = resolver.locate(tool.name)
     if executable is None:
         return report(ToolStatus.MISSING)
     try:
-        version = read_version(tool, executable, search_path, runner, cwd)
+        version = resolver.read_version(tool.name, executable, cwd)
     except ToolError as exc:
         return report(ToolStatus.ERROR, path=str(executable), detail=exc.diagnostics())
     status = _VERSION_STATUS[tool.check_version(version, pinned)]
     return report(status, path=str(executable), version=version)
-
-
-def read_version(
-    tool: ToolAdapter,
-    executable: Path,
-    search_path: Sequence[Path],
-    runner: ProcessRunner,
-    cwd: Path,
-) -> str:
-    """Run the tool's version command and parse its answer (``ToolError`` if it cannot)."""
-    # The same directories that found the tool are the child's PATH, so a
-    # .tools/ wrapper script finds its own interpreter (node for buf's shim).
-    env = {**PROBE_ENV, "PATH": os.pathsep.join(str(d) for d in search_path)}
-    result = runner.run(
-        tool.version_argv(executable),
-        cwd=cwd,
-        env=env,
-        timeout=VERSION_TIMEOUT_SECONDS,
-        max_output=VERSION_MAX_OUTPUT,
-        install_hint=tool.install_hint,
-    ).check_ok()
-    # Some tools print their version on stderr; look at both.
-    return tool.parse_version(result.stdout + "\n" + result.stderr)
 
 
 def render_text(report: DoctorReport) -> str:

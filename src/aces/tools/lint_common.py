@@ -1,9 +1,10 @@
-"""What the linter adapters share: the issue type, tool lookup, paths and JSON lines.
+"""What the linter adapters share: the issue type, paths and JSON lines.
 
 Each linter adapter (``cargo_fmt``, ``clippy``, ``cargo_deny``, ``mix_format``,
-``credo``, ``sobelow``, ``ruff``) has the same slots: ``find`` the program,
-read its ``version``, ``run`` it through the ``ProcessRunner`` and ``parse`` its
-output, a pure function tested on recorded output. They all report
+``credo``, ``sobelow``, ``ruff``) has the same slots: ``run`` the program
+(found and version-checked by ``aces.tools.resolve``) through the
+``ProcessRunner`` and ``parse`` its output, a pure function tested on recorded
+output. They all report
 ``LintIssue`` values; the stage turns those into findings.
 """
 
@@ -18,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aces.errors import ToolError
-from aces.tools.adapter import ToolAdapter, VersionCheck
-from aces.tools.process import CommandError, ProcessResult, ProcessRunner
+from aces.tools.process import CommandError, ProcessResult, ProcessRunner, describe_exit
 
 VERSION_TIMEOUT_SECONDS = 60.0
 # Linters of a large repository print a lot; a truncated report cannot be trusted.
@@ -47,61 +47,6 @@ class LintIssue:
 def unique_sorted(issues: Sequence[LintIssue]) -> tuple[LintIssue, ...]:
     """Issues without repeats (cargo reports a lint once per target), in location order."""
     return tuple(sorted(set(issues), key=LintIssue.sort_key))
-
-
-def find_tool(tool: ToolAdapter, search: Sequence[Path]) -> Path:
-    """Where ``tool`` is on ``search``; ``ToolError`` with its install hint when missing."""
-    found = tool.find(search)
-    if found is None:
-        raise ToolError(f"{tool.name} is not installed", hint=f"install it: {tool.install_hint}")
-    return found
-
-
-def read_version(
-    tool: ToolAdapter,
-    executable: Path,
-    runner: ProcessRunner,
-    cwd: Path,
-    env: Mapping[str, str] | None = None,
-) -> str:
-    """The version the tool at ``executable`` reports (``ToolError`` when unreadable)."""
-    result = runner.run(
-        tool.version_argv(executable),
-        cwd=cwd,
-        env=env,
-        timeout=VERSION_TIMEOUT_SECONDS,
-        install_hint=tool.install_hint,
-    ).check_ok()
-    return tool.parse_version(result.stdout + "\n" + result.stderr)
-
-
-def require_pin(
-    tool: ToolAdapter,
-    executable: Path,
-    pins: Mapping[str, str],
-    runner: ProcessRunner,
-    cwd: Path,
-    env: Mapping[str, str] | None = None,
-) -> None:
-    """``ToolError`` when the policy pins ``tool`` and the installed version differs."""
-    name = tool.name
-    pinned = pins.get(name)
-    if pinned is None:
-        return
-    found = read_version(tool, executable, runner, cwd, env)
-    if tool.check_version(found, pinned) is VersionCheck.MISMATCH:
-        raise ToolError(
-            f"{name} {found} is installed but the policy pins {pinned}",
-            path=str(executable),
-            hint=f"install {name} {pinned} ({tool.install_hint}) or change [toolchain]",
-        )
-
-
-def search_dirs(root: Path, runner: ProcessRunner, extra: Sequence[Path] = ()) -> tuple[Path, ...]:
-    """Where tools are looked for: the repository's ``.tools/``, PATH, then ``extra``."""
-    local = (root / ".tools" / "bin", root / ".tools" / "node_modules" / ".bin")
-    path = runner.base_env.get("PATH", "")
-    return local + tuple(Path(p) for p in path.split(os.pathsep) if p) + tuple(extra)
 
 
 def relative_path(name: str, base: Path, root: Path) -> str | None:
@@ -146,7 +91,7 @@ def expect_exit(result: ProcessResult, allowed: Sequence[int], what: str) -> Non
     """``CommandError`` naming ``what`` when the exit code is not one of ``allowed``."""
     if result.returncode not in allowed:
         raise CommandError(
-            f"{what} failed: exited with code {result.returncode}",
+            f"{what} failed: {describe_exit(result.returncode)}",
             argv=result.argv,
             stdout=result.stdout,
             stderr=result.stderr,
@@ -205,6 +150,13 @@ def run_mix_report(
         tuple(argv), cwd=project, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
     )
     reject_truncated(result)
+    if result.returncode < 0:  # killed by a signal: no report to read
+        raise CommandError(
+            describe_exit(result.returncode),
+            argv=result.argv,
+            stdout=result.stdout,
+            stderr=result.stderr,
+        )
     try:
         return parse(result.stdout, project, root)
     except ToolError as exc:

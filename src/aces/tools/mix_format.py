@@ -11,16 +11,14 @@ any other exit code (a broken ``.formatter.exs``), is ERROR.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from aces.errors import ToolError
-from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
     expect_exit,
-    find_tool,
     reject_truncated,
     relative_path,
     unique_sorted,
@@ -32,11 +30,6 @@ CODE = "unformatted"
 MESSAGE = "not formatted as mix format formats it"
 _HEADER = "The following files are not formatted"
 _BULLET = re.compile(r"^\s*[*•]\s+(?P<path>\S.*?):?\s*$")
-
-
-def find(search: Sequence[Path]) -> Path:
-    """The mix executable on ``search`` (``ToolError`` when missing)."""
-    return find_tool(get_tool("mix"), search)
 
 
 def argv(mix: Path) -> tuple[str, ...]:

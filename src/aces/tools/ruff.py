@@ -18,19 +18,16 @@ codes: 0 clean, 1 violations, 2 ruff could not run (ERROR).
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aces.errors import ToolError
-from aces.tools.catalog import get_tool
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
     as_int,
     expect_exit,
-    find_tool,
     reject_truncated,
     relative_path,
     unique_sorted,
@@ -42,16 +39,6 @@ SYNTAX_ERROR = "syntax-error"
 # Paths per invocation: keeps the command line far below the system's limit.
 CHUNK = 1000
 CONFIG_FILES: tuple[str, ...] = ("ruff.toml", ".ruff.toml")
-
-
-def interpreter_dirs() -> tuple[Path, ...]:
-    """The ``bin`` directory of the interpreter running ACES, where its pinned ruff lives."""
-    return (Path(sys.executable).parent,)
-
-
-def find(search: Sequence[Path]) -> Path:
-    """The ruff executable on ``search`` (``ToolError`` when missing)."""
-    return find_tool(get_tool(TOOL), search)
 
 
 def has_config(root: Path) -> bool:

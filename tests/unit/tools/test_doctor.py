@@ -16,6 +16,7 @@ from aces.model import Finding
 from aces.pipeline.check import Check
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.tools import resolve
 from aces.tools.adapter import ExecutableTool, ToolAdapter
 from aces.tools.catalog import get_tool
 from aces.tools.doctor import DoctorReport, render_json, render_text
@@ -74,6 +75,12 @@ def fake(bin_dir: Path, name: str, output: str) -> None:
     script.chmod(0o755)
 
 
+@pytest.fixture(autouse=True)
+def no_aces_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the fakes count: the ACES checkout's own .tools/ (a real buf) is out of the search."""
+    monkeypatch.setattr(resolve, "aces_checkout", lambda: tmp_path / "aces")
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
@@ -130,7 +137,8 @@ def test_text_report_is_exact_and_sorted_by_stage_then_name(repo: Path) -> None:
         "  git: found 2.39.5, policy pins 2.40.0; install: apt-get install -y git\n"
         "  spin: missing; install: apt-get install -y spin\n"
         "  broken: cannot read its version: cannot read the version of broken from its "
-        "output: 'garbage' (check that `broken` on PATH is the expected program)\n"
+        f"output: 'garbage' (found at {bin_dir}/broken) (check that `broken` on PATH is the "
+        "expected program)\n"
         "\n"
         "notes:\n"
         "  not pinned in [toolchain] of aces.toml (infra.locked-toolchains): ruff\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from aces.tools.adapter import (
     ToolAdapter,
     VersionCheck,
     compare_to_pin,
-    search_path,
     versions_match,
 )
 from aces.tools.catalog import TOOLS, get_tool, tools_by_name
@@ -133,22 +131,12 @@ def fake_tool(directory: Path, name: str, output: str = "") -> Path:
     return path
 
 
-def test_search_path_puts_project_tools_before_path(tmp_path: Path) -> None:
-    env_path = os.pathsep.join(["/usr/bin", "", "/bin"])
-    assert search_path(tmp_path, env_path) == (
-        tmp_path / ".tools/bin",
-        tmp_path / ".tools/node_modules/.bin",
-        Path("/usr/bin"),
-        Path("/bin"),
-    )
-
-
-def test_find_prefers_project_local_tools(tmp_path: Path) -> None:
+def test_find_prefers_the_first_directory(tmp_path: Path) -> None:
     system = fake_tool(tmp_path / "sys", "buf")
     local = fake_tool(tmp_path / "repo/.tools/node_modules/.bin", "buf")
-    dirs = search_path(tmp_path / "repo", str(tmp_path / "sys"))
+    dirs = (tmp_path / "repo/.tools/node_modules/.bin", tmp_path / "sys")
     assert get_tool("buf").find(dirs) == local
-    assert get_tool("buf").find(dirs[2:]) == system
+    assert get_tool("buf").find(dirs[1:]) == system
 
 
 def test_find_ignores_non_executable_files(tmp_path: Path) -> None:
@@ -164,12 +152,13 @@ def test_find_tries_alternative_names_in_order(tmp_path: Path) -> None:
 
 
 def test_find_requires_companions_in_the_same_directory(tmp_path: Path) -> None:
-    pg_ctl = fake_tool(tmp_path / "pg", "pg_ctl")
+    server = fake_tool(tmp_path / "pg", "postgres")
+    fake_tool(tmp_path / "pg", "pg_ctl")
     fake_tool(tmp_path / "other", "initdb")
     postgres = get_tool("postgres")
     assert postgres.find([tmp_path / "pg", tmp_path / "other"]) is None
     fake_tool(tmp_path / "pg", "initdb")
-    assert postgres.find([tmp_path / "pg"]) == pg_ctl
+    assert postgres.find([tmp_path / "pg"]) == server
 
 
 def test_version_argv() -> None:

@@ -29,7 +29,7 @@ from aces.engines.proto.model import SchemaIndex, index_image, read_image
 from aces.engines.proto.sources import ProtoModule, aces_config, find_modules
 from aces.errors import InputError
 from aces.policy.schema import Policy
-from aces.tools.buf import Buf, BufDiagnostic
+from aces.tools.buf import BUF_TIMEOUT_SECONDS, Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
 from aces.workspace.roles import product_files
@@ -66,17 +66,29 @@ def proto_modules(ws: Workspace, policy: Policy) -> tuple[ProtoModule, ...]:
     return find_modules(product_files(ws.files), policy.paths.proto)  # test data is no protocol
 
 
-def open_buf(ws: Workspace, processes: ProcessRunner) -> Buf:
-    """The buf to use, with its cache inside the workspace's ``.aces`` directory."""
+def open_buf(
+    ws: Workspace,
+    processes: ProcessRunner,
+    executable: Path | None = None,
+    timeout: float = BUF_TIMEOUT_SECONDS,
+) -> Buf:
+    """The buf to use (``executable`` when the caller resolved it), its cache under ``.aces``."""
     cache = ws.root / STORE_DIR / "buf-cache"
+    if executable is not None:
+        return Buf(executable, processes, cache, min(timeout, BUF_TIMEOUT_SECONDS))
     return Buf.locate(ws.root, processes, cache)
 
 
 def load_versions(
-    ws: Workspace, change: Change, policy: Policy, processes: ProcessRunner
+    ws: Workspace,
+    change: Change,
+    policy: Policy,
+    processes: ProcessRunner,
+    buf: Buf | None = None,
 ) -> tuple[ModuleVersions, ...]:
     """Head and base of every module (``InputError`` when a version does not compile)."""
-    buf = open_buf(ws, processes)
+    if buf is None:
+        buf = Buf.locate(ws.root, processes, ws.root / STORE_DIR / "buf-cache", policy.toolchain)
     store = ImageStore(ws.root / STORE_DIR / "images")
     out: list[ModuleVersions] = []
     for module in proto_modules(ws, policy):

@@ -97,7 +97,7 @@ def build_module(
 
 def _git(processes: ProcessRunner, cwd: Path, *args: str) -> tuple[int, str]:
     """Run git through the run's process runner; exit code and stdout."""
-    env = git_env()
+    env = git_env(root=cwd)  # the repository's .tools/bin first, like every tool
     env["GIT_LFS_SKIP_SMUDGE"] = "1"  # never fetch large files: no network
     result = processes.run(
         ("git", "--no-pager", "-c", "core.quotepath=off", *args),

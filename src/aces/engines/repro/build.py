@@ -22,6 +22,7 @@ from aces.engines.repro.diagnose import Cause, Difference, diagnose
 from aces.engines.repro.variants import FAKETIME_ENV, Variant, wrap
 from aces.errors import ToolError
 from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.rustup import RUSTUP_ENV
 from aces.workspace.scratch import scratch_parent
 
 MAX_DIAGNOSED_BYTES = 256 * 1024 * 1024  # larger artifacts are reported without a diagnosis
@@ -84,7 +85,7 @@ def copy_tree(source: Path, files: Sequence[str], dest: Path, *, reverse: bool) 
 def run_commands(plan: BuildPlan, root: Path, variant: Variant, runner: ProcessRunner) -> None:
     """Run each build command in ``root``; a failure or a timeout is a ``ToolError``."""
     for argv in plan.commands:
-        env = variant.env(plan.source_date_epoch)
+        env = {**variant.env(plan.source_date_epoch), **RUSTUP_ENV}  # rustup never downloads
         command = argv
         if is_cargo_build(argv):
             command = cargo_argv(argv)
