@@ -46,6 +46,8 @@ from aces.errors import AcesError, ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
+from aces.pipeline.locations import policy_file
+from aces.workspace.index import Workspace
 
 LOGIC_VERSION = "1"
 CARGO_TIMEOUT_SECONDS = 120.0
@@ -62,11 +64,12 @@ def inventory(ctx: RunContext) -> Inventory:
     )
 
 
-def policy_location(ctx: RunContext, key: str) -> Location:
-    """Where a ``[supply]`` key is set in the policy file (line 1 when not found)."""
-    source = ctx.loaded_policy.source
-    if ctx.loaded_policy.is_default or not ctx.workspace.exists(source):
-        return Location(source)
+def policy_location(ctx: RunContext, key: str) -> Location | None:
+    """Where a ``[supply]`` key is set in the policy file (line 1 when not found); None when
+    no policy file of the repository is in force."""
+    source = policy_file(ctx.loaded_policy, ctx.workspace)
+    if source is None:
+        return None
     text = ctx.workspace.read_text(source)
     header = re.search(r"^\[supply\][ \t]*$", text, re.MULTILINE)
     start = header.end() if header else 0
@@ -76,6 +79,12 @@ def policy_location(ctx: RunContext, key: str) -> Location:
     if match is None:
         return Location(source, text.count("\n", 0, start) + 1 if header else 1)
     return Location(source, text.count("\n", 0, start + match.start()) + 1)
+
+
+def _project_location(ws: Workspace, directory: str, lock: str) -> Location:
+    """A Cargo project's root manifest, or its lock when that folder holds only the lock."""
+    manifest = f"{directory}Cargo.toml"
+    return Location(manifest, 1) if ws.exists(manifest) else Location(lock, 1)
 
 
 class SupplyCheck(Check):
@@ -444,7 +453,8 @@ class LockedToolchainsCheck(SupplyCheck):
                 yield self.finding(
                     f"the Rust project {directory or './'} has no rust-toolchain.toml "
                     "pinning an exact toolchain",
-                    Location(f"{directory}Cargo.toml", 1),
+                    # the project's root manifest, or its lock when that folder holds only it
+                    _project_location(ws, directory, lock),
                     rule_id="infra.locked-toolchains.rust-unpinned",
                     key=directory,
                 )
