@@ -87,6 +87,17 @@ def _project_location(ws: Workspace, directory: str, lock: str) -> Location:
     return Location(manifest, 1) if ws.exists(manifest) else Location(lock, 1)
 
 
+def unreadable_findings(check: Check, inv: Inventory) -> Iterator[Finding]:
+    """One finding per manifest or lockfile that cannot be read, at that file."""
+    for broken in inv.unreadable:
+        yield check.finding(
+            f"{broken.path} cannot be read, so what it pins is unknown: {broken.reason}",
+            Location(broken.path),
+            rule_id=f"{check.id}.unreadable",
+            key=broken.path,
+        )
+
+
 class SupplyCheck(Check):
     """Shared parts of the supply-chain checks."""
 
@@ -133,6 +144,7 @@ class SbomCheck(SupplyCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Unlocked manifests, then the generated SBOM against the committed one."""
         inv = inventory(ctx)
+        yield from unreadable_findings(self, inv)
         for manifest in inv.unlocked:
             yield self.finding(
                 f"{manifest.path} declares dependencies but no lockfile pins them "
@@ -492,8 +504,12 @@ class LockedToolchainsCheck(SupplyCheck):
     def _locks(self, ctx: RunContext, unpinned: set[str]) -> Iterator[Finding]:
         """Missing lockfiles, dependencies absent from their lock, and Cargo's own verdict."""
         inv = inventory(ctx)
-        stale_locks: set[str] = set()
+        yield from unreadable_findings(self, inv)
+        broken = {u.path for u in inv.unreadable}
+        stale_locks: set[str] = set(broken)  # an unreadable lock is not compared again
         for manifest, lock in inv.manifests:
+            if lock in broken:
+                continue
             if lock is None:
                 if manifest.needs_lock:
                     yield self.finding(
