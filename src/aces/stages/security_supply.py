@@ -13,6 +13,7 @@ import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
+from aces.engines.containers.naming import is_ci_file
 from aces.engines.supply.inventory import Inventory, take_inventory
 from aces.engines.supply.ledger import (
     ImageRef,
@@ -25,6 +26,7 @@ from aces.engines.supply.ledger import (
 from aces.engines.supply.lockfiles import normalise_python
 from aces.engines.supply.manifests import Manifest
 from aces.engines.supply.provenance import Artifact, verify_bundle
+from aces.engines.supply.publishing import PUBLISH, SBOM, SIGN, ci_steps, unattested
 from aces.engines.supply.sbom import (
     NO_COMMIT,
     SourceState,
@@ -135,11 +137,16 @@ class SbomCheck(SupplyCheck):
     )
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable when there is no manifest, no lockfile and no declared SBOM."""
+        """Not applicable when there is no manifest, no lockfile, no declared SBOM and no CI
+        step that publishes."""
         inv = inventory(ctx)
-        if inv.manifests or inv.lockfiles or ctx.policy.supply.sbom:
+        if inv.manifests or inv.lockfiles or inv.unreadable or ctx.policy.supply.sbom:
             return None
-        return NotApplicable("no dependency manifest or lockfile, and no SBOM declared")
+        if any(s.kind == PUBLISH for p, t in _ci_texts(ctx) for s in ci_steps(p, t)):
+            return None
+        return NotApplicable(
+            "no dependency manifest or lockfile, no SBOM declared and no CI step that publishes"
+        )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Unlocked manifests, then the generated SBOM against the committed one."""
@@ -153,11 +160,29 @@ class SbomCheck(SupplyCheck):
                 rule_id="infra.sbom.no-lockfile",
                 key=manifest.path,
             )
+        yield from self._publishing(ctx)
         state = head_state(ctx.workspace.root) or SourceState(NO_COMMIT, 0)
         generated = build_sbom(inv.subject, inv.packages, state)
         declared = ctx.policy.supply.sbom
         if declared:
             yield from self._compare(ctx, declared, generated)
+
+    def _publishing(self, ctx: RunContext) -> Iterator[Finding]:
+        """Each CI step that publishes while no CI step makes an SBOM (or signs)."""
+        for item in unattested(_ci_texts(ctx)):
+            step = item.step
+            lacking = " and ".join(_STEP_NAMES[kind] for kind in item.missing)
+            no_sbom = SBOM in item.missing
+            yield self.finding(
+                f"{step.what} publishes an artifact, but no CI step "
+                f"{'produces or attaches its SBOM' if no_sbom else 'signs it'}: "
+                f"missing {lacking}",
+                Location(step.path, step.line),
+                rule_id=f"{self.id}.{'publish-without-sbom' if no_sbom else 'publish-unsigned'}",
+                clauses=self.clauses if no_sbom else ("infra.signatures",),
+                help=_PUBLISH_HELP,
+                key=f"{step.what}\x1f{lacking}",
+            )
 
     def _compare(self, ctx: RunContext, declared: str, generated: str) -> Iterator[Finding]:
         """The committed SBOM exists, is valid and lists the generated components."""
@@ -196,6 +221,26 @@ class SbomCheck(SupplyCheck):
                 rule_id="infra.sbom.stale",
                 key=declared,
             )
+
+
+_STEP_NAMES = {SBOM: "an SBOM step", SIGN: "a signature step"}
+_PUBLISH_HELP = (
+    "Produce the SBOM of what is published and attach it (anchore/sbom-action, syft, "
+    "`aces sbom`, docker/build-push-action with sbom: true), and sign it (cosign sign, "
+    "actions/attest-build-provenance, `aces sign`); see docs/supply-chain.md."
+)
+
+
+def _ci_texts(ctx: RunContext) -> list[tuple[str, str]]:
+    """(path, text) of every CI file of the tree (an unreadable one is left out here)."""
+    out = []
+    for path in ctx.workspace.files:
+        if is_ci_file(path):
+            try:
+                out.append((path, ctx.workspace.read_text(path)))
+            except AcesError:
+                continue
+    return out
 
 
 def _first_line(manifest: Manifest) -> int:

@@ -96,3 +96,101 @@ def test_a_broken_fixture_lockfile_is_a_finding_about_it(
         (f"{check_id}.unreadable", "tests/fixtures/broken/poetry.lock", None)
     ]
     assert "not valid TOML" in broken[0].message
+
+
+BUILD_PUSH = """name: release
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@v4
+      - name: Build and push
+        uses: docker/build-push-action@v6
+        with:
+          context: .
+          push: true
+          tags: ghcr.io/example/app:${{ github.ref_name }}
+"""
+SHELL_PUSH = """build:
+  stage: deploy
+  script:
+    - docker build -t registry.example.org/app:1 .
+    - docker push registry.example.org/app:1
+"""
+RELEASE_WITH_SBOM = """on: release
+jobs:
+  assets:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: anchore/sbom-action@v0
+        with:
+          path: .
+      - run: |
+          make dist
+          gh release upload "$TAG" dist/app.tar.gz
+"""
+
+
+def publishing(tmp_path: Path, files: dict[str, str]) -> tuple[Status, list[tuple], str]:
+    root = make_repo(tmp_path / "repo", {"Dockerfile": "FROM scratch\n", **files})
+    status, findings, reason = results(root)["infra.sbom"]
+    return (
+        status,
+        [(*place, f.clauses) for place, f in zip(places(findings), findings, strict=True)],
+        reason,
+    )
+
+
+def test_pushing_an_image_without_sbom_or_signature_fails_at_the_step(tmp_path: Path) -> None:
+    status, rows, _ = publishing(tmp_path, {".github/workflows/release.yml": BUILD_PUSH})
+    assert status is Status.FAIL
+    assert rows == [
+        (
+            "infra.sbom.publish-without-sbom",
+            ".github/workflows/release.yml",
+            11,
+            ("infra.sbom",),
+        )
+    ]
+
+
+def test_the_message_says_which_steps_are_missing(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {".github/workflows/release.yml": BUILD_PUSH})
+    (finding,) = results(root)["infra.sbom"][1]
+    assert finding.message == (
+        "docker/build-push-action@v6 with push: true publishes an artifact, but no CI step "
+        "produces or attaches its SBOM: missing an SBOM step and a signature step"
+    )
+
+
+def test_a_docker_push_in_a_script_fails_at_its_line(tmp_path: Path) -> None:
+    status, rows, _ = publishing(tmp_path, {".gitlab-ci.yml": SHELL_PUSH})
+    assert status is Status.FAIL
+    assert rows == [("infra.sbom.publish-without-sbom", ".gitlab-ci.yml", 5, ("infra.sbom",))]
+
+
+def test_a_release_upload_with_an_sbom_but_no_signature_names_the_signature(
+    tmp_path: Path,
+) -> None:
+    status, rows, _ = publishing(tmp_path, {".github/workflows/assets.yml": RELEASE_WITH_SBOM})
+    assert status is Status.FAIL
+    assert rows == [
+        ("infra.sbom.publish-unsigned", ".github/workflows/assets.yml", 11, ("infra.signatures",))
+    ]
+
+
+def test_publishing_with_an_sbom_and_a_signature_passes(tmp_path: Path) -> None:
+    attested = BUILD_PUSH.replace("push: true", "push: true\n          sbom: true") + (
+        "      - run: cosign sign --yes ghcr.io/example/app@${{ steps.push.outputs.digest }}\n"
+    )
+    status, rows, reason = publishing(tmp_path, {".github/workflows/release.yml": attested})
+    assert (status, rows) == (Status.PASS, []), reason
+
+
+def test_a_build_that_does_not_push_publishes_nothing(tmp_path: Path) -> None:
+    quiet = BUILD_PUSH.replace("push: true", "push: false")
+    status, _, reason = publishing(tmp_path, {".github/workflows/release.yml": quiet})
+    assert status is Status.NOT_APPLICABLE, reason
