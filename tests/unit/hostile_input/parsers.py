@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aces.engines.containers import compose_issues, parse_dockerfile, plaintext_downloads
+from aces.engines.containers.naming import referenced_build_files
 from aces.engines.coverage.baseline import parse_baseline
 from aces.engines.coverage.cobertura import parse_cobertura
 from aces.engines.coverage.coveragepy import parse_coveragepy
@@ -21,6 +23,7 @@ from aces.engines.specdoc.document import parse_spec
 from aces.engines.statemachine.loader import load_machine
 from aces.engines.supply import lockfiles as supply_locks
 from aces.engines.supply import manifests, toolchains
+from aces.engines.supply.publishing import ci_steps
 from aces.engines.testreports.junit import parse_junit
 from aces.engines.testreports.libtest import parse_libtest
 from aces.engines.vulns.database import load_database
@@ -42,6 +45,17 @@ def _osv(text: str) -> object:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "RUSTSEC-1.json").write_text(text, encoding="utf-8", errors="surrogatepass")
         return load_database(Path(tmp), "vulndb")
+
+
+def _dockerfile(text: str) -> object:
+    parsed = parse_dockerfile("Dockerfile", text)
+    return list(plaintext_downloads(parsed))
+
+
+def _ci_file(text: str) -> object:
+    found = list(ci_steps(".github/workflows/ci.yml", text))
+    named = list(referenced_build_files([("ci.yml", text)], lambda _: True))
+    return found, named
 
 
 def _toolchain(text: str) -> object:
@@ -107,6 +121,12 @@ CARGO_TOML = '[package]\nname = "a"\n\n[dependencies]\nserde = { version = "1", 
 PYPROJECT = '[project]\nname = "a"\ndependencies = ["requests>=2"]\n'
 PACKAGE_JSON = '{"name": "a", "dependencies": {"left-pad": "^1.3.0"}}'
 TOOLCHAIN = '[toolchain]\nchannel = "1.83.0"\n'
+DOCKERFILE = "ARG BASE=debian:12\nFROM ${BASE}\nRUN <<EOF\nwget http://x.example/a\nEOF\n"
+COMPOSE = "services:\n  api:\n    image: nginx:1\n    build: {context: ., dockerfile: D}\n"
+WORKFLOW = (
+    "jobs:\n  a:\n    steps:\n      - uses: docker/build-push-action@v6\n"
+    "        with: {push: true, file: D}\n      - run: |\n          docker push x\n"
+)
 
 PARSERS: tuple[Parser, ...] = (
     Parser(
@@ -191,4 +211,7 @@ PARSERS: tuple[Parser, ...] = (
         PACKAGE_JSON,
     ),
     Parser("rust-toolchain.toml", _toolchain, "toml", TOOLCHAIN),
+    Parser("Dockerfile", _dockerfile, "lines", DOCKERFILE),
+    Parser("compose file", lambda t: list(compose_issues("compose.yaml", t)), "yaml", COMPOSE),
+    Parser("CI workflow", _ci_file, "yaml", WORKFLOW),
 )
