@@ -18,17 +18,23 @@ from aces.engines.coverage.cobertura import parse_cobertura
 from aces.engines.coverage.coveragepy import parse_coveragepy
 from aces.engines.coverage.lcov import parse_lcov
 from aces.engines.history.jsonl import parse_history
+from aces.engines.permissions.matrix import MatrixError, parse_matrix
+from aces.engines.repro.sizes import parse_baseline as parse_size_baseline
 from aces.engines.smtrace.traces import parse_trace
 from aces.engines.specdoc.document import parse_spec
 from aces.engines.statemachine.loader import load_machine
 from aces.engines.supply import lockfiles as supply_locks
 from aces.engines.supply import manifests, toolchains
+from aces.engines.supply.ledger import parse_ledger
 from aces.engines.supply.publishing import ci_steps
+from aces.engines.supply.sbom import component_purls
 from aces.engines.testreports.junit import parse_junit
 from aces.engines.testreports.libtest import parse_libtest
 from aces.engines.vulns.database import load_database
 from aces.engines.vulns.lockfiles import parse_lockfile
+from aces.errors import InputError
 from aces.policy.loader import parse_policy
+from aces.workspace.prmeta import read_event
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,23 @@ def _osv(text: str) -> object:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "RUSTSEC-1.json").write_text(text, encoding="utf-8", errors="surrogatepass")
         return load_database(Path(tmp), "vulndb")
+
+
+def _matrix(path: str) -> Callable[[str], object]:
+    def parse(text: str) -> object:
+        try:
+            return parse_matrix(path, text)
+        except MatrixError as exc:  # the stage makes it a finding at exc.line
+            raise InputError(str(exc), path=path) from exc
+
+    return parse
+
+
+def _event(text: str) -> object:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "event.json"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        return read_event(path)
 
 
 def _dockerfile(text: str) -> object:
@@ -121,6 +144,12 @@ CARGO_TOML = '[package]\nname = "a"\n\n[dependencies]\nserde = { version = "1", 
 PYPROJECT = '[project]\nname = "a"\ndependencies = ["requests>=2"]\n'
 PACKAGE_JSON = '{"name": "a", "dependencies": {"left-pad": "^1.3.0"}}'
 TOOLCHAIN = '[toolchain]\nchannel = "1.83.0"\n'
+MATRIX = 'default: deny\nroles:\n  admin:\n    "*": allow\n  reader:\n    "bus:get": allow\n'
+MATRIX_TOML = 'default = "deny"\n[roles.admin]\n"*" = "allow"\n'
+LEDGER = '{"version": 1, "tags": {"app:1": "sha256:' + "ab" * 32 + '"}}'
+SBOM_DOC = '{"bomFormat": "CycloneDX", "components": [{"purl": "pkg:cargo/serde@1.0.0"}]}'
+SIZES = '{"format": "aces-artifact-sizes/1", "artifacts": {"target/app": 1024}}'
+EVENT = '{"pull_request": {"title": "t", "body": "b", "labels": [{"name": "x"}]}}'
 DOCKERFILE = "ARG BASE=debian:12\nFROM ${BASE}\nRUN <<EOF\nwget http://x.example/a\nEOF\n"
 COMPOSE = "services:\n  api:\n    image: nginx:1\n    build: {context: ., dockerfile: D}\n"
 WORKFLOW = (
@@ -212,6 +241,12 @@ PARSERS: tuple[Parser, ...] = (
     ),
     Parser("rust-toolchain.toml", _toolchain, "toml", TOOLCHAIN),
     Parser("Dockerfile", _dockerfile, "lines", DOCKERFILE),
+    Parser("permission matrix", _matrix("security/permissions.yaml"), "yaml", MATRIX),
+    Parser("permission matrix TOML", _matrix("security/permissions.toml"), "toml", MATRIX_TOML),
+    Parser("tag ledger", lambda t: parse_ledger("images.lock.json", t), "json", LEDGER),
+    Parser("committed SBOM", lambda t: component_purls("sbom.json", t), "json", SBOM_DOC),
+    Parser("size baseline", lambda t: parse_size_baseline(t, "sizes.json"), "json", SIZES),
+    Parser("event file", _event, "json", EVENT),
     Parser("compose file", lambda t: list(compose_issues("compose.yaml", t)), "yaml", COMPOSE),
     Parser("CI workflow", _ci_file, "yaml", WORKFLOW),
 )

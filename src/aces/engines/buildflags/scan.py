@@ -28,6 +28,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 NATIVE = re.compile(r"target-cpu\s*=\s*native|-m(?:arch|tune|cpu)=native")
 DATE_MACRO = re.compile(r"\b__(?:DATE|TIME|TIMESTAMP)__\b")
@@ -174,7 +175,7 @@ def _profile_line(text: str) -> int | None:
 def _toml(path: str, text: str) -> dict[str, Any]:
     """Parsed TOML; ``InputError`` naming the file when it is not valid."""
     try:
-        return tomllib.loads(text)
+        return parse_bounded(tomllib.loads, text, path, "toml")
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"cannot parse TOML: {exc}", path=path) from exc
 
