@@ -28,6 +28,17 @@ EXAMPLES = settings(
 STRUCTURE = [*"[]{}<>\"'\n:-#=,.\\ \t\x00/&*!|>%@`", "\ud800", "\u2028", "<<<<<<< ", "]]"]
 
 
+# an alias inside its own anchor makes the document a cycle, infinitely deep when walked
+ALIAS_CYCLES = [
+    "&x [*x]\n",
+    "a: &x\n  b: [*x]\n",
+    "jobs: &x\n  a:\n    steps: [*x]\n",
+    "services: &x\n  a: *x\n",
+    "roles: &x\n  admin: *x\n",
+    "---\ncovers: &x [*x]\n---\n# T\n",
+]
+
+
 def _deep(nests: str, depth: int) -> list[str]:
     """Texts of the syntax ``nests`` nested ``depth`` levels deep, in every spelling."""
     if nests == "json":
@@ -49,6 +60,7 @@ def _deep(nests: str, depth: int) -> list[str]:
             + " " * min(depth, 2 * MAX_DEPTH)
             + "a: 1\n",
             "---\ncovers: " + "[" * depth + "]" * depth + "\n---\n# T\n",
+            *ALIAS_CYCLES,
         ]
     if nests == "xml":
         return ["<a>" * depth + "</a>" * depth, "<testsuites>" + "<testsuite>" * depth]

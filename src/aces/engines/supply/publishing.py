@@ -104,8 +104,12 @@ def ci_steps(path: str, text: str) -> Iterator[Step]:
 def _walk(path: str, node: yaml.Node | None) -> Iterator[Step]:
     """Steps below ``node``: action mappings and shell blocks, at any depth."""
     pending = [node]
+    seen: set[int] = set()  # an alias can make the node graph a cycle (``&a [*a]``)
     while pending:
         current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             yield from _action(path, current)
             for key, value in current.value:
