@@ -17,26 +17,32 @@ from dataclasses import dataclass
 
 import yaml
 
+from aces.engines.containers.rules import logical_lines, simple_commands
 from aces.nesting import NestingError, parse_bounded
 
 PUBLISH, SBOM, SIGN = "publish", "sbom", "sign"
 _SHELL_KEYS = frozenset({"run", "script", "before_script", "after_script", "command", "commands"})
 
-# shell commands, by what they do (one logical line at a time)
+# shell commands, by what they do: each pattern is matched at the start of a simple command
 _COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (SBOM, re.compile(r"\b(?:syft|cyclonedx(?:-py|-npm|-bom|-gomod)?|spdx-sbom-generator)\b")),
-    (SBOM, re.compile(r"\baces\s+sbom\b|\bdocker\s+sbom\b|\bcargo\s+(?:cyclonedx|sbom)\b")),
-    (SBOM, re.compile(r"\btrivy\b.*--format[\s=](?:cyclonedx|spdx)")),
-    (SBOM, re.compile(r"--sbom(?:=true)?\b|--attest[\s=]type=sbom")),
-    (SBOM, re.compile(r"\bcosign\s+attest\b.*--type[\s=](?:cyclonedx|spdx)")),
-    (SIGN, re.compile(r"\bcosign\s+(?:sign|attest)\b|\baces\s+sign\b|\bnotation\s+sign\b")),
-    (SIGN, re.compile(r"\bdocker\s+trust\s+sign\b|\bminisign\s+-S\b")),
-    (SIGN, re.compile(r"\bgpg2?\b.*--(?:detach-sign|clearsign|sign)\b")),
-    (PUBLISH, re.compile(r"\b(?:docker|podman|buildah)\s+(?:image\s+|manifest\s+)?push\b")),
-    (PUBLISH, re.compile(r"\bdocker\s+buildx\s+(?:build|bake)\b.*--push\b")),
-    (PUBLISH, re.compile(r"\bgh\s+release\s+(?:create|upload)\b|\b(?:crane|oras)\s+push\b")),
-    (PUBLISH, re.compile(r"\btwine\s+upload\b|\b(?:cargo|npm|poetry|uv)\s+publish\b")),
-    (PUBLISH, re.compile(r"\bmix\s+hex\.publish\b|\bskopeo\s+copy\b|\bhelm\s+push\b")),
+    (SBOM, re.compile(r"(?:syft|cyclonedx(?:-py|-npm|-bom|-gomod)?|spdx-sbom-generator)\b")),
+    (SBOM, re.compile(r"(?:aces\s+sbom|docker\s+sbom|cargo\s+(?:cyclonedx|sbom))\b")),
+    (SBOM, re.compile(r"trivy\b.*--format[\s=](?:cyclonedx|spdx)")),
+    (
+        SBOM,
+        re.compile(
+            r"docker\s+(?:buildx\s+)?build\b.*(?:--sbom(?:=true)?(?![=\w])|--attest[\s=]type=sbom)"
+        ),
+    ),
+    (SBOM, re.compile(r"cosign\s+attest\b.*--type[\s=](?:cyclonedx|spdx)")),
+    (SIGN, re.compile(r"(?:cosign\s+(?:sign|attest)|aces\s+sign|notation\s+sign)\b")),
+    (SIGN, re.compile(r"(?:docker\s+trust\s+sign|minisign\s+-S)\b")),
+    (SIGN, re.compile(r"gpg2?\b.*--(?:detach-sign|clearsign|sign)\b")),
+    (PUBLISH, re.compile(r"(?:docker|podman|buildah)\s+(?:image\s+|manifest\s+)?push\b")),
+    (PUBLISH, re.compile(r"docker\s+buildx\s+(?:build|bake)\b.*--push\b")),
+    (PUBLISH, re.compile(r"(?:gh\s+release\s+(?:create|upload)|(?:crane|oras)\s+push)\b")),
+    (PUBLISH, re.compile(r"(?:twine\s+upload|(?:cargo|npm|poetry|uv)\s+publish)\b")),
+    (PUBLISH, re.compile(r"(?:mix\s+hex\.publish|skopeo\s+copy|helm\s+push)\b")),
 )
 # actions (``uses:`` without the version), by what they do
 _ACTIONS: dict[str, str] = {
@@ -149,13 +155,12 @@ def _shell(path: str, node: yaml.Node) -> Iterator[Step]:
         if not isinstance(item, yaml.ScalarNode):
             continue
         first = item.start_mark.line + (2 if item.style in ("|", ">") else 1)
-        for offset, line in enumerate(str(item.value).splitlines()):
-            command = line.split(" #", 1)[0].strip()
-            if command.startswith("#"):
-                continue
-            for kind, pattern in _COMMANDS:
-                if pattern.search(command):
-                    yield Step(path, first + offset, kind, command[:120])
+        for offset, line in logical_lines(str(item.value)):
+            for words in simple_commands(line):
+                command = " ".join([words[0].rsplit("/", 1)[-1], *words[1:]])
+                for kind, pattern in _COMMANDS:
+                    if pattern.match(command):
+                        yield Step(path, first + offset, kind, command[:120])
 
 
 def _scalar(mapping: yaml.MappingNode, key: str) -> tuple[str, int] | None:
