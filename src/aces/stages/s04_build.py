@@ -190,7 +190,8 @@ class BuildReproducible(BuildCheck):
         for diff in result.differences:
             yield self.finding(
                 f"artifact {diff.artifact} differs between two builds; likely cause: "
-                f"{diff.cause.value} ({diff.evidence})",
+                f"{diff.cause.value} ({diff.evidence})"
+                + (f"; first difference at line {diff.line}" if diff.line else ""),
                 _artifact_location(ctx, diff.artifact, diff.line),
                 help=_help(self.remedy, conditions, diff),
                 key=f"{diff.artifact}:{diff.cause.value}",
