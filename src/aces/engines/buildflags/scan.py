@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from aces.engines.containers.naming import named_as_build_file
 from aces.errors import InputError
 from aces.nesting import parse_bounded
 
@@ -63,7 +64,7 @@ def is_build_config(path: str) -> bool:
         return True
     if path.startswith(_CI_DIRS) and name.endswith((".yml", ".yaml")):
         return True
-    return name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile")
+    return named_as_build_file(path)  # by the ecosystem's namings: dockerfile.py is Python
 
 
 def is_c_source(path: str) -> bool:
