@@ -129,6 +129,9 @@ def handle_sbom(args: argparse.Namespace) -> int:
     root = Path(args.path)
     ws = Workspace.open(root)
     inventory = take_inventory(ws.files, ws.read_text, ws.root.name)
+    if inventory.unreadable:
+        broken = inventory.unreadable[0]
+        raise InputError(broken.reason, path=broken.path)
     if inventory.unlocked:
         first = inventory.unlocked[0]
         raise InputError(

@@ -26,6 +26,7 @@ from aces.model import (
     Status,
     compute_verdict,
 )
+from aces.pipeline import locations
 from aces.pipeline.cache import ResultCache
 from aces.pipeline.check import Check, NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
@@ -183,7 +184,8 @@ def _evaluate(check: Check, ctx: RunContext, cache: ResultCache | None) -> Check
     if isinstance(not_applicable, NotApplicable):
         result = _result(check, Status.NOT_APPLICABLE, reason=not_applicable.reason)
     else:
-        findings = _validated(check, check.run(ctx))
+        verifier = locations.LocationVerifier(ctx.workspace, ctx.change)
+        findings = _validated(check, locations.verify_locations(check.run(ctx), verifier))
         status = Status.FAIL if findings else Status.PASS
         result = _result(check, status, findings=findings)
     left = ctx.processes.remaining()

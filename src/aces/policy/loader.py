@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from aces.errors import PolicyError
+from aces.nesting import parse_bounded
 from aces.policy.locate import locate
 from aces.policy.mapping import build_policy
 from aces.policy.problems import PolicyFileError, Problem
@@ -83,7 +85,7 @@ def parse_policy(data: bytes, source: str) -> Policy:
     """The policy held by ``data`` (the bytes of a file named ``source``)."""
     text = decode(data, source)
     try:
-        raw = tomllib.loads(text)
+        raw = parse_bounded(tomllib.loads, text, source, "toml", _nesting_error(source))
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError([toml_problem(exc, text, source)]) from exc
     reporter = Reporter(source, locate(text))
@@ -91,6 +93,13 @@ def parse_policy(data: bytes, source: str) -> Policy:
     if reporter.problems:
         raise PolicyFileError(reporter.problems)
     return policy
+
+
+def _nesting_error(source: str) -> Callable[[str], PolicyError]:
+    def make(message: str) -> PolicyError:
+        return PolicyError(message, path=source, hint="a policy holds a few flat tables")
+
+    return make
 
 
 def decode(data: bytes, source: str) -> str:

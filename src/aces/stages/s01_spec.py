@@ -293,7 +293,7 @@ class SpecLocation(SpecCheck):
             if not ws.exists(link.target):
                 yield self.finding(
                     f"PR body line {link.line} links spec {link.target}, which does not exist",
-                    Location(link.target),
+                    None,  # the PR body is no file of the repository, nor is the missing target
                     rule_id="spec.location.missing-link",
                     key=link.target,
                 )

@@ -33,6 +33,7 @@ from aces.errors import AcesError, InputError, ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
+from aces.pipeline.locations import policy_key_location
 from aces.pipeline.registry import StageDef
 from aces.policy.schema import ImageBuild
 
@@ -189,19 +190,27 @@ class BuildReproducible(BuildCheck):
         for diff in result.differences:
             yield self.finding(
                 f"artifact {diff.artifact} differs between two builds; likely cause: "
-                f"{diff.cause.value} ({diff.evidence})",
-                Location(diff.artifact, diff.line),
+                f"{diff.cause.value} ({diff.evidence})"
+                + (f"; first difference at line {diff.line}" if diff.line else ""),
+                _artifact_location(ctx, diff.artifact, diff.line),
                 help=_help(self.remedy, conditions, diff),
                 key=f"{diff.artifact}:{diff.cause.value}",
             )
         for path in result.only_in_one:
             yield self.finding(
                 f"artifact {path} was produced by only one of the two builds",
-                Location(path),
+                _artifact_location(ctx, path),
                 rule_id="build.reproducible.missing",
                 help=f"{self.remedy} Conditions: {conditions}",
                 key=path,
             )
+
+
+def _artifact_location(ctx: RunContext, artifact: str, line: int | None = None) -> Location | None:
+    """The artifact when it is a file of the repository, else the build commands that made it."""
+    if ctx.workspace.exists(artifact):
+        return Location(artifact, line)
+    return policy_key_location(ctx.loaded_policy, ctx.workspace, ("build", "commands"))
 
 
 def _help(remedy: str, conditions: str, diff: Difference) -> str:
@@ -274,7 +283,12 @@ class DeterministicFlags(BuildCheck):
 class PinnedImages(BuildCheck):
     """Container images are pinned by digest and the packages installed in them by version.
 
-    ACES III.4: Docker image pinned dependencies. Dockerfiles are parsed with
+    ACES III.4: Docker image pinned dependencies. Container build files are
+    recognised by every naming of the ecosystem (``Dockerfile``, ``Dockerfile.dev``,
+    ``Dockerfile-cuda``, ``gpu.Dockerfile``, ``Containerfile*``) and by what CI
+    workflows and compose files name as one (``file:`` of docker/build-push-action,
+    ``dockerfile:`` of a compose build, ``docker build -f``), never by a substring
+    (``dockerfile.py`` is Python). They are parsed with
     dockerfile-parse (heredoc bodies included): every external ``FROM`` must
     carry ``@sha256:`` (``build.pinned-images.from-digest``); ``FROM ${BASE}`` is
     resolved from the ARG defaults before the first FROM, and an ARG without
@@ -282,8 +296,11 @@ class PinnedImages(BuildCheck):
     is fine. In ``RUN`` commands, ``apt-get install`` / ``apk add`` need
     ``pkg=version``, ``pip install`` needs ``pkg==version`` (``-r`` only with
     ``--require-hashes``), ``npm install`` exact versions or ``npm ci``
-    (``.package``). Compose files: every service ``image:`` by digest
-    (``.compose-image``).
+    (``.package``). A build input fetched over plaintext (``RUN wget http://``,
+    ``curl http://``, ``ADD http://``) is ``.plaintext-download``. Compose
+    files: every service ``image:`` by digest (``.compose-image``). A build or
+    compose file that cannot be read is a finding about that file
+    (``.unreadable``), not the check's ERROR.
     """
 
     id = "build.pinned-images"
@@ -304,14 +321,25 @@ class PinnedImages(BuildCheck):
         """Every pinning issue of every Dockerfile and compose file."""
         ws = ctx.workspace
         for path in _dockerfiles(ctx):
-            parsed = containers.parse_dockerfile(path, ws.read_text(path))
+            try:
+                parsed = containers.parse_dockerfile(path, ws.read_text(path))
+            except AcesError as exc:
+                yield self._unreadable(path, exc)
+                continue
             for issue in containers.base_image_issues(parsed):
                 yield self._finding(path, issue)
             for issue in containers.package_issues(parsed):
                 yield self._finding(path, issue)
-        for path in _compose_files(ctx):
-            for issue in containers.compose_issues(path, ws.read_text(path)):
+            for issue in containers.plaintext_downloads(parsed):
                 yield self._finding(path, issue)
+        for path in _compose_files(ctx):
+            try:
+                yield from (
+                    self._finding(path, issue)
+                    for issue in containers.compose_issues(path, ws.read_text(path))
+                )
+            except AcesError as exc:
+                yield self._unreadable(path, exc)
 
     def _finding(self, path: str, issue: containers.Issue) -> Finding:
         return self.finding(
@@ -321,9 +349,21 @@ class PinnedImages(BuildCheck):
             key=issue.key,
         )
 
+    def _unreadable(self, path: str, exc: AcesError) -> Finding:
+        """One file that cannot be read: a finding about it (its pins cannot be known)."""
+        return self.finding(
+            f"cannot read this container build file, so its pins cannot be known: {exc.message}",
+            Location(path),
+            rule_id=f"{self.id}.unreadable",
+            key=path,
+        )
+
 
 def _dockerfiles(ctx: RunContext) -> tuple[str, ...]:
-    return tuple(p for p in ctx.workspace.files if containers.is_dockerfile(p))
+    ws = ctx.workspace
+    return ctx.memo.get(
+        "containers.build-files", lambda: containers.container_build_files(ws.files, ws.read_text)
+    )
 
 
 def _compose_files(ctx: RunContext) -> tuple[str, ...]:

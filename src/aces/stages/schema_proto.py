@@ -34,6 +34,7 @@ from aces.engines.proto.violation import Violation
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
+from aces.pipeline.locations import policy_file
 from aces.stages.tooling import require_tool, tools_fingerprint
 from aces.tools.buf import Buf, BufDiagnostic
 from aces.workspace.roles import product_files
@@ -337,7 +338,9 @@ class GoldenVectors(ProtoCheck):
         for problem in problems:
             yield self.finding(
                 problem.message,
-                _vector_location(problem, everything, ctx.loaded_policy.source),
+                _vector_location(
+                    problem, everything, policy_file(ctx.loaded_policy, ctx.workspace)
+                ),
                 rule_id=f"schema.golden-vectors.{problem.kind}",
                 key=f"{problem.envelope}\x1f{problem.path}\x1f{problem.kind}",
             )
@@ -356,8 +359,8 @@ def _merged(everything: tuple[ModuleVersions, ...]) -> pb.FileDescriptorSet:
 
 
 def _vector_location(
-    problem: golden.VectorProblem, everything: tuple[ModuleVersions, ...], policy_file: str
-) -> Location:
+    problem: golden.VectorProblem, everything: tuple[ModuleVersions, ...], policy: str | None
+) -> Location | None:
     """The vector file, else the envelope message in head, else the policy file."""
     if problem.path:
         return Location(problem.path)
@@ -365,7 +368,7 @@ def _vector_location(
         element = versions.head.elements.get(problem.envelope)
         if element is not None:
             return Location(element.path, element.line, element.column)
-    return Location(policy_file)
+    return Location(policy) if policy else None
 
 
 PROTO_CHECKS: tuple[Check, ...] = (

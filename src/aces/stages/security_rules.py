@@ -38,7 +38,7 @@ from aces.errors import GitError, InputError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
-from aces.policy.locate import locate
+from aces.pipeline.locations import policy_key_location
 from aces.policy.problems import KeyPath
 from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
@@ -87,10 +87,10 @@ def policy_text(ctx: RunContext) -> str:
         raise InputError(f"cannot read the policy file again: {exc}", path=source) from exc
 
 
-def policy_location(ctx: RunContext, key: KeyPath) -> Location:
-    """Where a key of the policy file is (line 1 of it when absent)."""
-    text = policy_text(ctx)
-    return Location(ctx.loaded_policy.source, locate(text).line_of(key) if text else 1)
+def policy_location(ctx: RunContext, key: KeyPath) -> Location | None:
+    """Where a key of the policy file is (line 1 of it when absent); None when no policy file
+    of the repository is in force (the embedded default)."""
+    return policy_key_location(ctx.loaded_policy, ctx.workspace, key)
 
 
 # -- sec.tls ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
+from aces.engines.containers.naming import is_ci_file
 from aces.engines.supply.inventory import Inventory, take_inventory
 from aces.engines.supply.ledger import (
     ImageRef,
@@ -25,6 +26,7 @@ from aces.engines.supply.ledger import (
 from aces.engines.supply.lockfiles import normalise_python
 from aces.engines.supply.manifests import Manifest
 from aces.engines.supply.provenance import Artifact, verify_bundle
+from aces.engines.supply.publishing import PUBLISH, SBOM, SIGN, ci_steps, unattested
 from aces.engines.supply.sbom import (
     NO_COMMIT,
     SourceState,
@@ -46,7 +48,9 @@ from aces.errors import AcesError, ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
+from aces.pipeline.locations import policy_file
 from aces.tools.rustup import RUSTUP_ENV
+from aces.workspace.index import Workspace
 
 LOGIC_VERSION = "1"
 CARGO_TIMEOUT_SECONDS = 120.0
@@ -63,11 +67,12 @@ def inventory(ctx: RunContext) -> Inventory:
     )
 
 
-def policy_location(ctx: RunContext, key: str) -> Location:
-    """Where a ``[supply]`` key is set in the policy file (line 1 when not found)."""
-    source = ctx.loaded_policy.source
-    if ctx.loaded_policy.is_default or not ctx.workspace.exists(source):
-        return Location(source)
+def policy_location(ctx: RunContext, key: str) -> Location | None:
+    """Where a ``[supply]`` key is set in the policy file (line 1 when not found); None when
+    no policy file of the repository is in force."""
+    source = policy_file(ctx.loaded_policy, ctx.workspace)
+    if source is None:
+        return None
     text = ctx.workspace.read_text(source)
     header = re.search(r"^\[supply\][ \t]*$", text, re.MULTILINE)
     start = header.end() if header else 0
@@ -77,6 +82,23 @@ def policy_location(ctx: RunContext, key: str) -> Location:
     if match is None:
         return Location(source, text.count("\n", 0, start) + 1 if header else 1)
     return Location(source, text.count("\n", 0, start + match.start()) + 1)
+
+
+def _project_location(ws: Workspace, directory: str, lock: str) -> Location:
+    """A Cargo project's root manifest, or its lock when that folder holds only the lock."""
+    manifest = f"{directory}Cargo.toml"
+    return Location(manifest, 1) if ws.exists(manifest) else Location(lock, 1)
+
+
+def unreadable_findings(check: Check, inv: Inventory) -> Iterator[Finding]:
+    """One finding per manifest or lockfile that cannot be read, at that file."""
+    for broken in inv.unreadable:
+        yield check.finding(
+            f"{broken.path} cannot be read, so what it pins is unknown: {broken.reason}",
+            Location(broken.path),
+            rule_id=f"{check.id}.unreadable",
+            key=broken.path,
+        )
 
 
 class SupplyCheck(Check):
@@ -116,15 +138,21 @@ class SbomCheck(SupplyCheck):
     )
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable when there is no manifest, no lockfile and no declared SBOM."""
+        """Not applicable when there is no manifest, no lockfile, no declared SBOM and no CI
+        step that publishes."""
         inv = inventory(ctx)
-        if inv.manifests or inv.lockfiles or ctx.policy.supply.sbom:
+        if inv.manifests or inv.lockfiles or inv.unreadable or ctx.policy.supply.sbom:
             return None
-        return NotApplicable("no dependency manifest or lockfile, and no SBOM declared")
+        if any(s.kind == PUBLISH for p, t in _ci_texts(ctx) for s in ci_steps(p, t)):
+            return None
+        return NotApplicable(
+            "no dependency manifest or lockfile, no SBOM declared and no CI step that publishes"
+        )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Unlocked manifests, then the generated SBOM against the committed one."""
         inv = inventory(ctx)
+        yield from unreadable_findings(self, inv)
         for manifest in inv.unlocked:
             yield self.finding(
                 f"{manifest.path} declares dependencies but no lockfile pins them "
@@ -133,11 +161,29 @@ class SbomCheck(SupplyCheck):
                 rule_id="infra.sbom.no-lockfile",
                 key=manifest.path,
             )
+        yield from self._publishing(ctx)
         state = head_state(ctx.workspace.root, runner=ctx.processes) or SourceState(NO_COMMIT, 0)
         generated = build_sbom(inv.subject, inv.packages, state)
         declared = ctx.policy.supply.sbom
         if declared:
             yield from self._compare(ctx, declared, generated)
+
+    def _publishing(self, ctx: RunContext) -> Iterator[Finding]:
+        """Each CI step that publishes while no CI step makes an SBOM (or signs)."""
+        for item in unattested(_ci_texts(ctx)):
+            step = item.step
+            lacking = " and ".join(_STEP_NAMES[kind] for kind in item.missing)
+            no_sbom = SBOM in item.missing
+            yield self.finding(
+                f"{step.what} publishes an artifact, but no CI step "
+                f"{'produces or attaches its SBOM' if no_sbom else 'signs it'}: "
+                f"missing {lacking}",
+                Location(step.path, step.line),
+                rule_id=f"{self.id}.{'publish-without-sbom' if no_sbom else 'publish-unsigned'}",
+                clauses=self.clauses if no_sbom else ("infra.signatures",),
+                help=_PUBLISH_HELP,
+                key=f"{step.what}\x1f{lacking}",
+            )
 
     def _compare(self, ctx: RunContext, declared: str, generated: str) -> Iterator[Finding]:
         """The committed SBOM exists, is valid and lists the generated components."""
@@ -176,6 +222,26 @@ class SbomCheck(SupplyCheck):
                 rule_id="infra.sbom.stale",
                 key=declared,
             )
+
+
+_STEP_NAMES = {SBOM: "an SBOM step", SIGN: "a signature step"}
+_PUBLISH_HELP = (
+    "Produce the SBOM of what is published and attach it (anchore/sbom-action, syft, "
+    "`aces sbom`, docker/build-push-action with sbom: true), and sign it (cosign sign, "
+    "actions/attest-build-provenance, `aces sign`); see docs/supply-chain.md."
+)
+
+
+def _ci_texts(ctx: RunContext) -> list[tuple[str, str]]:
+    """(path, text) of every CI file of the tree (an unreadable one is left out here)."""
+    out = []
+    for path in ctx.workspace.files:
+        if is_ci_file(path):
+            try:
+                out.append((path, ctx.workspace.read_text(path)))
+            except AcesError:
+                continue
+    return out
 
 
 def _first_line(manifest: Manifest) -> int:
@@ -449,7 +515,8 @@ class LockedToolchainsCheck(SupplyCheck):
                 yield self.finding(
                     f"the Rust project {directory or './'} has no rust-toolchain.toml "
                     "pinning an exact toolchain",
-                    Location(f"{directory}Cargo.toml", 1),
+                    # the project's root manifest, or its lock when that folder holds only it
+                    _project_location(ws, directory, lock),
                     rule_id="infra.locked-toolchains.rust-unpinned",
                     key=directory,
                 )
@@ -487,8 +554,12 @@ class LockedToolchainsCheck(SupplyCheck):
     def _locks(self, ctx: RunContext, unpinned: set[str]) -> Iterator[Finding]:
         """Missing lockfiles, dependencies absent from their lock, and Cargo's own verdict."""
         inv = inventory(ctx)
-        stale_locks: set[str] = set()
+        yield from unreadable_findings(self, inv)
+        broken = {u.path for u in inv.unreadable}
+        stale_locks: set[str] = set(broken)  # an unreadable lock is not compared again
         for manifest, lock in inv.manifests:
+            if lock in broken:
+                continue
             if lock is None:
                 if manifest.needs_lock:
                     yield self.finding(

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 from aces.workspace.types import PullRequest
 
 
@@ -52,7 +53,7 @@ def read_event(path: Path) -> dict[str, object]:
     """The JSON object of an event file; InputError naming the file when it is unusable."""
     text = _read_utf8(path, what="event file")
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text, str(path), "json")
     except json.JSONDecodeError as exc:
         raise InputError(
             f"event file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",

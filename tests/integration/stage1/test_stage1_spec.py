@@ -244,9 +244,7 @@ def test_pr_body_linking_a_missing_spec_fails_location(tmp_path: Path) -> None:
     edit(root, "src/arqonbus_mini/tenancy.py", '"""Add', '"""Subscribe: add')
     found = failing(run(root, base="HEAD", body="## Spec\n\nSee specs/presence.md for details."))
     assert found == {
-        "spec.location": (
-            ("spec.location.missing-link", ("spec.location",), "specs/presence.md", None),
-        )
+        "spec.location": (("spec.location.missing-link", ("spec.location",), "", None),)
     }
 
 

@@ -137,6 +137,13 @@ def test_the_example_is_green_on_stage_4(tmp_path: Path, private_tmp: Path) -> N
     assert list(private_tmp.iterdir()) == []
 
 
+def commands_line(root: Path) -> int:
+    """The line of ``[build] commands`` in the example's policy."""
+    lines = (root / "aces.toml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("[build]")
+    return next(i for i, line in enumerate(lines[start:], start + 1) if line.startswith("commands"))
+
+
 def test_a_timestamp_written_into_an_artifact_is_named(tmp_path: Path, private_tmp: Path) -> None:
     root = git_example(tmp_path)
     declare_build(
@@ -145,8 +152,9 @@ def test_a_timestamp_written_into_an_artifact_is_named(tmp_path: Path, private_t
         'artifacts = ["out/*.txt"]\n',
     )
     outcome = run(root, "build.reproducible")["build.reproducible"]
+    # the artifact is no file of the repository: the finding is at the commands that make it
     assert [where(f) for f in outcome.findings] == [
-        ("build.reproducible", ("build.reproducible",), "out/stamp.txt", 1)
+        ("build.reproducible", ("build.reproducible",), "aces.toml", commands_line(root))
     ]
     message = outcome.findings[0].message
     assert message.startswith("artifact out/stamp.txt differs between two builds; likely cause: ")
@@ -162,7 +170,13 @@ def test_an_embedded_build_path_is_named(tmp_path: Path, private_tmp: Path) -> N
         'artifacts = ["out/where.txt"]\n',
     )
     (finding,) = run(root, "build.reproducible")["build.reproducible"].findings
-    assert where(finding) == ("build.reproducible", ("build.reproducible",), "out/where.txt", 1)
+    assert where(finding) == (
+        "build.reproducible",
+        ("build.reproducible",),
+        "aces.toml",
+        commands_line(root),
+    )
+    assert finding.message.startswith("artifact out/where.txt differs")
     assert "likely cause: embedded build path (the build directory " in finding.message
 
 
@@ -176,9 +190,10 @@ def test_an_artifact_only_one_build_makes_is_named(tmp_path: Path, private_tmp: 
     assert where(finding) == (
         "build.reproducible.missing",
         ("build.reproducible",),
-        "out/b.txt",
-        None,
+        "aces.toml",
+        commands_line(root),
     )
+    assert finding.message.startswith("artifact out/b.txt was produced by only one")
 
 
 def test_a_hanging_build_is_an_error_naming_the_command(tmp_path: Path, private_tmp: Path) -> None:

@@ -369,3 +369,17 @@ def test_tls_plaintext_url_in_code_is_judged_by_where_it_flows(repo: Path) -> No
         '    return psycopg.connect("postgresql://events@db.example.com/events")\n',
     )
     assert failing(run(repo)) == {"sec.tls": [("sec.tls.plaintext-url", ("sec.tls",), store, 7)]}
+
+
+def test_permission_matrix_missing_without_policy_file_has_no_false_place(repo: Path) -> None:
+    # no aces.toml: the embedded default is in force, which is no file a finding can point at
+    (repo / "aces.toml").unlink()
+    write(
+        repo,
+        "proto/admin.proto",
+        'syntax = "proto3";\npackage admin;\nmessage Req {}\n'
+        "service Admin {\n  rpc Drain(Req) returns (Req);\n}\n",
+    )
+    rows = failing(run(repo, base=None))["sec.permission-matrix"]
+    assert ("sec.permission-matrix.missing", ("sec.permission-matrix",), "", None) in rows
+    assert all(path != "embedded doctrine default" for _, _, path, _ in rows)

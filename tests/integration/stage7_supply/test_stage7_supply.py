@@ -190,7 +190,7 @@ def test_a_committed_sbom_must_match_the_lockfiles(tmp_path: Path) -> None:
     assert "missing pkg:cargo/arqonbus-frame@1.0.0" in out["infra.sbom"].findings[0].message
 
 
-def test_a_lockfile_with_a_conflict_marker_cannot_verify(tmp_path: Path) -> None:
+def test_a_lockfile_with_a_conflict_marker_is_a_finding_about_it(tmp_path: Path) -> None:
     root = git_example(tmp_path)
     replace(
         root,
@@ -199,11 +199,16 @@ def test_a_lockfile_with_a_conflict_marker_cannot_verify(tmp_path: Path) -> None
         '<<<<<<< HEAD\n[[package]]\nname = "arqonbus-frame"',
     )
     out = run(root)
-    assert out["infra.sbom"].status is Status.ERROR
-    assert out["infra.sbom"].error == (
-        "Cargo.lock: line 5 holds a merge conflict marker (<<<<<<<) "
-        "(resolve the conflict and regenerate the lockfile)"
-    )
+    # one unreadable lockfile is a finding about that file, not the check's ERROR
+    for check_id in ("infra.sbom", "infra.locked-toolchains"):
+        assert out[check_id].status is Status.FAIL
+        (finding,) = out[check_id].findings
+        assert finding.rule_id == f"{check_id}.unreadable"
+        assert finding.location is not None and finding.location.path == "Cargo.lock"
+        assert finding.message == (
+            "Cargo.lock cannot be read, so what it pins is unknown: line 5 holds a merge "
+            "conflict marker (<<<<<<<) (resolve the conflict and regenerate the lockfile)"
+        )
 
 
 # -- infra.signatures --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -55,9 +56,15 @@ class FakeCheck(Check):
 
 
 class Tree:
-    """The least of a workspace the runner touches."""
+    """The least of a workspace the runner touches: the files the fake findings name."""
 
-    root = Path()
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="aces-runner-"))
+        for name in ("a.md", "b.md"):
+            (self.root / name).write_text("line\n" * 10, encoding="utf-8")
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).is_file()
 
 
 def ctx(**options: Any) -> RunContext:

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from aces.engines.containers.naming import named_as_build_file
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 NATIVE = re.compile(r"target-cpu\s*=\s*native|-m(?:arch|tune|cpu)=native")
 DATE_MACRO = re.compile(r"\b__(?:DATE|TIME|TIMESTAMP)__\b")
@@ -62,7 +64,7 @@ def is_build_config(path: str) -> bool:
         return True
     if path.startswith(_CI_DIRS) and name.endswith((".yml", ".yaml")):
         return True
-    return name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile")
+    return named_as_build_file(path)  # by the ecosystem's namings: dockerfile.py is Python
 
 
 def is_c_source(path: str) -> bool:
@@ -174,7 +176,7 @@ def _profile_line(text: str) -> int | None:
 def _toml(path: str, text: str) -> dict[str, Any]:
     """Parsed TOML; ``InputError`` naming the file when it is not valid."""
     try:
-        return tomllib.loads(text)
+        return parse_bounded(tomllib.loads, text, path, "toml")
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"cannot parse TOML: {exc}", path=path) from exc
 

@@ -13,6 +13,7 @@ import yaml
 
 from aces.engines.containers.rules import DIGEST, Issue
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 COMPOSE_NAMES = (
     "compose.yaml",
@@ -33,7 +34,9 @@ def is_compose_file(path: str) -> bool:
 def compose_issues(path: str, text: str) -> Iterator[Issue]:
     """Every service image of the compose file not pinned by digest."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = parse_bounded(
+            lambda body: yaml.compose(body, Loader=yaml.SafeLoader), text, path, "yaml"
+        )
     except yaml.YAMLError as exc:
         raise InputError(f"cannot parse the compose file: {exc}", path=path) from exc
     services = _child(root, "services")

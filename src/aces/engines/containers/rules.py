@@ -45,10 +45,11 @@ def base_image_issues(dockerfile: Dockerfile) -> Iterator[Issue]:
             not base.is_stage and base.image.lower() != "scratch" and not DIGEST.search(base.image)
         ):
             shown = base.image if base.image == base.written else f"{base.written} ({base.image})"
+            moving = " (:latest names whatever was pushed last)" if _is_latest(base.image) else ""
             yield Issue(
                 "from-digest",
                 base.line,
-                f"base image {shown} is not pinned by digest (@sha256:...)",
+                f"base image {shown} is not pinned by digest (@sha256:...){moving}",
                 base.image,
             )
 
@@ -66,6 +67,56 @@ def package_issues(dockerfile: Dockerfile) -> Iterator[Issue]:
                 for words in simple_commands(logical):
                     for problem in install_problems(words):
                         yield Issue("package", first + offset, problem, problem)
+
+
+def _is_latest(image: str) -> bool:
+    """``name:latest``, or a name without tag (which Docker reads as ``:latest``)."""
+    last = image.rsplit("/", 1)[-1]
+    return last.endswith(":latest") or (":" not in last and "@" not in last)
+
+
+def plaintext_downloads(dockerfile: Dockerfile) -> Iterator[Issue]:
+    """Every build input fetched over plaintext HTTP: ``ADD http://`` and downloads in RUN."""
+    for ins in dockerfile.instructions:
+        if ins.keyword == "ADD":
+            for url in _PLAIN_URL.findall(ins.value):
+                if not _local(url):
+                    yield _plaintext(ins.line, "ADD", url)
+        if ins.keyword != "RUN":
+            continue
+        scripts = tuple(zip(ins.heredoc_lines, ins.heredocs, strict=True)) or (
+            (ins.line, ins.value),
+        )
+        for first, script in scripts:
+            for offset, logical in logical_lines(script):
+                for words in simple_commands(logical):
+                    tool = words[0].rsplit("/", 1)[-1]
+                    if tool not in _DOWNLOADERS:
+                        continue
+                    for url in (w for w in words[1:] if _PLAIN_URL.fullmatch(w)):
+                        if not _local(url):
+                            yield _plaintext(first + offset, tool, url)
+
+
+_DOWNLOADERS = frozenset({"wget", "curl", "aria2c", "fetch", "git", "svn", "hg", "ftp", "http"})
+_PLAIN_URL = re.compile(r"(?i)(?:http|ftp)://[^\s'\"]+")
+_LOCAL_HOST = re.compile(
+    r"(?i)^(?:http|ftp)://(?:[^@/]*@)?(?:localhost|127\.[\d.]+|\[::1\])(?:[:/]|$)"
+)
+
+
+def _local(url: str) -> bool:
+    return bool(_LOCAL_HOST.match(url))
+
+
+def _plaintext(line: int, tool: str, url: str) -> Issue:
+    return Issue(
+        "plaintext-download",
+        line,
+        f"{tool} fetches the build input {url} over plaintext: anyone on the path can replace "
+        "it (use https:// and check a digest)",
+        url,
+    )
 
 
 def logical_lines(script: str) -> Iterator[tuple[int, str]]:

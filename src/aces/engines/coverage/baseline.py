@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 FORMAT_KEY = "aces_coverage_baseline"
 FORMAT_VERSION = 1
@@ -32,7 +33,9 @@ def parse_baseline(text: str, name: str) -> dict[str, float]:
     """Per-file percentages of the baseline ``text`` of the file ``name``."""
     hint = "regenerate the baseline (docs/stage5-tests.md) and commit it"
     try:
-        doc = json.loads(text)
+        doc = parse_bounded(
+            json.loads, text, name, "json", lambda message: InputError(f"{name}: {message}")
+        )
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})", hint=hint

@@ -10,15 +10,17 @@ is ``CoverageFormatError`` naming the file and what is missing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aces.engines.coverage.model import CoverageData, CoverageFormatError, FileCoverage
+from aces.nesting import parse_bounded
 
 
 def parse_coveragepy(text: str, name: str) -> CoverageData:
     """The coverage in the coverage.py JSON ``text`` of the file ``name``."""
     try:
-        doc = json.loads(text)
+        doc = parse_bounded(json.loads, text, name, "json", _nesting(name))
     except json.JSONDecodeError as exc:
         raise CoverageFormatError(
             f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}): cannot read a coverage.py "
@@ -34,6 +36,13 @@ def parse_coveragepy(text: str, name: str) -> CoverageData:
         for path, entry in doc["files"].items()
     }
     return CoverageData(dict(sorted(files.items())))
+
+
+def _nesting(name: str) -> Callable[[str], CoverageFormatError]:
+    def make(message: str) -> CoverageFormatError:
+        return CoverageFormatError(f"{name}: {message}: cannot read a coverage.py report")
+
+    return make
 
 
 def _file(path: str, entry: Any, branch: bool, name: str) -> FileCoverage:

@@ -14,6 +14,7 @@ from typing import Any
 
 from aces.engines.history.model import TYPES, History, Op
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 _FIELDS = ("process", "type", "f")
 
@@ -63,7 +64,7 @@ def parse_history(text: str, name: str) -> tuple[Op, ...]:
     try:
         # one parse of the whole file is several times faster than one per line
         decoded = json.loads("[" + ",".join(body) + "]") if all(body) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # a line too deep is named by the per-line read
         decoded = None
     if decoded is None or len(decoded) != len(body):
         decoded = [_line(line, name, number) for number, line in enumerate(body, start=1)]
@@ -73,7 +74,13 @@ def parse_history(text: str, name: str) -> tuple[Op, ...]:
 def _line(line: str, name: str, number: int) -> Any:
     """One line decoded on its own, to name the line that does not parse."""
     try:
-        return json.loads(line)
+        return parse_bounded(
+            json.loads,
+            line,
+            name,
+            "json",
+            lambda message: HistoryError(f"{name}:{number}: {message}", hint=_HINT),
+        )
     except ValueError as exc:
         raise HistoryError(f"{name}:{number}: not a JSON object ({exc})", hint=_HINT) from None
 

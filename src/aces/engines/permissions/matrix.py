@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from aces.nesting import NestingError, parse_bounded
 from aces.policy.locate import locate
 
 
@@ -112,7 +113,11 @@ def parse_matrix(path: str, text: str) -> Matrix:
 def _parse_yaml(text: str) -> Matrix:
     """The YAML form, lines from the composed node tree."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = parse_bounded(
+            lambda t: yaml.compose(t, Loader=yaml.SafeLoader), text, "matrix", "yaml"
+        )
+    except NestingError as exc:
+        raise MatrixError(exc.message) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise MatrixError(
@@ -169,7 +174,9 @@ def _yaml_roles(node: yaml.Node | None) -> tuple[Role, ...]:
 def _parse_toml(text: str) -> Matrix:
     """The TOML form, lines from the policy locator."""
     try:
-        data = tomllib.loads(text)
+        data = parse_bounded(tomllib.loads, text, "matrix", "toml")
+    except NestingError as exc:
+        raise MatrixError(exc.message) from None
     except tomllib.TOMLDecodeError as exc:
         raise MatrixError(f"TOML does not parse: {exc}", getattr(exc, "lineno", 1) or 1) from exc
     index = locate(text)

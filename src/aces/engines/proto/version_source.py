@@ -15,6 +15,7 @@ from typing import Any
 
 from aces.engines.proto.annotations import Version, parse_version
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 POLICY_VERSION = "policy_version"
 
@@ -41,7 +42,7 @@ def _from_file(path: str, text: str) -> str:
     if name not in ("Cargo.toml", "pyproject.toml"):
         return text.strip()
     try:
-        data = tomllib.loads(text)
+        data = parse_bounded(tomllib.loads, text, path, "toml")
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"cannot parse TOML ({exc})", path=path) from exc
     keys = (

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aces.engines.repro.variants import program_name
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 REMAPPED_ROOT = "/aces/build"  # what the build directory is remapped to
 _BUILDING = frozenset({"build", "rustc", "test", "bench", "doc", "install", "check"})
@@ -42,7 +43,7 @@ def config_rustflags(root: Path) -> tuple[str, ...]:
         if not path.is_file():
             continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = parse_bounded(tomllib.loads, path.read_text(encoding="utf-8"), rel, "toml")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot parse Cargo config: {exc}", path=rel) from exc
         flags = data.get("build", {}).get("rustflags", ())

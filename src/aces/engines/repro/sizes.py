@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 BASELINE_FORMAT = "aces-artifact-sizes/1"
 
@@ -57,7 +58,7 @@ def parse_baseline(text: str, path: str) -> dict[str, int]:
     """The artifact -> size mapping of a baseline file; ``InputError`` when malformed."""
     hint = "see docs/stage4-build.md for the baseline format"
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text, path, "json")
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc}", path=path, hint=hint) from exc
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aces.errors import InputError
+from aces.nesting import NestingError, parse_bounded
 
 REQUIRED_FIELDS: tuple[str, ...] = ("machine", "from", "event", "to")
 OPTIONAL_FIELDS: tuple[str, ...] = ("transition",)
@@ -74,9 +75,11 @@ def parse_trace(name: str, text: str) -> ParsedTrace:
 def parse_line(name: str, number: int, raw: str) -> TraceStep | TraceProblem:
     """One line as a step, or the problem with it."""
     try:
-        value = json.loads(raw)
+        value = parse_bounded(json.loads, raw, name, "json")
     except json.JSONDecodeError as exc:
         return TraceProblem(name, number, f"not JSON: {exc.msg} (column {exc.colno})")
+    except NestingError as exc:
+        return TraceProblem(name, number, exc.message)
     if not isinstance(value, dict):
         return TraceProblem(name, number, "expected a JSON object")
     missing = [key for key in REQUIRED_FIELDS if key not in value]

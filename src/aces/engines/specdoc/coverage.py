@@ -32,6 +32,7 @@ import pathspec
 import yaml
 
 from aces.engines.specdoc.markdown import MarkdownDoc
+from aces.nesting import NestingError, parse_bounded
 from aces.workspace.globs import compile_spec
 
 _DECLARATION = re.compile(
@@ -197,10 +198,13 @@ def _from_front_matter(
     """Read ``covers`` and ``proto_packages`` from the YAML front matter."""
     assert doc.front_matter is not None
     try:
-        data = yaml.safe_load(doc.front_matter.text)
+        data = parse_bounded(yaml.safe_load, doc.front_matter.text, "front matter", "yaml")
     except yaml.YAMLError as exc:
         line = 1 + _yaml_error_line(exc)
         problems.append(DeclarationProblem(line, f"front matter is not valid YAML: {_short(exc)}"))
+        return
+    except NestingError as exc:
+        problems.append(DeclarationProblem(1, f"front matter is {exc.message}"))
         return
     if data is None:
         return

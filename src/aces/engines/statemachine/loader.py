@@ -37,6 +37,7 @@ from aces.engines.statemachine.model import (
     Variable,
 )
 from aces.engines.statemachine.yamlsrc import Source, boolean, items, position
+from aces.nesting import parse_bounded
 
 TOP_KEYS = (
     "name",
@@ -83,6 +84,14 @@ class _Parsed:
 
 def load_machine(path: str, text: str) -> Machine:
     """Parse, validate and compile one machine; ``MachineError`` names file:line:column."""
+
+    def nesting(message: str) -> MachineError:
+        return MachineError(message, path=path, line=1, column=1)
+
+    return parse_bounded(lambda body: _load(path, body), text, path, "yaml", nesting)
+
+
+def _load(path: str, text: str) -> Machine:
     source = Source(path, text)
     root = source.compose()
     sections = {key: (key_node, value) for key, key_node, value in items(source, root, "the file")}

@@ -20,18 +20,34 @@ from aces.engines.supply.manifests import (
     resolve_inherited,
 )
 from aces.engines.supply.sbom import Subject
+from aces.errors import AcesError
+from aces.nesting import parse_bounded
 
 ReadText = Callable[[str], str]
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A manifest or lockfile that could not be read: its path and why (one line)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Inventory:
-    """Manifests (each with the lock that pins it, or None), lockfiles and their packages."""
+    """Manifests (each with the lock that pins it, or None), lockfiles and their packages.
+
+    A manifest or lockfile that cannot be read is listed in ``unreadable`` and
+    left out of the rest: one broken file is a finding about that file, not a
+    reason to stop reading the others.
+    """
 
     manifests: tuple[tuple[Manifest, str | None], ...]
     lockfiles: tuple[str, ...]
     packages: tuple[Package, ...]
     subject: Subject
+    unreadable: tuple[Unreadable, ...] = ()
 
     @property
     def unlocked(self) -> tuple[Manifest, ...]:
@@ -40,34 +56,62 @@ class Inventory:
 
 
 def take_inventory(files: Sequence[str], read_text: ReadText, fallback_name: str) -> Inventory:
-    """Read every manifest and lockfile among ``files`` (InputError on a malformed one)."""
+    """Read every manifest and lockfile among ``files`` (a malformed one is ``unreadable``)."""
     present = frozenset(files)
-    read = resolve_inherited(
-        [read_manifest(p, read_text(p)) for p in manifest_paths(files)], read_text
-    )
-    manifests = tuple((m, find_lock(m, present)) for m in read)
+    unreadable: list[Unreadable] = []
+    read: list[Manifest] = []
+    for path in manifest_paths(files):
+        try:
+            read.append(read_manifest(path, read_text(path)))
+        except AcesError as exc:
+            unreadable.append(Unreadable(path, _reason(exc)))
+    manifests = [(m, find_lock(m, present)) for m in resolve_inherited(read, read_text)]
     locks = lockfiles(files)
+    packages: set[Package] = set()
+    for lock in locks:
+        try:
+            packages.update(read_packages((lock,), read_text))
+        except AcesError as exc:
+            unreadable.append(Unreadable(lock, _reason(exc)))
     return Inventory(
-        manifests,
+        tuple(manifests),
         locks,
-        read_packages(locks, read_text),
+        tuple(sorted(packages)),
         _subject(present, read_text, fallback_name),
+        tuple(sorted(unreadable, key=lambda u: u.path)),
     )
+
+
+def _reason(exc: AcesError) -> str:
+    """The error's line without the path (the finding is located at it)."""
+    what_next = f" ({exc.hint})" if exc.hint else ""
+    return f"{exc.message}{what_next}"
 
 
 def _subject(files: frozenset[str], read_text: ReadText, fallback: str) -> Subject:
     """The project's name and version from its root manifest (pyproject, Cargo, npm)."""
+    try:
+        return _named_subject(files, read_text) or Subject(fallback)
+    except (AcesError, ValueError):  # a root manifest that does not parse is in ``unreadable``
+        return Subject(fallback)
+
+
+def _named_subject(files: frozenset[str], read_text: ReadText) -> Subject | None:
     if "pyproject.toml" in files:
-        project = tomllib.loads(read_text("pyproject.toml")).get("project")
+        project = _toml("pyproject.toml", read_text).get("project")
         if isinstance(project, dict) and isinstance(project.get("name"), str):
             return Subject(project["name"], str(project.get("version", "")))
     if "Cargo.toml" in files:
-        package = tomllib.loads(read_text("Cargo.toml")).get("package")
+        package = _toml("Cargo.toml", read_text).get("package")
         if isinstance(package, dict) and isinstance(package.get("name"), str):
             version = package.get("version")
             return Subject(package["name"], version if isinstance(version, str) else "")
     if "package.json" in files:
-        data = json.loads(read_text("package.json"))
+        data = parse_bounded(json.loads, read_text("package.json"), "package.json", "json")
         if isinstance(data, dict) and isinstance(data.get("name"), str):
             return Subject(data["name"], str(data.get("version", "")))
-    return Subject(fallback)
+    return None
+
+
+def _toml(path: str, read_text: ReadText) -> dict[str, object]:
+    return parse_bounded(tomllib.loads, read_text(path), path, "toml")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from aces.engines.supply.lockfiles import refuse_conflicts
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _YAML_IMAGE = re.compile(r"""^\s*(?:-\s+)?image:\s*(?P<q>["']?)(?P<ref>[^"'#\s]+)(?P=q)""")
@@ -93,7 +94,7 @@ def parse_ledger(path: str, text: str) -> Ledger:
     """The ledger at ``path``; InputError naming the file when it is malformed."""
     refuse_conflicts(path, text)
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text, path, "json")
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON (line {exc.lineno}): {exc.msg}", path=path, hint=_LEDGER_HINT

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 _CONFLICT = re.compile(r"^(<<<<<<<|=======|>>>>>>>)(\s|$)", re.MULTILINE)
 _REQ_PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*([^\s;\\#]+)")
@@ -65,7 +66,7 @@ def _toml(path: str, text: str) -> dict[str, object]:
     """Parsed TOML, or InputError naming the file."""
     refuse_conflicts(path, text)
     try:
-        return tomllib.loads(text)
+        return parse_bounded(tomllib.loads, text, path, "toml")
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", path=path, hint="fix the file") from exc
 
@@ -74,7 +75,7 @@ def _json(path: str, text: str) -> object:
     """Parsed JSON, or InputError naming the file."""
     refuse_conflicts(path, text)
     try:
-        return json.loads(text)
+        return parse_bounded(json.loads, text, path, "json")
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON (line {exc.lineno}): {exc.msg}", path=path, hint="fix the file"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from aces.engines.supply.lockfiles import normalise_python, refuse_conflicts
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 _CARGO_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 _PEP508_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -66,7 +67,7 @@ def _toml(path: str, text: str) -> dict[str, object]:
     """Parsed TOML, or InputError naming the file."""
     refuse_conflicts(path, text)
     try:
-        return tomllib.loads(text)
+        return parse_bounded(tomllib.loads, text, path, "toml")
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", path=path, hint="fix the file") from exc
 
@@ -192,7 +193,7 @@ def package_json_manifest(path: str, text: str) -> Manifest:
     """A package.json: its dependency objects (peer dependencies are the host's)."""
     refuse_conflicts(path, text)
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text, path, "json")
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON (line {exc.lineno})", path=path, hint="fix it") from exc
     deps: list[Dependency] = []

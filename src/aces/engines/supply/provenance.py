@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from aces.engines.supply.signing import key_id, sign, verify
+from aces.nesting import NestingError, parse_bounded
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://slsa.dev/provenance/v1"
@@ -133,9 +134,11 @@ def _decode(text: object) -> bytes | None:
 def open_envelope(text: str, public: Ed25519PublicKey) -> Verification:
     """The statement of a DSSE envelope whose signature ``public`` verifies, or why not."""
     try:
-        envelope = json.loads(text)
+        envelope = parse_bounded(json.loads, text, "bundle", "json")
     except json.JSONDecodeError as exc:
         return Verification((f"the bundle is not JSON (line {exc.lineno}): {exc.msg}",))
+    except NestingError as exc:
+        return Verification((f"the bundle is {exc.message}",))
     if not isinstance(envelope, dict):
         return Verification(("the bundle is not a DSSE envelope (not a JSON object)",))
     if envelope.get("payloadType") != PAYLOAD_TYPE:
@@ -158,8 +161,8 @@ def open_envelope(text: str, public: Ed25519PublicKey) -> Verification:
     if not good:
         return Verification(("no signature verifies with the public key",))
     try:
-        statement = json.loads(payload)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        statement = parse_bounded(json.loads, payload.decode("utf-8"), "payload", "json")
+    except (json.JSONDecodeError, UnicodeDecodeError, NestingError):
         return Verification(("the signed payload is not JSON",))
     if not isinstance(statement, dict):
         return Verification(("the signed payload is not an in-toto statement",))

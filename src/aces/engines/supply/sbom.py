@@ -23,6 +23,7 @@ from packageurl import PackageURL
 
 from aces.engines.supply.lockfiles import Package
 from aces.errors import AcesError, InputError
+from aces.nesting import parse_bounded
 
 SPEC_VERSION = "1.6"
 ROOT_REF = "root"
@@ -106,7 +107,7 @@ def validate_sbom(text: str, where: str) -> None:
 def component_purls(path: str, text: str) -> tuple[str, ...]:
     """The sorted purls (or name@version) of a CycloneDX JSON document's components."""
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text, path, "json")
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON (line {exc.lineno}): {exc.msg}",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from aces.engines.supply.lockfiles import refuse_conflicts
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 _EXACT = re.compile(r"\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]+)?")
 _DATED = re.compile(r"(?:stable|beta|nightly)-\d{4}-\d{2}-\d{2}(?:-[0-9A-Za-z_-]+)?")
@@ -57,7 +58,7 @@ def rust_toolchain_pin(path: str, text: str) -> tuple[str, int]:
     stripped = text.strip()
     if path.endswith(".toml") or stripped.startswith("["):
         try:
-            data = tomllib.loads(text)
+            data = parse_bounded(tomllib.loads, text, path, "toml")
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"not valid TOML: {exc}", path=path, hint="fix the file") from exc
         table = data.get("toolchain")
@@ -88,7 +89,7 @@ def mise_pins(path: str, text: str) -> Iterator[Pin]:
     """``[tools]`` entries of a mise.toml whose version is not exact."""
     refuse_conflicts(path, text)
     try:
-        data = tomllib.loads(text)
+        data = parse_bounded(tomllib.loads, text, path, "toml")
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", path=path, hint="fix the file") from exc
     tools = data.get("tools")

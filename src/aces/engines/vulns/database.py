@@ -28,6 +28,7 @@ from pathlib import Path
 from aces.engines.vulns.model import PYPI
 from aces.engines.vulns.osv import Advisory, Affected, parse_advisory, parse_time
 from aces.errors import InputError
+from aces.nesting import parse_bounded
 
 METADATA_FILE = "aces-vulndb.json"
 METADATA_FORMAT = 1
@@ -189,7 +190,8 @@ def _read(file: Path, rel: str) -> bytes:
 def _decode(data: bytes, rel: str) -> object:
     """Decode one JSON document."""
     try:
-        return json.loads(data)
+        text = data.decode(json.detect_encoding(data), "surrogatepass")
+        return parse_bounded(json.loads, text, rel, "json")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"not a JSON OSV record: {exc}", path=rel) from exc
 

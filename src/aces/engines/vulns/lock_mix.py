@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aces.engines.vulns.model import HEX, LockedPackage, LockfileError, ParsedLock
+from aces.nesting import parse_bounded
 
 _TOKEN = re.compile(
     r"""
@@ -181,6 +182,13 @@ class _Parser:
 
 def parse(path: str, text: str) -> ParsedLock:
     """The Hex packages of a mix.lock."""
+    # Elixir's brackets and double-quoted strings read like JSON's for nesting
+    return parse_bounded(
+        lambda body: _parse(path, body), text, path, "json", lambda m: LockfileError(m, path=path)
+    )
+
+
+def _parse(path: str, text: str) -> ParsedLock:
     parser = _Parser(path, tokenize(path, text))
     found: list[LockedPackage] = []
     for app, entry, line in parser.map_entries_with_lines():

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from aces.engines.vulns.model import NPM, LockedPackage, LockfileError, ParsedLock
+from aces.nesting import parse_bounded
 
 _KEY = re.compile(r'^\s*("(?:[^"\\]|\\.)*")\s*:\s*\{')
 _MODULES = "node_modules/"
@@ -48,7 +49,7 @@ def parse(path: str, text: str) -> ParsedLock:
 def _load(path: str, text: str) -> dict[str, Any]:
     """The JSON object of the lockfile; LockfileError naming the line otherwise."""
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text, path, "json", lambda m: LockfileError(m, path=path))
     except json.JSONDecodeError as exc:
         raise LockfileError(f"line {exc.lineno}: not valid JSON: {exc.msg}", path=path) from exc
     if not isinstance(data, dict):

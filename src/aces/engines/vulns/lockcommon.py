@@ -7,6 +7,7 @@ import tomllib
 from typing import Any
 
 from aces.engines.vulns.model import LockfileError, LockIssue
+from aces.nesting import parse_bounded
 
 # git's conflict markers: seven of <, =, > or | at the start of a line.
 _MARKER = re.compile(r"^(?:<{7}|>{7}|\|{7})(?: |$)|^={7}$")
@@ -28,7 +29,9 @@ def conflict_marker(path: str, text: str) -> LockIssue | None:
 def load_toml(path: str, text: str) -> dict[str, Any]:
     """Parse TOML text; LockfileError naming the file and tomllib's line otherwise."""
     try:
-        return tomllib.loads(text)
+        return parse_bounded(
+            tomllib.loads, text, path, "toml", lambda m: LockfileError(m, path=path)
+        )
     except tomllib.TOMLDecodeError as exc:
         raise LockfileError(f"not valid TOML: {exc}", path=path) from exc
 
