@@ -157,17 +157,23 @@ class OnlyStricter(GovernanceCheck):
         if selection.override is not None:
             for item in selection.override_loosenings:
                 yield self._loosened(
-                    selection.override, item, "--policy may only add strictness; it is not used"
+                    selection.override,
+                    item,
+                    "--policy may only add strictness; it is not used",
+                    in_repo=ctx.workspace.exists(policy_path(selection.override)),
                 )
 
-    def _loosened(self, snapshot: PolicySnapshot, item: Loosening, outcome: str) -> Finding:
+    def _loosened(
+        self, snapshot: PolicySnapshot, item: Loosening, outcome: str, in_repo: bool = True
+    ) -> Finding:
         clauses = tuple(dict.fromkeys((*self.clauses, item.clause)))
-        return self.finding(
-            f"{item.key}: {item.message}; {outcome}",
-            Location(policy_path(snapshot), key_line(snapshot, item.key)),
-            clauses=clauses,
-            key=f"{policy_path(snapshot)}\x1f{item.render()}",
-        )
+        path, line = policy_path(snapshot), key_line(snapshot, item.key)
+        message = f"{item.key}: {item.message}; {outcome}"
+        where: Location | None = Location(path, line)
+        if not in_repo:
+            # a --policy file outside the repository is no place a report can point at
+            where, message = None, f"{path}:{line or 1}: {message}"
+        return self.finding(message, where, clauses=clauses, key=f"{path}\x1f{item.render()}")
 
 
 def changed_policy(ctx: RunContext) -> tuple[PolicySelection, NotApplicable | None]:

@@ -407,8 +407,8 @@ def common_ancestor(root: Path, a: str, b: str) -> str | None:
     """
     result = run_git(root, "merge-base", a, b, check=False)
     if result.returncode == 0:
-        return _decode(result.stdout).strip()
-    if result.returncode == 1 and not result.stderr.strip():
+        return _object_id(root, result)
+    if _quiet_no(result):
         return None
     return merge_base(root, a, b)  # raises the failure with git's own message
 
@@ -426,7 +426,11 @@ def show_file(root: Path, commit: str, path: str) -> str | None:
     Undecodable bytes are replaced: the text is read for its structure, not copied.
     """
     result = run_git(root, "cat-file", "-e", f"{commit}:./{path}", check=False)
+    if result.returncode == 128 and (
+        "does not exist" in result.stderr or "not in" in result.stderr
+    ):
+        return None  # git's answer: the commit has no such path
     if result.returncode != 0:
-        return None
+        raise _failure(root, result)  # a crashed git is no answer about the file
     blob = run_git(root, "show", f"{commit}:./{path}").stdout
     return blob.decode("utf-8", "replace")
