@@ -38,10 +38,11 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
+from aces.stages.spec_companions import companion_findings, companion_view
 from aces.workspace.globs import compile_spec
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 
 CLASS_WORDS = {
     "protocol": "a protocol",
@@ -477,16 +478,22 @@ class SpecVerifiableCriteria(SpecCheck):
         index = test_index(ctx)
         synonyms = ctx.policy.spec.section_synonyms
         for path in view.to_check():
-            yield from self._spec_findings(view.specs[path], synonyms, index)
+            yield from self._spec_findings(ctx, view.specs[path], synonyms, index)
 
     def _spec_findings(
-        self, doc: SpecDocument, synonyms: dict[str, tuple[str, ...]], index: TestIndex
+        self,
+        ctx: RunContext,
+        doc: SpecDocument,
+        synonyms: dict[str, tuple[str, ...]],
+        index: TestIndex,
     ) -> Iterator[Finding]:
-        """The findings of one spec."""
+        """The findings of one spec (bindings of its spec-kit tasks and plan included)."""
         criteria = doc.criteria(synonyms)
         if criteria is None:
             return  # no acceptance section: spec.sections reports it
         path = doc.path
+        companions = companion_view(ctx, path, criteria)
+        yield from companion_findings(self, companions, index)
         if not criteria:
             yield self.finding(
                 f"{path}: the acceptance criteria section lists no criterion",
@@ -512,7 +519,7 @@ class SpecVerifiableCriteria(SpecCheck):
                     rule_id="spec.verifiable-criteria.duplicate-id",
                     key=criterion.id,
                 )
-            if not criterion.bound:
+            if not criterion.bound and not companions.bound(criterion):
                 yield self.finding(
                     f"acceptance criterion {label} is bound to no test (add 'Verified by: ...')",
                     where,
