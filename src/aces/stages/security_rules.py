@@ -47,7 +47,7 @@ from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
