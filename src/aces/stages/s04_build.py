@@ -35,6 +35,7 @@ from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.policy.schema import ImageBuild
+from aces.stages import build_inputs
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
@@ -491,5 +492,6 @@ STAGE = StageDef(
         PinnedImages(),
         MinimalImage(),
         SizeDeviation(),
+        *build_inputs.CHECKS,
     ),
 )
