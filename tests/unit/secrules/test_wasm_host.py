@@ -68,3 +68,9 @@ def test_host_should_flag(text: str, expected: list[tuple[int, str]]) -> None:
 @pytest.mark.parametrize("text", CLEAN)
 def test_host_should_not_flag(text: str) -> None:
     assert scan_host("src/host.rs", text) == []
+
+
+def test_host_code_of_test_folders_is_left_out() -> None:
+    text = HEAD + "fn make(engine: &Engine) -> Store<()> {\n    Store::new(engine, ())\n}\n"
+    assert scan_host("crates/rt/src/tests/kernel.rs", text) == []
+    assert [i.rule for i in scan_host("crates/rt/src/kernel.rs", text)] == ["store-limits"]

@@ -1,7 +1,8 @@
 """Rust host code that runs Wasm guests (wasmtime, wasmer): unchecked memory, unbounded stores.
 
 Read from the tree-sitter syntax tree of files that name ``wasmtime`` or
-``wasmer``; test code (``#[cfg(test)]`` / ``#[test]`` items) is left out.
+``wasmer``; test code (``#[cfg(test)]`` / ``#[test]`` items, files below a
+``tests``, ``benches`` or ``examples`` folder) is left out.
 
 * ``unchecked-memory``: the guest's linear memory indexed or sliced with ``[..]``
   (``&memory.data(&store)[ptr..ptr + len]``, or a ``let`` binding of
@@ -31,6 +32,7 @@ _BOUNDED = re.compile(
     r"\.limiter(?:_async)?\s*\(|\bStoreLimits\b|\bResourceLimiter\b|\bset_fuel\s*\("
     r"|\badd_fuel\s*\(|\bconsume_fuel\s*\(\s*true\s*\)|\bTunables\b|\bMetering\b"
 )
+_NOT_SHIPPED = frozenset({"tests", "test", "benches", "examples"})
 _WRAPPERS = ("reference_expression", "parenthesized_expression")
 _TEST_ATTR = re.compile(r"#\[\s*(?:cfg\s*\(\s*test\s*\)|(?:[\w:]+::)?test)\s*\]")
 
@@ -53,7 +55,7 @@ def is_host_source(text: str) -> bool:
 
 def scan_host(path: str, text: str) -> list[HostIssue]:
     """Unchecked guest memory accesses and unbounded stores of one Rust host file."""
-    if not is_host_source(text):
+    if not is_host_source(text) or _NOT_SHIPPED.intersection(path.split("/")[:-1]):
         return []
     source = text.encode("utf-8")
     root = parser("rust").parse(source).root_node
