@@ -73,7 +73,8 @@ class DeclaredDependencies(InputCheck):
             more = f" (and {found.count - 1} more imports)" if found.count > 1 else ""
             yield self.finding(
                 f"{found.module} is imported at run time{more} but no dependency in "
-                f"{', '.join(found.manifests)} provides it",
+                f"{', '.join(found.manifests)} provides it (arriving through another "
+                "dependency, nothing declares or pins it)",
                 Location(found.path, found.line, found.column),
                 rule_id=f"{self.id}.python-import",
                 key=f"{found.manifests[0]}\x1f{found.module}",
