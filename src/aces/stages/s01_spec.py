@@ -38,7 +38,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
-from aces.stages.spec_companions import companion_findings, companion_view
+from aces.stages.spec_companions import companion_findings, companion_paths, companion_view
 from aces.workspace.globs import compile_spec
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -78,6 +78,8 @@ class SpecView:
         """Specs whose content is checked: covering ones, linked ones and changed ones."""
         chosen = set(self.linked)
         chosen.update(p for p in self.dir_specs if p in self.changed_live)
+        # a spec-kit spec whose tasks.md / plan.md changed: its bindings changed
+        chosen.update(p for p in self.dir_specs if set(companion_paths(p)) & set(self.changed_live))
         for path in (*self.relevant, *self.schema_changes):
             chosen.update(self.covering(path))
         return tuple(sorted(chosen))

@@ -22,6 +22,8 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check
 from aces.pipeline.context import RunContext
 
+__all__ = ["CompanionView", "companion_findings", "companion_paths", "companion_view"]
+
 
 @dataclass(frozen=True)
 class CompanionView:

@@ -8,6 +8,7 @@ mutation; every failing case names the rule id, clause id, file and line.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -520,6 +521,32 @@ def test_spec_kit_task_binding_a_story_to_an_existing_test_file_passes(tmp_path:
     write(root, "tests/test_big_payload.py", "def test_big() -> None:\n    assert True\n")
     outcomes = run(root, base="HEAD")
     assert failing(outcomes) == {}
+
+
+def test_a_change_to_tasks_md_alone_rechecks_its_spec(tmp_path: Path) -> None:
+    root = git_example(tmp_path)
+    edit(root, ENVELOPE, "### Edge Cases", STORY_3)
+    write(root, "tests/test_big_payload.py", "def test_big() -> None:\n    assert True\n")
+    write(root, "specs/001-envelope/tasks.md", TASKS)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "tasks"],
+        cwd=root,
+        check=True,
+    )
+    edit(root, "specs/001-envelope/tasks.md", "tests/test_big_payload.py", "tests/test_huge.py")
+    found = failing(run(root, base="HEAD"))
+    line = line_of(root, "specs/001-envelope/tasks.md", "T020")
+    assert found == {
+        "spec.verifiable-criteria": (
+            (
+                "spec.verifiable-criteria.missing-test",
+                ("spec.verifiable-criteria",),
+                "specs/001-envelope/tasks.md",
+                line,
+            ),
+        )
+    }
 
 
 def test_plan_verified_by_line_binds_a_criterion_by_id(tmp_path: Path) -> None:
