@@ -80,6 +80,12 @@ PY_FLAG = [
         id="asyncio-sleep-then-assert",
     ),
     pytest.param(
+        "import time\n\ndef test_a(bus):\n    for n in range(3):\n        bus.publish(n)\n"
+        "        time.sleep(0.1)\n    assert bus.seen == [0, 1, 2]\n",
+        [(6, "clock", "sleep", "time.sleep")],
+        id="sleep-in-a-for-loop-that-is-no-retry",
+    ),
+    pytest.param(
         "from time import sleep\n\ndef test_a(worker):\n    worker.start()\n    sleep(0.5)\n"
         "    worker.assert_done()\n",
         [(5, "clock", "sleep", "time.sleep")],
@@ -129,6 +135,11 @@ PY_CLEAN = [
         "import time\n\ndef test_a(job):\n    while not job.done():\n        time.sleep(0.01)\n"
         "    assert job.result == 3\n",
         id="polling-loop",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(job):\n    for _ in range(50):\n        if job.done():\n"
+        "            break\n        time.sleep(0.01)\n    assert job.result == 3\n",
+        id="bounded-retry-loop",
     ),
     pytest.param(
         "import asyncio\n\nasync def test_a(q):\n    q.put(1)\n    await asyncio.sleep(0)\n"
@@ -263,6 +274,12 @@ RUST_CLOCK_FLAG = [
         [(4, "sleep", "std::thread::sleep")],
         id="thread-sleep-then-assert",
     ),
+    pytest.param(
+        "#[test]\nfn t() {\n    for i in 0..3 {\n        tx.send(i);\n"
+        "        std::thread::sleep(D);\n    }\n    assert_eq!(rx.len(), 3);\n}\n",
+        [(5, "sleep", "std::thread::sleep")],
+        id="sleep-in-a-for-loop-that-is-no-retry",
+    ),
 ]
 
 RUST_CLOCK_CLEAN = [
@@ -279,6 +296,11 @@ RUST_CLOCK_CLEAN = [
         "#[test]\nfn t() {\n    while !done() {\n        std::thread::sleep(D);\n    }\n"
         "    assert!(ok());\n}\n",
         id="polling-loop",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    for _ in 0..50 {\n        if done() {\n            break;\n"
+        "        }\n        std::thread::sleep(D);\n    }\n    assert!(ok());\n}\n",
+        id="bounded-retry-loop",
     ),
     pytest.param(
         "#[test]\nfn t() {\n    assert!(ok());\n    std::thread::sleep(D);\n}\n",

@@ -12,8 +12,9 @@ stamped on data and never compared decides nothing.
 
 A sleep (``time.sleep``, ``asyncio.sleep``, ``anyio.sleep``, ``trio.sleep``)
 is a hazard when an assertion follows it in the same test and it is not part of
-a polling loop: a fixed wait for asynchronous work, which a slow machine
-outruns. ``sleep(0)`` only yields to the event loop and is not reported.
+a polling loop (a ``while`` loop, or a ``for`` loop that can ``break``): a fixed
+wait for asynchronous work, which a slow machine outruns. ``sleep(0)`` only
+yields to the event loop and is not reported.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ SLEEP = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep"})
 # conversions whose result is still the clock's value
 _CARRYING_BUILTINS = frozenset({"int", "float", "round", "abs", "min", "max", "divmod"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 Sources = frozenset[ast.Call]
 
@@ -222,9 +222,7 @@ def _waiting_sleeps(body: Sequence[ast.stmt], names: dict[str, str], path: str) 
 
 
 def _sleeps_outside_loops(body: Sequence[ast.stmt], names: dict[str, str]) -> Iterator[ast.Call]:
-    in_loops = {
-        id(n) for loop in _own_nodes(body) if isinstance(loop, _LOOPS) for n in ast.walk(loop)
-    }
+    in_loops = {id(n) for loop in _own_nodes(body) if _polling(loop) for n in ast.walk(loop)}
     for node in _own_nodes(body):
         if (
             isinstance(node, ast.Call)
@@ -233,6 +231,15 @@ def _sleeps_outside_loops(body: Sequence[ast.stmt], names: dict[str, str]) -> It
             and not _zero(node)
         ):
             yield node
+
+
+def _polling(node: ast.AST) -> bool:
+    """A ``while`` loop, or a ``for`` loop that can ``break`` (a bounded retry)."""
+    if isinstance(node, ast.While):
+        return True
+    return isinstance(node, ast.For | ast.AsyncFor) and any(
+        isinstance(n, ast.Break) for n in ast.walk(node)
+    )
 
 
 def _zero(call: ast.Call) -> bool:

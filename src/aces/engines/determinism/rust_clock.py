@@ -9,8 +9,8 @@ its value (the read or the carrying name at the top level of the initializer:
 ``let elapsed = start.elapsed();``, not ``let e = Event { ts: now };`` nor
 ``Msg::new(now)``, which only stamp data). A sleep (``thread::sleep``,
 ``tokio::time::sleep``) is a hazard when an assertion macro follows it in the
-same test function and it is not inside a ``loop`` / ``while`` / ``for`` (a
-polling loop waits on a condition).
+same test function and it is not inside a polling loop (``loop``, ``while``, or
+a ``for`` that can ``break``: it waits on a condition).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ _ASSERT = re.compile(r"\b(?:debug_|prop_)?assert(?:_eq|_ne|_matches)?!\s*[\(\[\{
 _CONDITION = re.compile(r"\b(?:if|while)\b")
 _LET = re.compile(r"\blet\s+(?:mut\s+)?(\w+)\s*(?::[^=;]+)?=(?!=)")
 _LOOP_HEADER = re.compile(r"\b(?:loop|while|for)\b")
+_BREAK = re.compile(r"\bbreak\b")
 _FN_HEADER = re.compile(r"\bfn\s+\w+")
 _OPEN = "([{"
 _CLOSE = ")]}"
@@ -67,12 +68,17 @@ def function_body(text: str, offset: int) -> tuple[int, int] | None:
 
 
 def in_loop(text: str, offset: int, body_start: int) -> bool:
-    """Whether a ``loop`` / ``while`` / ``for`` block inside the function holds ``offset``."""
-    return any(
-        _LOOP_HEADER.search(_header(text, brace))
-        for brace in enclosing_opens(text, offset)
-        if brace > body_start
-    )
+    """Whether a polling loop inside the function holds ``offset``: ``loop`` / ``while``,
+    or a ``for`` whose block can ``break``."""
+    for brace in enclosing_opens(text, offset):
+        if brace <= body_start:
+            return False
+        header = _LOOP_HEADER.search(_header(text, brace))
+        if header and (
+            header.group(0) != "for" or _BREAK.search(text, brace, _matching(text, brace))
+        ):
+            return True
+    return False
 
 
 def _matching(text: str, open_at: int) -> int:
