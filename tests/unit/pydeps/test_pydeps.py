@@ -80,6 +80,14 @@ CLEAN = [
         id="declared-in-an-extra",
     ),
     pytest.param(
+        {
+            "Pipfile": '[packages]\nrequests = "*"\n\n[dev-packages]\npytest = "*"\n',
+            "requirements-dev.txt": "pytest==8\n",
+            "app/__init__.py": "import requests\n",
+        },
+        id="pipfile-packages",
+    ),
+    pytest.param(
         {"scripts/tool.py": "import matplotlib\n", "pyproject.toml": PYPROJECT.format(deps="")},
         id="not-a-package-module",
     ),

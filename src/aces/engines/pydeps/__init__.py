@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from aces.engines.pydeps.declared import (
     Declared,
+    from_pipfile,
     from_pyproject,
     from_setup_cfg,
     from_setup_py,
@@ -55,6 +56,8 @@ def declared_of(manifests: Sequence[str], read_text: Callable[[str], str]) -> De
             found = from_pyproject(text)
         elif name == "setup.cfg":
             found = from_setup_cfg(text)
+        elif name == "Pipfile":
+            found = from_pipfile(text)
         else:
             found = from_setup_py(text)
         if found is None:

@@ -3,10 +3,11 @@
 Read: ``pyproject.toml`` (``[project] dependencies`` and ``optional-dependencies``,
 Poetry's ``dependencies`` and ``extras``), ``requirements*.txt`` and
 ``requirements/*.txt`` beside it, ``setup.cfg`` (``install_requires``,
-``extras_require``) and ``setup.py`` (literal ``install_requires`` /
-``extras_require``). ``Declared.known`` is False when the project's dependencies
-cannot be read from these (``dynamic`` dependencies with no requirements file, a
-``setup.py`` that computes them): then nothing is reported for it.
+``extras_require``), ``setup.py`` (literal ``install_requires`` /
+``extras_require``) and a ``Pipfile`` (``[packages]``). ``Declared.known`` is
+False when the project's dependencies cannot be read from these (``dynamic``
+dependencies with no requirements file, a ``setup.py`` that computes them): then
+nothing is reported for it.
 """
 
 from __future__ import annotations
@@ -68,6 +69,17 @@ def from_pyproject(text: str) -> Declared | None:
         table = poetry.get("dependencies")
         if isinstance(table, dict):
             names |= {normalise(k) for k in table if k.lower() != "python"}
+    return Declared(frozenset(names), known=True)
+
+
+def from_pipfile(text: str) -> Declared:
+    """The ``[packages]`` of a Pipfile (its ``[dev-packages]`` are not runtime)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return Declared(frozenset(), known=False)
+    packages = data.get("packages")
+    names = {normalise(k) for k in packages} if isinstance(packages, dict) else set()
     return Declared(frozenset(names), known=True)
 
 

@@ -1,7 +1,7 @@
 """Python projects of a repository, their own modules and the names that are theirs.
 
 A project root is a directory holding ``pyproject.toml``, ``setup.py``,
-``setup.cfg`` or a ``requirements*.txt``. Its packages are the directories with
+``setup.cfg``, a ``Pipfile`` or a ``requirements*.txt``. Its packages are the directories with
 an ``__init__.py`` directly below the root or below ``root/src``; its runtime
 modules are their ``.py`` files, tests left out (``tests`` / ``test`` folders,
 ``test_*.py``, ``*_test.py``, ``conftest.py``). A file belongs to the nearest
@@ -16,7 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_MANIFEST = re.compile(r"(?:^|/)(pyproject\.toml|setup\.py|setup\.cfg|requirements[^/]*\.txt)$")
+_MANIFEST = re.compile(
+    r"(?:^|/)(pyproject\.toml|setup\.py|setup\.cfg|Pipfile|requirements[^/]*\.txt)$"
+)
 _TEST_DIRS = frozenset({"tests", "test"})
 
 
