@@ -137,6 +137,12 @@ PY_CLEAN = [
         id="polling-loop",
     ),
     pytest.param(
+        "import asyncio\n\nasync def test_a(srv, reconnected):\n    srv.stop()\n"
+        "    await asyncio.sleep(1)\n    srv.start()\n"
+        "    await asyncio.wait_for(reconnected.wait(), timeout=5)\n    assert srv.up\n",
+        id="real-wait-before-the-assertion",
+    ),
+    pytest.param(
         "import time\n\ndef test_a(job):\n    for _ in range(50):\n        if job.done():\n"
         "            break\n        time.sleep(0.01)\n    assert job.result == 3\n",
         id="bounded-retry-loop",

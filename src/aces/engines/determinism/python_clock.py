@@ -11,10 +11,11 @@ data built from it (``{"ts": time.time()}``, ``Event(ts=now)``): a timestamp
 stamped on data and never compared decides nothing.
 
 A sleep (``time.sleep``, ``asyncio.sleep``, ``anyio.sleep``, ``trio.sleep``)
-is a hazard when an assertion follows it in the same test and it is not part of
-a polling loop (a ``while`` loop, or a ``for`` loop that can ``break``): a fixed
-wait for asynchronous work, which a slow machine outruns. ``sleep(0)`` only
-yields to the event loop and is not reported.
+is a hazard when an assertion follows it in the same test, with no wait on an
+event, a task or a condition (``wait_for``, ``.wait()``, ``.join()``, ``gather``)
+in between, and it is not part of a polling loop (a ``while`` loop, or a ``for``
+loop that can ``break``): a fixed wait for asynchronous work, which a slow
+machine outruns. ``sleep(0)`` only yields to the event loop and is not reported.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ CLOCK = frozenset(
 SLEEP = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep"})
 # conversions whose result is still the clock's value
 _CARRYING_BUILTINS = frozenset({"int", "float", "round", "abs", "min", "max", "divmod"})
+# calls that wait on an event, a task or a condition: after one, the assertion does not rely
+# on the sleep's duration
+_WAITS = frozenset({"wait", "wait_for", "join", "gather", "result", "wait_until", "until"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 Sources = frozenset[ast.Call]
@@ -170,10 +174,14 @@ def _decisions(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
             yield from (k.value for k in node.keywords)
 
 
-def _is_assert_call(node: ast.Call) -> bool:
+def _name(node: ast.Call) -> str:
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name.startswith("assert")
+    return name if isinstance(name, str) else ""
+
+
+def _is_assert_call(node: ast.Call) -> bool:
+    return _name(node).startswith("assert")
 
 
 def _deciding_clock_reads(
@@ -204,10 +212,13 @@ def _waiting_sleeps(body: Sequence[ast.stmt], names: dict[str, str], path: str) 
         for n in _own_nodes(body)
         if isinstance(n, ast.Assert) or (isinstance(n, ast.Call) and _is_assert_call(n))
     )
+    waits = sorted(
+        n.lineno for n in _own_nodes(body) if isinstance(n, ast.Call) and _name(n) in _WAITS
+    )
     for call in _sleeps_outside_loops(body, names):
         after = next((line for line in asserts if line > call.lineno), None)
-        if after is None:
-            continue
+        if after is None or any(call.lineno < line <= after for line in waits):
+            continue  # no assertion follows, or a real wait comes first
         what = dotted(call.func, names) or "sleep"
         yield Hazard(
             path,
