@@ -88,6 +88,10 @@ CLEAN = [
         id="pipfile-packages",
     ),
     pytest.param(
+        {"requirements.txt": "passlib[bcrypt]==1.7.4\n", "app/__init__.py": "import bcrypt\n"},
+        id="package-named-by-an-extra",
+    ),
+    pytest.param(
         {"scripts/tool.py": "import matplotlib\n", "pyproject.toml": PYPROJECT.format(deps="")},
         id="not-a-package-module",
     ),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from aces.engines.pydeps.names import normalise
 
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ def requirement_names(lines: Iterable[str]) -> set[str]:
         match = _NAME.match(line)
         if match:
             found.add(normalise(match.group(1)))
+            # an extra named after a package pulls that package in (passlib[bcrypt])
+            extras = _EXTRAS.match(line, match.end())
+            if extras:
+                found.update(normalise(e) for e in extras.group(1).split(",") if e.strip())
     return found
 
 
