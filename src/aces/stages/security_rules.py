@@ -35,7 +35,7 @@ from aces.engines.tlsrules import (
     scan_lines,
 )
 from aces.engines.tlsrules.textscan import is_env_file
-from aces.engines.wasmpolicy import Sample, verify_module
+from aces.engines.wasmpolicy import Sample, is_wasm_binary, verify_module
 from aces.engines.wasmpolicy.host import is_host_source, scan_host
 from aces.errors import GitError, InputError
 from aces.model import Finding, Location
@@ -218,11 +218,15 @@ class WasmPolicyCheck(RuleCheck):
         return tuple(f for f in found if f.endswith((".wasm", ".wat")))
 
     def other_modules(self, ctx: RunContext) -> tuple[str, ...]:
-        """The .wasm binaries elsewhere in the repository (imports and memory are checked)."""
+        """The Wasm binaries elsewhere in the repository (imports and memory are checked).
+
+        A ``.wasm`` file there that is not Wasm (a Git LFS pointer, a deliberately broken
+        test input) is no module and is left out."""
         policy_modules = set(self.modules(ctx))
-        return tuple(
+        candidates = (
             f for f in ctx.workspace.files if f.endswith(".wasm") and f not in policy_modules
         )
+        return tuple(f for f in candidates if is_wasm_binary(ctx.workspace.read_bytes(f)))
 
     def hosts(self, ctx: RunContext) -> tuple[str, ...]:
         """Rust files that run Wasm guests (they use wasmtime or wasmer)."""

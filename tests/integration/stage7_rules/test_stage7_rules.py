@@ -175,6 +175,8 @@ def test_wasm_module_outside_the_policy_dirs_is_checked(repo: Path) -> None:
     wat = '(module (import "wasi_snapshot_preview1" "path_open" (func (param i32) (result i32))))'
     (repo / "plugins").mkdir()
     (repo / "plugins" / "guest.wasm").write_bytes(wasmtime.wat2wasm(wat))
+    lfs = b"version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 12\n"
+    (repo / "plugins" / "stored-elsewhere.wasm").write_bytes(lfs)
     assert failing(run(repo)) == {
         "sec.wasm-policy": [
             ("sec.wasm-policy.import", ("sec.wasm-policy",), "plugins/guest.wasm", None)
