@@ -45,6 +45,7 @@ from aces.stages.fail_closed import FailClosedCommands
 from aces.stages.governance import OnlyStricter, PolicySemver, UnanimousMajor
 from aces.stages.governance_ci import PipelineAuthority
 from aces.stages.governance_revert import PolicyReversible
+from aces.stages.spec_companions import companion_findings, companion_paths, companion_view
 from aces.workspace import git
 from aces.workspace.globs import compile_spec
 from aces.workspace.roles import is_product, product_files
@@ -86,6 +87,8 @@ class SpecView:
         """Specs whose content is checked: covering ones, linked ones and changed ones."""
         chosen = set(self.linked)
         chosen.update(p for p in self.dir_specs if p in self.changed_live)
+        # a spec-kit spec whose tasks.md / plan.md changed: its bindings changed
+        chosen.update(p for p in self.dir_specs if set(companion_paths(p)) & set(self.changed_live))
         for path in (*self.relevant, *self.schema_changes):
             chosen.update(self.covering(path))
         return tuple(sorted(chosen))
@@ -508,16 +511,22 @@ class SpecVerifiableCriteria(SpecCheck):
         index = test_index(ctx)
         synonyms = ctx.policy.spec.section_synonyms
         for path in view.to_check():
-            yield from self._spec_findings(view.specs[path], synonyms, index)
+            yield from self._spec_findings(ctx, view.specs[path], synonyms, index)
 
     def _spec_findings(
-        self, doc: SpecDocument, synonyms: dict[str, tuple[str, ...]], index: TestIndex
+        self,
+        ctx: RunContext,
+        doc: SpecDocument,
+        synonyms: dict[str, tuple[str, ...]],
+        index: TestIndex,
     ) -> Iterator[Finding]:
-        """The findings of one spec."""
+        """The findings of one spec (bindings of its spec-kit tasks and plan included)."""
         criteria = doc.criteria(synonyms)
         if criteria is None:
             return  # no acceptance section: spec.sections reports it
         path = doc.path
+        companions = companion_view(ctx, path, criteria)
+        yield from companion_findings(self, companions, index)
         if not criteria:
             yield self.finding(
                 f"{path}: the acceptance criteria section lists no criterion",
@@ -543,7 +552,7 @@ class SpecVerifiableCriteria(SpecCheck):
                     rule_id="spec.verifiable-criteria.duplicate-id",
                     key=criterion.id,
                 )
-            if not criterion.bound:
+            if not criterion.bound and not companions.bound(criterion):
                 yield self.finding(
                     f"acceptance criterion {label} is bound to no test (add 'Verified by: ...')",
                     where,

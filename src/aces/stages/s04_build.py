@@ -36,6 +36,7 @@ from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_key_location
 from aces.pipeline.registry import StageDef
 from aces.policy.schema import ImageBuild
+from aces.stages import build_inputs
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
@@ -531,5 +532,6 @@ STAGE = StageDef(
         PinnedImages(),
         MinimalImage(),
         SizeDeviation(),
+        *build_inputs.CHECKS,
     ),
 )

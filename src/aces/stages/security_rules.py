@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from aces.engines.cryptorules import CryptoScanner, language_of
@@ -33,7 +34,8 @@ from aces.engines.tlsrules import (
     scan_tls,
 )
 from aces.engines.tlsrules.textscan import is_env_file
-from aces.engines.wasmpolicy import Sample, verify_module
+from aces.engines.wasmpolicy import Sample, is_wasm_binary, verify_module
+from aces.engines.wasmpolicy.host import is_host_source, scan_host
 from aces.errors import GitError, InputError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
@@ -195,7 +197,11 @@ class WasmPolicyCheck(RuleCheck):
     ``samples_dir``, returns each sample's expected i32 twice in a row within the
     ``fuel`` budget. Rule ids: ``sec.wasm-policy.not-wasm``, ``.import``,
     ``.memory``, ``.export``, ``.sample``, ``.fuel``, ``.nondeterministic``,
-    ``.no-samples``. A file that is not Wasm is a finding at that file.
+    ``.no-samples``. A file that is not Wasm is a finding at that file. Every
+    other ``*.wasm`` of the repository has its imports and memories checked;
+    Rust host code using wasmtime / wasmer is read for guest memory indexed
+    without ``.get(..)`` (``.unchecked-memory``) and stores with neither a
+    resource limiter nor fuel (``.store-limits``).
     """
 
     id = "sec.wasm-policy"
@@ -211,15 +217,55 @@ class WasmPolicyCheck(RuleCheck):
         found = ctx.workspace.under(ctx.policy.security.wasm.dirs)
         return tuple(f for f in found if f.endswith((".wasm", ".wat")))
 
+    def other_modules(self, ctx: RunContext) -> tuple[str, ...]:
+        """The Wasm binaries elsewhere in the repository (imports and memory are checked).
+
+        A ``.wasm`` file there that is not Wasm (a Git LFS pointer, a deliberately broken
+        test input) is no module and is left out."""
+        policy_modules = set(self.modules(ctx))
+        candidates = (
+            f for f in ctx.workspace.files if f.endswith(".wasm") and f not in policy_modules
+        )
+        return tuple(f for f in candidates if is_wasm_binary(ctx.workspace.read_bytes(f)))
+
+    def hosts(self, ctx: RunContext) -> tuple[str, ...]:
+        """Rust files that run Wasm guests (they use wasmtime or wasmer)."""
+        rust = (f for f in ctx.workspace.files if f.endswith(".rs"))
+        return tuple(f for f in rust if is_host_source(ctx.workspace.read_text(f)))
+
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable without a module under the policy's directories."""
-        if self.modules(ctx):
+        """Not applicable without a Wasm module or Rust host code anywhere."""
+        if self.modules(ctx) or self.other_modules(ctx) or self.hosts(ctx):
             return None
         dirs = ", ".join(f"{d}/" for d in ctx.policy.security.wasm.dirs)
-        return NotApplicable(f"no .wasm or .wat module under {dirs}")
+        return NotApplicable(
+            f"no .wasm or .wat module under {dirs}, no .wasm module elsewhere, and no Rust "
+            "code using wasmtime or wasmer"
+        )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """Each module's issues, at the module (with its .wat line) or the sample file."""
+        """Each module's issues, at the module (with its .wat line) or the sample file;
+        then the unchecked memory accesses and unbounded stores of host code."""
+        yield from self._policy_modules(ctx)
+        unbound = replace(ctx.policy.security.wasm, exports=(), entry="", alloc="")
+        for module in self.other_modules(ctx):
+            for issue in verify_module(module, ctx.workspace.read_bytes(module), unbound, ()):
+                yield self.finding(
+                    issue.message,
+                    Location(module, issue.line),
+                    rule_id=f"{self.id}.{issue.rule}",
+                    key=f"{module}\x1f{issue.rule}\x1f{issue.message}",
+                )
+        for host in self.hosts(ctx):
+            for found in scan_host(host, ctx.workspace.read_text(host)):
+                yield self.finding(
+                    found.message,
+                    Location(found.path, found.line, found.column),
+                    rule_id=f"{self.id}.{found.rule}",
+                    key=f"{found.rule}\x1f{found.message}",
+                )
+
+    def _policy_modules(self, ctx: RunContext) -> Iterator[Finding]:
         wasm = ctx.policy.security.wasm
         for module in self.modules(ctx):
             samples: list[Sample] = []

@@ -216,12 +216,14 @@ class TimeIndependence(DeterminismCheck):
     ACES III.5: time-dependent tests fail. Static: in test code, reads of the
     clock (``time.time``, ``time.monotonic``, ``datetime.now``, ``date.today``;
     ``SystemTime::now``, ``Instant::now``; ``DateTime.utc_now``,
-    ``System.system_time``) are ``test.time-independence.wall-clock`` and sleeps
-    (``time.sleep``, ``thread::sleep``, ``Process.sleep``) are
-    ``test.time-independence.sleep``, each at file:line. Dynamic: the suite runs
-    again with the clock shifted by 400 days (libfaketime, when installed) and the
-    time zone set to UTC+14; a test whose outcome changes is
-    ``test.time-independence.flaky``.
+    ``System.system_time``) whose value decides an assertion or a branch are
+    ``test.time-independence.wall-clock`` (a timestamp only stamped on data is
+    not), and sleeps that wait before an assertion outside a polling loop
+    (``time.sleep``, ``asyncio.sleep``, ``thread::sleep``, ``tokio::time::sleep``,
+    ``Process.sleep``) are ``test.time-independence.sleep``, each at file:line.
+    Dynamic: the suite runs again with the clock shifted by 400 days
+    (libfaketime, when installed) and the time zone set to UTC+14; a test whose
+    outcome changes is ``test.time-independence.flaky``.
     """
 
     id = "test.time-independence"

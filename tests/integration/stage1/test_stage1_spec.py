@@ -8,6 +8,7 @@ mutation; every failing case names the rule id, clause id, file and line.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -482,6 +483,100 @@ def test_spec_kit_scenario_bound_to_missing_test_fails(tmp_path: Path) -> None:
     assert found == {
         "spec.verifiable-criteria": (
             ("spec.verifiable-criteria.missing-test", ("spec.verifiable-criteria",), ENVELOPE, 29),
+        )
+    }
+
+
+STORY_3 = """### User Story 3 - Large payloads (Priority: P2)
+
+**Acceptance Scenarios**:
+
+1. **Given** a payload of 1 MiB, **When** it is encoded, **Then** it decodes unchanged.
+
+### Edge Cases"""
+TASKS = """# Tasks: Versioned message envelope
+
+## Phase 3: User Story 3 - Large payloads (Priority: P2)
+
+### Tests for User Story 3
+
+- [X] T020 [P] [US3] Round-trip test of a 1 MiB payload in tests/test_big_payload.py
+- [ ] T021 [US3] Implement chunked payload reading in src/arqonbus_mini/envelope.py
+"""
+
+
+def test_spec_kit_task_binding_a_story_to_a_missing_test_file_fails(tmp_path: Path) -> None:
+    root = git_example(tmp_path)
+    edit(root, ENVELOPE, "### Edge Cases", STORY_3)
+    write(root, "specs/001-envelope/tasks.md", TASKS)
+    found = failing(run(root, base="HEAD"))
+    line = line_of(root, "specs/001-envelope/tasks.md", "T020")
+    assert found == {
+        "spec.verifiable-criteria": (
+            (
+                "spec.verifiable-criteria.missing-test",
+                ("spec.verifiable-criteria",),
+                "specs/001-envelope/tasks.md",
+                line,
+            ),
+        )
+    }
+
+
+def test_spec_kit_task_binding_a_story_to_an_existing_test_file_passes(tmp_path: Path) -> None:
+    root = git_example(tmp_path)
+    edit(root, ENVELOPE, "### Edge Cases", STORY_3)
+    write(root, "specs/001-envelope/tasks.md", TASKS)
+    write(root, "tests/test_big_payload.py", "def test_big() -> None:\n    assert True\n")
+    outcomes = run(root, base="HEAD")
+    assert failing(outcomes) == {}
+
+
+def test_a_change_to_tasks_md_alone_rechecks_its_spec(tmp_path: Path) -> None:
+    root = git_example(tmp_path)
+    edit(root, ENVELOPE, "### Edge Cases", STORY_3)
+    write(root, "tests/test_big_payload.py", "def test_big() -> None:\n    assert True\n")
+    write(root, "specs/001-envelope/tasks.md", TASKS)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "tasks"],
+        cwd=root,
+        check=True,
+    )
+    edit(root, "specs/001-envelope/tasks.md", "tests/test_big_payload.py", "tests/test_huge.py")
+    found = failing(run(root, base="HEAD"))
+    line = line_of(root, "specs/001-envelope/tasks.md", "T020")
+    assert found == {
+        "spec.verifiable-criteria": (
+            (
+                "spec.verifiable-criteria.missing-test",
+                ("spec.verifiable-criteria",),
+                "specs/001-envelope/tasks.md",
+                line,
+            ),
+        )
+    }
+
+
+def test_plan_verified_by_line_binds_a_criterion_by_id(tmp_path: Path) -> None:
+    root = git_example(tmp_path)
+    edit(root, ENVELOPE, "### Edge Cases", STORY_3)
+    plan = root / "specs/001-envelope/plan.md"
+    plan.write_text(
+        plan.read_text(encoding="utf-8")
+        + "\n- US3-AS1 Verified by: `tests/test_envelope.py::test_big_payload`\n",
+        encoding="utf-8",
+    )
+    found = failing(run(root, base="HEAD"))
+    line = line_of(root, "specs/001-envelope/plan.md", "US3-AS1")
+    assert found == {
+        "spec.verifiable-criteria": (
+            (
+                "spec.verifiable-criteria.missing-test",
+                ("spec.verifiable-criteria",),
+                "specs/001-envelope/plan.md",
+                line,
+            ),
         )
     }
 

@@ -162,6 +162,39 @@ def test_a_time_dependent_test_fails_time_independence(tmp_path: Path) -> None:
     )
 
 
+WAITING = """
+
+import time
+
+
+def test_aces_mutation_stamped() -> None:
+    event = {"ts": time.time(), "n": 1}
+    assert event["n"] == 1
+
+
+def test_aces_mutation_waits() -> None:
+    time.sleep(0.01)
+    assert True
+"""
+
+
+def test_a_sleep_before_an_assertion_fails_and_a_stamped_time_does_not(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    python_only(root)
+    target = root / "tests" / "test_tenancy.py"
+    lines = target.read_text(encoding="utf-8").count("\n")
+    target.write_text(target.read_text(encoding="utf-8") + WAITING, encoding="utf-8")
+    outcome = run(root, ("test.time-independence",))["test.time-independence"]
+    assert outcome.findings == (
+        (
+            "test.time-independence.sleep",
+            ("test.time-independence",),
+            "tests/test_tenancy.py",
+            lines + 12,
+        ),
+    )
+
+
 ORDER_DEPENDENT = """
 
 _SEEN: list[str] = []

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import wasmtime
 
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
@@ -168,6 +169,48 @@ def test_wasm_unbounded_memory_fails(repo: Path) -> None:
             ("sec.wasm-policy.memory", ("sec.wasm-policy",), "policies/tenant_guard.wat", line)
         ]
     }
+
+
+def test_wasm_module_outside_the_policy_dirs_is_checked(repo: Path) -> None:
+    wat = '(module (import "wasi_snapshot_preview1" "path_open" (func (param i32) (result i32))))'
+    (repo / "plugins").mkdir()
+    (repo / "plugins" / "guest.wasm").write_bytes(wasmtime.wat2wasm(wat))
+    lfs = b"version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 12\n"
+    (repo / "plugins" / "stored-elsewhere.wasm").write_bytes(lfs)
+    assert failing(run(repo)) == {
+        "sec.wasm-policy": [
+            ("sec.wasm-policy.import", ("sec.wasm-policy",), "plugins/guest.wasm", None)
+        ]
+    }
+
+
+HOST = """use wasmtime::{Engine, Memory, Store};
+
+pub fn run(engine: &Engine, memory: Memory, ptr: usize, len: usize) -> Vec<u8> {
+    let store = Store::new(engine, ());
+    memory.data(&store)[ptr..ptr + len].to_vec()
+}
+"""
+
+
+def test_wasm_host_unchecked_memory_and_unbounded_store_fail(repo: Path) -> None:
+    write(repo, "crates/host/src/lib.rs", HOST)
+    rel = "crates/host/src/lib.rs"
+    assert failing(run(repo)) == {
+        "sec.wasm-policy": [
+            ("sec.wasm-policy.store-limits", ("sec.wasm-policy",), rel, 4),
+            ("sec.wasm-policy.unchecked-memory", ("sec.wasm-policy",), rel, 5),
+        ]
+    }
+
+
+def test_wasm_host_with_checked_memory_and_fuel_passes(repo: Path) -> None:
+    safe = HOST.replace("[ptr..ptr + len].to_vec()", ".get(ptr..ptr + len).unwrap_or(&[]).to_vec()")
+    safe = safe.replace("let store =", "let mut store =").replace(
+        "());\n", "());\n    store.set_fuel(1_000_000).unwrap_or(());\n", 1
+    )
+    write(repo, "crates/host/src/lib.rs", safe)
+    assert failing(run(repo)) == {}
 
 
 def test_permission_missing_entry_and_default_allow_fail(repo: Path) -> None:

@@ -41,15 +41,55 @@ PY_FLAG = [
         id="clock-and-sleep",
     ),
     pytest.param(
-        "from datetime import datetime\n\ndef test_a():\n    datetime.now()\n",
-        [(4, "clock", "wall-clock", "datetime.datetime.now")],
-        id="datetime-now",
-    ),
-    pytest.param(
         "from hypothesis import given, strategies as st\n\n@given(st.integers())\n"
         "def test_a(x):\n    pass\n",
         [(3, "randomness", "property-seed", "hypothesis.given")],
         id="hypothesis-unseeded",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a():\n    start = time.monotonic()\n    run()\n"
+        "    elapsed = time.monotonic() - start\n    assert elapsed < 1.0\n",
+        [
+            (4, "clock", "wall-clock", "time.monotonic"),
+            (6, "clock", "wall-clock", "time.monotonic"),
+        ],
+        id="elapsed-asserted-through-variables",
+    ),
+    pytest.param(
+        "from datetime import datetime\n\ndef test_a():\n    now = datetime.now()\n"
+        "    if now.hour > 12:\n        return\n",
+        [(4, "clock", "wall-clock", "datetime.datetime.now")],
+        id="branch-on-method-of-clock-value",
+    ),
+    pytest.param(
+        "import time\n\nclass T:\n    def test_a(self):\n        t = int(time.time())\n"
+        "        self.assertGreater(t, 0)\n",
+        [(5, "clock", "wall-clock", "time.time")],
+        id="unittest-assert-call",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a():\n    deadline = time.time() + 5\n"
+        "    while time.time() < deadline:\n        pass\n",
+        [(4, "clock", "wall-clock", "time.time"), (5, "clock", "wall-clock", "time.time")],
+        id="deadline-loop",
+    ),
+    pytest.param(
+        "import asyncio\n\nasync def test_a(bus):\n    bus.publish(1)\n"
+        "    await asyncio.sleep(0.1)\n    assert bus.seen == [1]\n",
+        [(5, "clock", "sleep", "asyncio.sleep")],
+        id="asyncio-sleep-then-assert",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(bus):\n    for n in range(3):\n        bus.publish(n)\n"
+        "        time.sleep(0.1)\n    assert bus.seen == [0, 1, 2]\n",
+        [(6, "clock", "sleep", "time.sleep")],
+        id="sleep-in-a-for-loop-that-is-no-retry",
+    ),
+    pytest.param(
+        "from time import sleep\n\ndef test_a(worker):\n    worker.start()\n    sleep(0.5)\n"
+        "    worker.assert_done()\n",
+        [(5, "clock", "sleep", "time.sleep")],
+        id="sleep-then-assert-call",
     ),
 ]
 
@@ -74,6 +114,47 @@ PY_CLEAN = [
         id="hypothesis-seeded",
     ),
     pytest.param("x = 'time.time()'  # random.random()\n", id="strings-and-comments"),
+    pytest.param(
+        "import time\n\ndef test_a(bus):\n    event = {'ts': time.time(), 'n': 1}\n"
+        "    bus.publish(event)\n    assert bus.count == 1\n",
+        id="timestamp-stamped-on-data",
+    ),
+    pytest.param(
+        "from datetime import datetime\n\ndef test_a(store):\n    now = datetime.now()\n"
+        "    rec = Record(created=now)\n    store.put(rec)\n    assert store.size() == 1\n",
+        id="clock-value-carried-into-data",
+    ),
+    pytest.param(
+        "from datetime import datetime\n\ndef test_a():\n    datetime.now()\n", id="bare-read"
+    ),
+    pytest.param(
+        "import asyncio\n\nasync def handler(msg):\n    await asyncio.sleep(0.1)\n    return msg\n",
+        id="sleep-simulating-latency-without-assert",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(job):\n    while not job.done():\n        time.sleep(0.01)\n"
+        "    assert job.result == 3\n",
+        id="polling-loop",
+    ),
+    pytest.param(
+        "import asyncio\n\nasync def test_a(srv, reconnected):\n    srv.stop()\n"
+        "    await asyncio.sleep(1)\n    srv.start()\n"
+        "    await asyncio.wait_for(reconnected.wait(), timeout=5)\n    assert srv.up\n",
+        id="real-wait-before-the-assertion",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(job):\n    for _ in range(50):\n        if job.done():\n"
+        "            break\n        time.sleep(0.01)\n    assert job.result == 3\n",
+        id="bounded-retry-loop",
+    ),
+    pytest.param(
+        "import asyncio\n\nasync def test_a(q):\n    q.put(1)\n    await asyncio.sleep(0)\n"
+        "    assert q.empty()\n",
+        id="yield-to-event-loop",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a():\n    assert 1\n    time.sleep(0.1)\n", id="sleep-after-assert"
+    ),
 ]
 
 
@@ -108,6 +189,7 @@ mod tests {
         let mut r = rand::thread_rng();
         let now = std::time::Instant::now();
         std::thread::sleep(d);
+        assert!(now.elapsed() < d);
     }
 }
 """
@@ -125,7 +207,9 @@ def test_rust_flags_only_test_code_outside_comments_and_strings() -> None:
 
 
 def test_rust_whole_test_file_and_fixed_proptest() -> None:
-    text = "fn a() { let t = SystemTime::now(); }\nproptest! { fn p(x in 0..1) {} }\n"
+    text = (
+        "fn a() { let t = SystemTime::now(); assert!(t > E); }\nproptest! { fn p(x in 0..1) {} }\n"
+    )
     found = [(h.line, h.rule) for h in scan_rust("tests/it.rs", text, whole_file=True)]
     assert found == [(1, "wall-clock"), (2, "property-seed")]
     fixed = text + "const C: ProptestConfig = ProptestConfig { rng_seed: RngSeed::Fixed(1) };\n"
@@ -169,3 +253,79 @@ def test_compare_runs_reports_changed_and_missing_tests() -> None:
         Flake("c", "passed", "not run"),
         Flake("e", "not run", "failed"),
     ]
+
+
+RUST_CLOCK_FLAG = [
+    pytest.param(
+        "#[test]\nfn t() {\n    let start = Instant::now();\n    work();\n"
+        "    let took = start.elapsed();\n    assert!(took < LIMIT);\n}\n",
+        [(3, "wall-clock", "Instant::now")],
+        id="elapsed-through-lets",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    if SystemTime::now() > deadline {\n        return;\n    }\n}\n",
+        [(3, "wall-clock", "SystemTime::now")],
+        id="branch-condition",
+    ),
+    pytest.param(
+        "#[tokio::test]\nasync fn t() {\n    tx.send(1).await;\n"
+        "    tokio::time::sleep(Duration::from_millis(50)).await;\n"
+        "    assert_eq!(rx.len(), 1);\n}\n",
+        [(4, "sleep", "tokio::time::sleep")],
+        id="tokio-sleep-then-assert",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    spawn_worker();\n    std::thread::sleep(D);\n"
+        "    assert!(done());\n}\n",
+        [(4, "sleep", "std::thread::sleep")],
+        id="thread-sleep-then-assert",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    for i in 0..3 {\n        tx.send(i);\n"
+        "        std::thread::sleep(D);\n    }\n    assert_eq!(rx.len(), 3);\n}\n",
+        [(5, "sleep", "std::thread::sleep")],
+        id="sleep-in-a-for-loop-that-is-no-retry",
+    ),
+]
+
+RUST_CLOCK_CLEAN = [
+    pytest.param(
+        "#[test]\nfn t() {\n    let e = Event { ts: SystemTime::now(), n: 1 };\n"
+        "    bus.publish(e);\n    assert_eq!(bus.count(), 1);\n}\n",
+        id="timestamp-in-struct-literal",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    let m = Msg::new(Utc::now());\n    assert!(m.valid());\n}\n",
+        id="timestamp-passed-to-constructor",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    while !done() {\n        std::thread::sleep(D);\n    }\n"
+        "    assert!(ok());\n}\n",
+        id="polling-loop",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    for _ in 0..50 {\n        if done() {\n            break;\n"
+        "        }\n        std::thread::sleep(D);\n    }\n    assert!(ok());\n}\n",
+        id="bounded-retry-loop",
+    ),
+    pytest.param(
+        "#[test]\nfn t() {\n    assert!(ok());\n    std::thread::sleep(D);\n}\n",
+        id="sleep-after-assert",
+    ),
+    pytest.param(
+        "#[test]\nfn a() {\n    std::thread::sleep(D);\n}\n"
+        "#[test]\nfn b() {\n    assert!(ok());\n}\n",
+        id="assert-in-another-test",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RUST_CLOCK_FLAG)
+def test_rust_clock_should_flag(source: str, expected: list[tuple[int, str, str]]) -> None:
+    found = [(h.line, h.rule, h.what) for h in scan_rust("src/lib.rs", source, whole_file=False)]
+    assert found == expected
+
+
+@pytest.mark.parametrize("source", RUST_CLOCK_CLEAN)
+def test_rust_clock_should_not_flag(source: str) -> None:
+    assert scan_rust("src/lib.rs", source, whole_file=False) == []

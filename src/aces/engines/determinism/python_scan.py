@@ -1,5 +1,8 @@
 """Unseeded randomness and wall-clock use in Python test code, from the ``ast``.
 
+Clock reads and sleeps are judged by ``python_clock`` (only those that decide a
+test or wait for asynchronous work).
+
 Calls are resolved through the file's imports (``import random as r``, ``from
 time import sleep``), so aliases are found and a local function that happens
 to be called ``sleep`` is not. Randomness is seeded when ``random.seed(x)``
@@ -18,6 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from aces.engines.determinism.model import Hazard, Kind
+from aces.engines.determinism.pynames import dotted
+from aces.engines.determinism.pynames import imports as _imports
+from aces.engines.determinism.python_clock import clock_hazards
 
 _RANDOM_CALLS = frozenset(
     f"random.{name}"
@@ -42,24 +48,6 @@ _RANDOM_CALLS = frozenset(
 _NUMPY_SEEDED_BY_GLOBAL = "numpy.random."
 _GENERATORS = frozenset({"random.Random", "numpy.random.default_rng", "numpy.random.RandomState"})
 _SEEDS = {"random.seed": "random", "numpy.random.seed": "numpy.random"}
-_CLOCK = frozenset(
-    {
-        "time.time",
-        "time.time_ns",
-        "time.monotonic",
-        "time.monotonic_ns",
-        "time.perf_counter",
-        "time.perf_counter_ns",
-        "time.localtime",
-        "time.gmtime",
-        "time.ctime",
-        "datetime.datetime.now",
-        "datetime.datetime.utcnow",
-        "datetime.datetime.today",
-        "datetime.date.today",
-    }
-)
-_SLEEP = frozenset({"time.sleep"})
 
 
 @dataclass
@@ -91,32 +79,8 @@ def scan_python(path: str, text: str, conftests: Sequence[str] = ()) -> list[Haz
         _collect_seeds(conf, _imports(conf), seeds, module_level=False)
     _collect_seeds(tree, names, seeds, module_level=True)
     hazards = list(_scan(tree, names, seeds, path))
+    hazards.extend(clock_hazards(tree, names, path))
     return sorted(set(hazards))
-
-
-def _imports(tree: ast.Module) -> dict[str, str]:
-    """Local name -> canonical dotted name, from every import of the file."""
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                local = alias.asname or alias.name.split(".")[0]
-                names[local] = alias.name if alias.asname else alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
-def dotted(node: ast.expr, names: dict[str, str]) -> str | None:
-    """The canonical dotted name a call target refers to, or None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in names:
-        return None
-    return ".".join([names[node.id], *reversed(parts)])
 
 
 def _seed_family(call: ast.Call, names: dict[str, str]) -> str | None:
@@ -239,22 +203,6 @@ def _classify(call: ast.Call, target: str, seeded: set[str], path: str) -> Hazar
             "unseeded",
             target,
             f"{target}() without a seed is seeded from the operating system",
-        )
-    if target in _CLOCK:
-        return Hazard(
-            *where,
-            Kind.CLOCK,
-            "wall-clock",
-            target,
-            f"{target}() makes the test depend on the clock (inject a fixed time instead)",
-        )
-    if target in _SLEEP:
-        return Hazard(
-            *where,
-            Kind.CLOCK,
-            "sleep",
-            target,
-            f"{target}() makes the test depend on timing (wait on an event, or fake the clock)",
         )
     return None
 

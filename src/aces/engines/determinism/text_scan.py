@@ -15,7 +15,9 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from aces.engines.determinism import rust_clock
 from aces.engines.determinism.model import Hazard, Kind
+from aces.engines.determinism.rust_clock import Call
 
 _RUST_RANDOM = re.compile(r"\b(thread_rng\s*\(|rand::random\b|rand::rng\s*\(|from_entropy\s*\()")
 _RUST_PROPTEST = re.compile(r"\bproptest!\s*[\{\(\[]")
@@ -204,8 +206,43 @@ def scan_rust(path: str, text: str, *, whole_file: bool) -> list[Hazard]:
                         "rng_seed: RngSeed::Fixed(<seed>))",
                     )
                 )
-        found.extend(_clock(blanked, path, start, part, _RUST_CLOCK, _RUST_SLEEP))
+    found.extend(_rust_clock(blanked, path, regions))
     return sorted(set(found))
+
+
+def _rust_clock(blanked: str, path: str, regions: list[tuple[int, int]]) -> Iterator[Hazard]:
+    """Clock reads that decide a test, sleeps that wait before an assertion (``rust_clock``)."""
+    clocks: dict[Call, str] = {}
+    sleeps: dict[Call, str] = {}
+    for start, end in regions:
+        for pattern, into in ((_RUST_CLOCK, clocks), (_RUST_SLEEP, sleeps)):
+            for match in pattern.finditer(blanked, start, end):
+                into[Call(match.start(), match.end())] = match.group(1)
+    for call in sorted(set(rust_clock.deciding(blanked, list(clocks))), key=lambda c: c.start):
+        what = clocks[call]
+        yield _hazard(
+            blanked,
+            path,
+            call.start,
+            Kind.CLOCK,
+            "wall-clock",
+            what,
+            f"{what} decides an assertion or a branch, so the test depends on the clock "
+            "(inject a fixed time instead)",
+        )
+    for call, assertion in rust_clock.waiting(blanked, list(sleeps)):
+        what = sleeps[call]
+        line = blanked.count("\n", 0, assertion) + 1
+        yield _hazard(
+            blanked,
+            path,
+            call.start,
+            Kind.CLOCK,
+            "sleep",
+            what,
+            f"{what} waits a fixed time for asynchronous work before the assertion at line "
+            f"{line} (wait on the event or condition instead, or fake the clock)",
+        )
 
 
 def scan_elixir(path: str, text: str) -> list[Hazard]:

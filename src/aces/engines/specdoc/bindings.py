@@ -29,10 +29,11 @@ _PY_NAME = re.compile(r"^[A-Za-z_]\w*(?:\[.*\])?$")
 
 @dataclass(frozen=True)
 class TestRef:
-    """One test reference of a binding: ``kind`` is ``python``, ``rust`` or ``exunit``.
+    """One test reference of a binding: ``kind`` is ``python``, ``rust``, ``exunit`` or ``file``.
 
     Python: ``file`` and ``names`` (function, or class then method). Rust: ``names``
     is the module path. ExUnit: optional ``file`` and ``names == (test name,)``.
+    File (a whole test file, named by a spec-kit task): ``file`` only.
     """
 
     __test__ = False  # not a pytest test class, despite the name

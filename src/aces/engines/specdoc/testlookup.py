@@ -9,6 +9,7 @@
   the inline ``mod x { ... }`` blocks around it. A reference may start with
   ``crate::`` or with the crate name.
 * ExUnit: ``test "name"`` in ``*_test.exs`` files, also as ``"<describe> <name>"``.
+* A test file named on its own (kind ``file``, from spec-kit tasks): the file exists.
 
 The scans are regex based, not full parsers: a brace inside a string can
 confuse the Rust module tracking, which is accepted for test files.
@@ -64,6 +65,9 @@ class TestIndex:
             return self._python(ref)
         if ref.kind == "rust":
             return self._rust_lookup(ref)
+        if ref.kind == "file":
+            found = ref.file in self._file_set
+            return LookupResult(found, "" if found else f"{ref.file} does not exist")
         return self._exunit_lookup(ref)
 
     def _python(self, ref: TestRef) -> LookupResult:
