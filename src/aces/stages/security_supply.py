@@ -51,19 +51,27 @@ from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_file
 from aces.tools.rustup import RUSTUP_ENV
 from aces.workspace.index import Workspace
+from aces.workspace.roles import FIXTURE, role_of
 
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 CARGO_TIMEOUT_SECONDS = 120.0
 _WORKFLOW = re.compile(r"\.github/workflows/[^/]+\.ya?ml")
 _MISE = re.compile(r"(?:.*/)?\.?mise(?:\.[^/]+)?\.toml")
 _SKIP_DIRS = ("node_modules", "vendor", "target", "deps", "_build", ".venv")
 
 
+def shipped_files(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The workspace files that are no test data (whose manifests and locks the product uses)."""
+    return tuple(p for p in paths if role_of(p) != FIXTURE)
+
+
 def inventory(ctx: RunContext) -> Inventory:
     """The run's dependency inventory, read once and shared by the checks."""
     ws = ctx.workspace
     return ctx.memo.get(
-        "supply.inventory", lambda: take_inventory(ws.files, ws.read_text, ws.root.name)
+        "supply.inventory",
+        # test data (fixture lockfiles, broken on purpose) is not what the product ships
+        lambda: take_inventory(shipped_files(ws.files), ws.read_text, ws.root.name),
     )
 
 

@@ -426,3 +426,16 @@ def test_permission_matrix_missing_without_policy_file_has_no_false_place(repo: 
     rows = failing(run(repo, base=None))["sec.permission-matrix"]
     assert ("sec.permission-matrix.missing", ("sec.permission-matrix",), "", None) in rows
     assert all(path != "embedded doctrine default" for _, _, path, _ in rows)
+
+
+def test_mac_compared_with_equals_fails_in_product_code_not_in_tests(repo: Path) -> None:
+    body = (
+        '"""Frame signatures."""\n\nimport hashlib\nimport hmac\n\n\n'
+        "def valid(key: bytes, frame: bytes, received: str) -> bool:\n"
+        "    return hmac.new(key, frame, hashlib.sha256).hexdigest() == received\n"
+    )
+    write(repo, "src/arqonbus_mini/verify.py", body)
+    write(repo, "tests/test_verify_digest.py", body.replace("Frame signatures", "Test"))
+    assert run(repo)["sec.crypto-misuse"] == [
+        ("sec.crypto-misuse.mac-compare", ("sec.crypto-misuse",), "src/arqonbus_mini/verify.py", 8)
+    ]

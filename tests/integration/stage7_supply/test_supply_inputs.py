@@ -2,8 +2,9 @@
 
 * a Cargo project whose lock sits in a folder that holds only the lock: the
   finding is at that lock, not at a ``Cargo.toml`` the folder does not have;
-* a deliberately broken lockfile among test fixtures: a finding about that
-  file, while the rest of the inventory is still judged (never the check's ERROR);
+* a broken lockfile: a finding about that file, while the rest of the inventory is
+  still judged (never the check's ERROR); among test fixtures it is test data, not
+  judged as what the product ships;
 * a workflow that publishes images or release assets with no SBOM (or no
   signature) step: ``infra.sbom`` fails at the publishing step's line.
 """
@@ -78,6 +79,18 @@ def lock_only_folder(tmp_path: Path) -> Path:
     )
 
 
+@pytest.fixture
+def broken_product_lock(tmp_path: Path) -> Path:
+    return make_repo(
+        tmp_path / "repo",
+        {
+            "crates/Cargo.lock": CARGO_LOCK,
+            "crates/app/Cargo.toml": APP_MANIFEST,
+            "tools/poetry.lock": '[[package]\nname = "x"\n',
+        },
+    )
+
+
 def test_a_folder_holding_only_a_lock_is_named_by_its_lock(lock_only_folder: Path) -> None:
     status, findings, _ = results(lock_only_folder)["infra.locked-toolchains"]
     assert status is Status.FAIL
@@ -86,16 +99,21 @@ def test_a_folder_holding_only_a_lock_is_named_by_its_lock(lock_only_folder: Pat
 
 
 @pytest.mark.parametrize("check_id", ["infra.sbom", "infra.locked-toolchains"])
-def test_a_broken_fixture_lockfile_is_a_finding_about_it(
+def test_a_broken_lockfile_is_a_finding_about_it(broken_product_lock: Path, check_id: str) -> None:
+    status, findings, reason = results(broken_product_lock)[check_id]
+    assert status is Status.FAIL, reason
+    broken = [f for f in findings if f.rule_id == f"{check_id}.unreadable"]
+    assert places(tuple(broken)) == [(f"{check_id}.unreadable", "tools/poetry.lock", None)]
+    assert "not valid TOML" in broken[0].message
+
+
+@pytest.mark.parametrize("check_id", ["infra.sbom", "infra.locked-toolchains"])
+def test_a_broken_fixture_lockfile_is_test_data_not_the_product(
     lock_only_folder: Path, check_id: str
 ) -> None:
     status, findings, reason = results(lock_only_folder)[check_id]
-    assert status is Status.FAIL, reason
-    broken = [f for f in findings if f.rule_id == f"{check_id}.unreadable"]
-    assert places(tuple(broken)) == [
-        (f"{check_id}.unreadable", "tests/fixtures/broken/poetry.lock", None)
-    ]
-    assert "not valid TOML" in broken[0].message
+    assert status is not Status.ERROR, reason
+    assert all("tests/fixtures" not in path for _, path, _ in places(findings))
 
 
 BUILD_PUSH = """name: release
