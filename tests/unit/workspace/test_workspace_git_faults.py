@@ -151,3 +151,23 @@ def test_an_empty_dot_git_directory_is_not_a_repository(
     ran = install_shim(monkeypatch, tmp_path / "bin", "crash")
     assert not git.is_repo(plain)
     assert not ran.exists()
+
+
+@pytest.mark.parametrize("fault", ["crash", "garbage"])
+def test_a_broken_git_log_is_no_today_and_no_missing_commit(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """The allowlist's reference date and the SBOM's source state never read a failure as
+    "no commit": an expired exception cannot come back to life because git broke."""
+    import datetime as dt
+
+    from aces.engines.supply.source import head_state
+    from aces.engines.suppressions.allowlist import reference_date
+
+    repo.write("f.txt", "x\n")
+    repo.commit("base")
+    install_shim(monkeypatch, tmp_path / "bin", fault, "*' log '*")
+    with pytest.raises(GitError, match="git log -1"):
+        reference_date(repo.root, is_git=True, today=dt.date(2030, 1, 1))
+    with pytest.raises(GitError, match="git log -1"):
+        head_state(repo.root)

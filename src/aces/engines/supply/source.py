@@ -13,19 +13,21 @@ from pathlib import Path
 
 from aces.engines.supply.sbom import SourceState
 from aces.tools.process import ProcessRunner
-from aces.workspace.git import is_repo, run_git
+from aces.workspace.git import head_commit, is_repo, run_git
+from aces.workspace.git_run import unexpected_output
 
 _CHUNK = 1 << 20
 
 
 def head_state(root: Path, *, runner: ProcessRunner | None = None) -> SourceState | None:
     """HEAD's commit id and committer time, or None outside git / before the first commit."""
-    if not is_repo(root, runner=runner):
+    if not is_repo(root, runner=runner) or head_commit(root, runner=runner) is None:
         return None
-    result = run_git(root, "log", "-1", "--format=%H %ct", "HEAD", check=False, runner=runner)
+    # a commit exists: a git that fails or prints something else is an error, not "no commit"
+    result = run_git(root, "log", "-1", "--format=%H %ct", "HEAD", runner=runner)
     parts = result.stdout.decode("utf-8", "replace").split()
-    if result.returncode != 0 or len(parts) != 2 or not parts[1].isdigit():
-        return None
+    if len(parts) != 2 or not parts[1].isdigit():
+        raise unexpected_output(root, result)
     return SourceState(parts[0], int(parts[1]))
 
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aces.engines.suppressions.scanner import RULE_PREFIX, Suppression
-from aces.errors import GitError
 from aces.policy.schema import AllowlistEntry
 from aces.tools.process import ProcessRunner
 from aces.workspace import git
+from aces.workspace.git_run import unexpected_output
 from aces.workspace.globs import GlobMatcher
 
 # Lint rule ids of the linters' own codes, per suppression kind.
@@ -46,15 +46,18 @@ class ReferenceDate:
 def reference_date(
     root: Path, *, is_git: bool, today: dt.date, runner: ProcessRunner | None = None
 ) -> ReferenceDate:
-    """The HEAD commit's date (``git log -1 --format=%cs``), else ``today``."""
-    if is_git:
+    """The HEAD commit's date (``git log -1 --format=%cs``), else ``today``.
+
+    ``today`` only when there is no commit to date from; a git that fails or answers
+    with something that is no date is a GitError, never a silent "today".
+    """
+    if is_git and git.head_commit(root, runner=runner) is not None:
+        result = git.run_git(root, "log", "-1", "--format=%cs", runner=runner)
+        text = result.stdout.decode("utf-8", "replace").strip()
         try:
-            result = git.run_git(root, "log", "-1", "--format=%cs", check=False, runner=runner)
-        except GitError:
-            result = None
-        text = result.stdout.decode("utf-8", "replace").strip() if result else ""
-        if result is not None and result.returncode == 0 and text:
             return ReferenceDate(dt.date.fromisoformat(text), "the HEAD commit", True)
+        except ValueError as exc:
+            raise unexpected_output(root, result) from exc
     return ReferenceDate(today, "today (UTC): no commit to date from", False)
 
 
