@@ -47,13 +47,13 @@ message Greeting {
 SYNTAX_ERROR = 'syntax = "proto3";\npackage Bad_Package;\nmessage lower_case { int32 X = 1 }\n'
 LINT_ERRORS = 'syntax = "proto3";\npackage acme.v1;\nmessage lower_case {\n  int32 X = 1;\n}\n'
 OLD_FIXTURE = """syntax = "proto3";
-package fixture.v1;
+package legacy.v1;
 message Old {
   int32 gone = 1;
   int32 kept = 2;
 }
 """
-NEW_FIXTURE = 'syntax = "proto3";\npackage fixture.v1;\nmessage Old {\n  int32 renamed = 2;\n}\n'
+NEW_FIXTURE = 'syntax = "proto3";\npackage legacy.v1;\nmessage Old {\n  int32 renamed = 2;\n}\n'
 BROKEN = ("proto/testdata/broken/syntax.proto", "proto/testdata/broken/lint.proto")
 PROTO_CHECK_IDS = {c.id for c in (*PROTO_CHECKS, *STAGE11.checks)}
 
@@ -70,19 +70,20 @@ def write(root: Path, rel: str, text: str) -> None:
     (root / rel).write_text(text, encoding="utf-8")
 
 
-def repo(tmp_path: Path) -> Path:
-    """Base on main: the good module and an old test-data proto; a feature branch adds the
-    broken test data and changes the old one incompatibly (removes and renames fields)."""
+def repo(tmp_path: Path, old: str = "proto/testdata/compat/old.proto") -> Path:
+    """Base on main: the good module and an old proto (test data by default); a feature
+    branch adds the broken test data and changes the old one incompatibly (removes a field,
+    renames another)."""
     root = tmp_path / "repo"
     write(root, "proto/acme/v1/greeting.proto", GOOD)
-    write(root, "proto/testdata/compat/old.proto", OLD_FIXTURE)
+    write(root, old, OLD_FIXTURE)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     git(root, "checkout", "-q", "-b", "feature")
     write(root, BROKEN[0], SYNTAX_ERROR)
     write(root, BROKEN[1], LINT_ERRORS)
-    write(root, "proto/testdata/compat/old.proto", NEW_FIXTURE)
+    write(root, old, NEW_FIXTURE)
     git(root, "add", "-A")
     git(root, "commit", "-qm", "test data")
     return root
@@ -124,6 +125,25 @@ def test_the_same_broken_files_outside_test_data_are_reported(tmp_path: Path) ->
     assert found == (
         ("schema.proto-lint.compile", ("schema.proto-lint",), "proto/acme/v1/syntax.proto", 3),
     )
+
+
+def test_the_same_incompatible_change_outside_test_data_is_reported(tmp_path: Path) -> None:
+    old = "proto/legacy/v1/old.proto"
+    root = repo(tmp_path, old)
+    found = {cid: o[2] for cid, o in run(root, base="main").items() if o[2]}
+    assert found["schema.reserved-tags"] == (
+        ("schema.reserved-tags.name", ("schema.reserved-tags",), old, 3),
+        ("schema.reserved-tags.number", ("schema.reserved-tags",), old, 3),
+    )
+    assert found["schema.no-field-rename"] == (
+        ("schema.no-field-rename.field", ("schema.no-field-rename",), old, 4),
+    )
+    assert found["compat.deprecation"] == (
+        ("compat.deprecation.not-deprecated", ("compat.deprecation",), old, 3),
+    )
+    assert ("schema.proto-breaking", ("schema.proto-breaking",), old, 3) in found[
+        "schema.proto-breaking"
+    ]
 
 
 def test_a_repository_v1_buf_yaml_gets_the_test_data_excluded(tmp_path: Path) -> None:
