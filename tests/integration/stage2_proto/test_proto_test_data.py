@@ -161,7 +161,13 @@ def test_a_buf_yaml_that_builds_broken_test_data_is_a_finding_not_a_pass(
     root = repo(tmp_path)
     # a v2 workspace config ACES does not rewrite: buf builds the test data and stops
     write(root, "proto/buf.yaml", "version: v2\nlint:\n  use:\n    - STANDARD\n")
-    found = run(root, base=None)["schema.proto-lint"][2]
-    assert found == (("schema.proto-lint.compile", ("schema.proto-lint",), "proto/buf.yaml", 1),)
+    outcomes = run(root, base=None)
+    assert outcomes["schema.proto-lint"][2] == (
+        ("schema.proto-lint.compile", ("schema.proto-lint",), "proto/buf.yaml", 1),
+    )
+    # the native rules cannot read a module buf cannot build: ERROR, saying what to do
+    status, reason, _ = outcomes["schema.compat-comments"]
+    assert status is Status.ERROR
+    assert "excludes of the module's buf.yaml" in reason
     write(root, "proto/buf.yaml", "version: v2\nmodules:\n  - path: .\n    excludes: [testdata]\n")
     assert statuses(root, base=None)["schema.proto-lint"] is Status.PASS

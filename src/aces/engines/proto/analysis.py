@@ -39,6 +39,7 @@ from aces.policy.schema import Policy
 from aces.tools.buf import BUF_TIMEOUT_SECONDS, Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
+from aces.workspace.roles import is_product
 from aces.workspace.types import Change
 
 STORE_DIR = ".aces/proto"
@@ -192,10 +193,13 @@ def _require(built: Built, which: str) -> Built:
     first = built.errors[0]
     where = f"{first.path}:{first.line or 0}:{first.column or 0}"
     more = f" (and {len(built.errors) - 1} more)" if len(built.errors) > 1 else ""
+    test_data = not any(is_product(e.path) for e in built.errors)
     raise InputError(
         f"the {which} .proto files do not compile: {where}: {first.message}{more}",
         path=first.path,
-        hint="fix the compile error; schema.proto-lint lists every one",
+        hint="add the test-data directory to the excludes of the module's buf.yaml"
+        if test_data
+        else "fix the compile error; schema.proto-lint lists every one",
     )
 
 
