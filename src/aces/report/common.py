@@ -39,6 +39,16 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def roles_line(report: RunReport) -> str | None:
+    """``roles: 1,104 fixture, 40 test (the rest product)``: the files the run classified as
+    other than product (``change.roles``), or None when it classified none."""
+    roles = report.change.roles if report.change is not None else ()
+    if not roles:
+        return None
+    counts = ", ".join(f"{count:,} {role}" for role, count in roles)
+    return f"roles: {counts} (the rest product)"
+
+
 def verdict_line(verdict: Verdict) -> str:
     """``FAIL: doctrine violated (exit 1)``."""
     return f"{verdict.value}: {VERDICT_MEANING[verdict]} (exit {verdict.exit_code})"

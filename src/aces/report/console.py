@@ -24,6 +24,7 @@ from aces.report.common import (
     NO_LOCATION,
     iter_findings,
     plural,
+    roles_line,
     stage_reason,
     stage_slug,
     verdict_line,
@@ -108,6 +109,8 @@ def summary_lines(report: RunReport, written: Sequence[Path] = ()) -> list[Text]
     report = clean_report(report)
     lines = [Text(f"ACES {report.aces_version} - doctrine {report.doctrine_version}")]
     lines.append(Text(f"policy: {report.policy_source} {report.policy_version}".rstrip()))
+    roles = roles_line(report)
+    lines.extend([Text(roles)] if roles else [])
     lines.append(Text(""))
     lines.extend(_stage_table(report))
     lines.extend(_findings(report))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from aces.model import CheckResult, Finding, RunReport, Status, Verdict
-from aces.report.common import VERDICT_MEANING, plural, stage_reason, stage_slug
+from aces.report.common import VERDICT_MEANING, plural, roles_line, stage_reason, stage_slug
 from aces.report.outbound import clean_report, clean_text
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -82,6 +82,7 @@ def _size(text: str) -> int:
 
 def _headline(report: RunReport) -> list[str]:
     verdict = report.verdict
+    roles = roles_line(report)
     return [
         f"## {VERDICT_EMOJI[verdict]} ACES: {verdict.value} — {VERDICT_MEANING[verdict]} "
         f"(exit {verdict.exit_code})",
@@ -90,6 +91,7 @@ def _headline(report: RunReport) -> list[str]:
         "",
         f"aces {report.aces_version} · doctrine `{report.doctrine_version}` · "
         f"policy `{report.policy_source}` {report.policy_version}".rstrip(),
+        *(["", roles] if roles else []),
         "",
     ]
 

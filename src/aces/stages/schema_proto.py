@@ -29,7 +29,7 @@ from aces.engines.proto.analysis import (
 from aces.engines.proto.images import base_proto_names
 from aces.engines.proto.model import SchemaIndex
 from aces.engines.proto.rules import compat_comments, deprecation, rename, reserved
-from aces.engines.proto.sources import stray_protos
+from aces.engines.proto.sources import ProtoModule, stray_protos
 from aces.engines.proto.violation import Violation
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
@@ -37,11 +37,11 @@ from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_file
 from aces.stages.tooling import require_tool, tools_fingerprint
 from aces.tools.buf import Buf, BufDiagnostic
-from aces.workspace.roles import product_files
+from aces.workspace.roles import is_product, product_files
 from aces.workspace.scratch import scratch_parent
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "1"
+LOGIC_VERSION = "2"
 NO_PROTOS = "no .proto files in the repository"
 NO_BASE = "whole-tree run: there is no base version to compare with"
 
@@ -106,7 +106,9 @@ def base_missing(ctx: RunContext) -> NotApplicable | None:
     prefix = ctx.workspace.git_prefix
     for module in modules:
         top = f"{prefix}{module.directory}".rstrip("/")
-        if base_proto_names(ctx.processes, ctx.workspace.root, change.base, top):
+        names = base_proto_names(ctx.processes, ctx.workspace.root, change.base, top)
+        inside = f"{module.directory}/" if module.directory else ""
+        if any(is_product(inside + n) for n in names):  # test data at the base is no protocol
             return None
     dirs = ", ".join(f"{d}/" for d in ctx.policy.paths.proto)
     return NotApplicable(
@@ -162,9 +164,25 @@ class ProtoLint(ProtoCheck):
         buf = resolved_buf(ctx)
         for module in modules:
             config, _ = module_config(ws.root, module, ctx.policy)
-            for d in buf.lint(ws.root, module.source, config):
-                rule = "schema.proto-lint.compile" if d.is_compile_error else self.id
-                yield diagnostic_finding(self, d, d.path, rule)
+            found = buf.lint(ws.root, module.source, config)
+            for d in found:
+                if is_product(d.path):  # test data is judged by the tests that read it
+                    rule = "schema.proto-lint.compile" if d.is_compile_error else self.id
+                    yield diagnostic_finding(self, d, d.path, rule)
+            yield from self._unbuilt(module, found)
+
+    def _unbuilt(self, module: ProtoModule, found: Iterable[BufDiagnostic]) -> Iterator[Finding]:
+        """Test data the module's own buf.yaml builds does not compile: nothing was linted."""
+        broken = sorted({d.path for d in found if d.is_compile_error and not is_product(d.path)})
+        if broken:
+            yield self.finding(
+                f"buf cannot build the test data {broken[0]} ({len(broken)} file(s)), which "
+                f"{module.repo_config or module.source} builds: the module went unlinted",
+                Location(module.repo_config or broken[0], 1),
+                rule_id="schema.proto-lint.compile",
+                help="Add the test-data directory to the excludes of the module's buf.yaml.",
+                key=f"unbuilt\x1f{module.directory}",
+            )
 
 
 class ProtoBreaking(ProtoCheck):

@@ -39,6 +39,7 @@ TEST_DIRS = frozenset(
     {"tests", "test", "__tests__", "testing", "e2e", "integration_tests", "benches"}
 )
 DOC_DIRS = frozenset({"docs", "doc"})
+ROLE_DIRS = FIXTURE_DIRS | TEST_DIRS | DOC_DIRS  # directories nothing under is product
 SOURCE_SUFFIXES = frozenset(
     {
         ".py", ".pyi", ".rs", ".ex", ".exs", ".go", ".js", ".jsx", ".ts", ".tsx", ".mjs",
@@ -78,6 +79,16 @@ def _named_as_test(name: str) -> bool:
     if name == "conftest.py":
         return True
     return (name.startswith("test_") and name.endswith(".py")) or name.endswith(TEST_NAME_SUFFIXES)
+
+
+def role_directory(path: str) -> str | None:
+    """The shallowest directory of ``path`` whose name makes everything under it test data,
+    tests or documents (``proto/testdata/a.proto`` -> ``proto/testdata``), or None."""
+    parts = PurePosixPath(path).parts[:-1]
+    for depth, part in enumerate(parts, start=1):
+        if part.lower() in ROLE_DIRS:
+            return "/".join(parts[:depth])
+    return None
 
 
 def is_product(path: str) -> bool:

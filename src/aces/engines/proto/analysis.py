@@ -26,13 +26,20 @@ from aces.engines.proto.images import (
     image_key,
 )
 from aces.engines.proto.model import SchemaIndex, index_image, read_image
-from aces.engines.proto.sources import ProtoModule, aces_config, find_modules
+from aces.engines.proto.sources import (
+    BUF_CONFIG_NAMES,
+    ProtoModule,
+    aces_config,
+    find_modules,
+    module_of,
+    own_config_excluding,
+)
 from aces.errors import InputError
 from aces.policy.schema import Policy
 from aces.tools.buf import BUF_TIMEOUT_SECONDS, Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
-from aces.workspace.roles import product_files
+from aces.workspace.roles import is_product
 from aces.workspace.types import Change
 
 STORE_DIR = ".aces/proto"
@@ -54,16 +61,24 @@ class ModuleVersions:
 
 
 def module_config(root: Path, module: ProtoModule, policy: Policy) -> tuple[str | None, str]:
-    """(config for build / lint, config for breaking on images) of one module."""
+    """(config for build / lint, config for breaking on images) of one module.
+
+    The module's test-data directories are excluded from build and lint: in the config
+    ACES writes, and in the repository's own v1 ``buf.yaml`` when it can be extended
+    (otherwise it is used as written and ``schema.proto-lint`` filters by role)."""
     if module.repo_config is not None:
-        return None, str(root / module.repo_config)
-    own = aces_config(policy.proto)
-    return own, own
+        path = root / module.repo_config
+        text = ""
+        if module.excludes:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text = path.read_text(encoding="utf-8")
+        return own_config_excluding(text, module.excludes) if text else None, str(path)
+    return aces_config(policy.proto, module.excludes), aces_config(policy.proto)
 
 
 def proto_modules(ws: Workspace, policy: Policy) -> tuple[ProtoModule, ...]:
     """The modules of the workspace's configured proto directories."""
-    return find_modules(product_files(ws.files), policy.paths.proto)  # test data is no protocol
+    return find_modules(ws.files, policy.paths.proto)
 
 
 def open_buf(
@@ -101,7 +116,7 @@ def load_versions(
             module, config, breaking_config, _index(head.image, module), head.data, head.image
         )
         if not change.whole_tree and change.base is not None:
-            versions = _with_base(versions, ws, change.base, buf, store, processes)
+            versions = _with_base(versions, ws, change.base, buf, store, processes, policy)
         out.append(versions)
     return tuple(out)
 
@@ -118,14 +133,20 @@ def _with_base(
     buf: Buf,
     store: ImageStore,
     processes: ProcessRunner,
+    policy: Policy,
 ) -> ModuleVersions:
-    """``versions`` completed with the base version of its module."""
+    """``versions`` completed with the base version of its module (its test data left out)."""
     module = versions.module
     top_path = f"{ws.git_prefix}{module.directory}".rstrip("/")
-    names = base_proto_names(processes, ws.root, base, top_path)
-    if not names:
+    prefix = f"{module.directory}/" if module.directory else ""
+    found = base_proto_names(processes, ws.root, base, top_path)
+    at_base = module_of(module.directory, sorted(prefix + n for n in found))
+    if at_base is None:
         return _replace_base(versions, None, b"", "absent")
-    key = image_key("base", str(buf.executable), versions.config or "", base, top_path)
+    names = at_base.module_names
+    own = aces_config(policy.proto, at_base.excludes) if module.repo_config is None else None
+    material = (versions.config or "", own or "", base, top_path)
+    key = image_key("base", str(buf.executable), *material)
     cached = store.get(key)
     if cached is not None:
         with contextlib.suppress(DecodeError):
@@ -135,8 +156,11 @@ def _with_base(
             )
     with base_worktree(processes, ws.root, base, top_path) as tree:
         base_root = tree / ws.git_prefix if ws.git_prefix else tree
-        base_module = _base_module(base_root, module, names)
-        config = versions.config if base_module.repo_config is None else None
+        base_module = _base_module(base_root, at_base)
+        if base_module.repo_config is not None:
+            config, _ = module_config(base_root, base_module, policy)
+        else:
+            config = own if own is not None else versions.config
         built = build_module(buf, base_root, base_module, config, store, key)
     built = _require(built, f"base ({base[:12]})")
     assert built.image is not None
@@ -144,12 +168,12 @@ def _with_base(
     return _replace_base(versions, base_index, built.data, "present")
 
 
-def _base_module(base_root: Path, module: ProtoModule, names: frozenset[str]) -> ProtoModule:
-    """The module as the base commit has it."""
+def _base_module(base_root: Path, module: ProtoModule) -> ProtoModule:
+    """The module as the base commit has it, with its own buf.yaml when it has one."""
     directory = base_root / module.directory if module.directory else base_root
     prefix = f"{module.directory}/" if module.directory else ""
-    config = next((prefix + n for n in ("buf.yaml", "buf.yml") if (directory / n).is_file()), None)
-    return ProtoModule(module.directory, tuple(sorted(prefix + n for n in names)), config)
+    config = next((prefix + n for n in BUF_CONFIG_NAMES if (directory / n).is_file()), None)
+    return ProtoModule(module.directory, module.files, config, module.excludes)
 
 
 def _replace_base(
@@ -169,10 +193,13 @@ def _require(built: Built, which: str) -> Built:
     first = built.errors[0]
     where = f"{first.path}:{first.line or 0}:{first.column or 0}"
     more = f" (and {len(built.errors) - 1} more)" if len(built.errors) > 1 else ""
+    test_data = not any(is_product(e.path) for e in built.errors)
     raise InputError(
         f"the {which} .proto files do not compile: {where}: {first.message}{more}",
         path=first.path,
-        hint="fix the compile error; schema.proto-lint lists every one",
+        hint="add the test-data directory to the excludes of the module's buf.yaml"
+        if test_data
+        else "fix the compile error; schema.proto-lint lists every one",
     )
 
 
