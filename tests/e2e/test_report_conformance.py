@@ -38,5 +38,10 @@ def test_real_reports_pass_the_consumers_schemas(tmp_path: Path) -> None:
     assert "<skipped" in junit and "<failure" in junit
     assert junit_errors(junit) == []
     sarif = json.loads((out / "report.sarif").read_text(encoding="utf-8"))
-    assert sarif["runs"][0]["results"]
+    results = sarif["runs"][0]["results"]
+    assert results
     assert sarif_errors(sarif) == []
+    # Results on a line of a repository file carry GitHub's line fingerprint.
+    on_lines = [r for r in results if "region" in r["locations"][0]["physicalLocation"]]
+    assert on_lines
+    assert all("primaryLocationLineHash" in r["partialFingerprints"] for r in on_lines)
