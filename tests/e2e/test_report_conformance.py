@@ -11,6 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.helpers import EXAMPLE, git, run_aces
 from tests.unit.report.conformance import junit_errors, sarif_errors
 
@@ -18,22 +20,27 @@ PLANTED = "proto/arqonbus/presence/v1/presence.proto"
 PLANTED_TEXT = 'syntax = "proto3";\n\npackage arqonbus.presence.v1;\n\nmessage Presence {}\n'
 
 
-def _run_with_planted_finding(tmp_path: Path) -> Path:
+def _run_with_planted_finding(tmp_path: Path, mode: str) -> Path:
+    """A PR-mode run (a change against the committed example) or a whole-tree run (no git)."""
     root = tmp_path / "repo"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".aces", "__pycache__"))
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
+    base: tuple[str, ...] = ()
+    if mode == "pr":
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "base")
+        base = ("--base", "HEAD")
     (root / PLANTED).parent.mkdir(parents=True, exist_ok=True)
     (root / PLANTED).write_text(PLANTED_TEXT, encoding="utf-8")
     out = tmp_path / "out"
-    done = run_aces("run", str(root), "--stage", "1", "--base", "HEAD", "--out", str(out))
+    done = run_aces("run", str(root), "--stage", "1", *base, "--out", str(out))
     assert done.returncode == 1, done.stdout + done.stderr
     return out
 
 
-def test_real_reports_pass_the_consumers_schemas(tmp_path: Path) -> None:
-    out = _run_with_planted_finding(tmp_path)
+@pytest.mark.parametrize("mode", ["pr", "whole-tree"])
+def test_real_reports_pass_the_consumers_schemas(tmp_path: Path, mode: str) -> None:
+    out = _run_with_planted_finding(tmp_path, mode)
     junit = (out / "junit.xml").read_text(encoding="utf-8")
     assert "<skipped" in junit and "<failure" in junit
     assert junit_errors(junit) == []
