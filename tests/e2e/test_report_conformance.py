@@ -1,8 +1,9 @@
 """The reports of a real run are accepted by their consumers' own validators.
 
-The CLI runs on a git copy of the example with a planted finding, and the
-junit.xml it writes must pass the Jenkins xunit plugin's junit-10.xsd and the
-SARIF log both the OASIS schema and GitHub's upload schema.
+The CLI runs on a copy of the example with a planted finding (as a git change,
+and as a whole tree without git); the junit.xml it writes must pass the Jenkins
+xunit plugin's junit-10.xsd and the SARIF log both the OASIS schema and
+GitHub's upload schema.
 """
 
 from __future__ import annotations
