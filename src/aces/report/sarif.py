@@ -40,6 +40,8 @@ SARIF_SCHEMA_URI = (
 TOOL_NAME = "aces"
 # Where a user of the SARIF log learns about the tool; override per deployment.
 DEFAULT_INFORMATION_URI = "https://github.com/arqonbus/aces"
+# Where the rules' documentation pages (docs/*.md) are published, below the information URI.
+DOCS_PATH = "/blob/main/docs"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "acesFingerprint/v1"
 LINE_HASH_KEY = "primaryLocationLineHash"
@@ -121,6 +123,7 @@ def _run(
     index = {rule.rule_id: i for i, rule in enumerate(rules)}
     fallback = _policy_file(report)
     severities = _rule_severities(report)
+    docs_uri = information_uri.rstrip("/") + DOCS_PATH
     total = sum(1 for _ in iter_findings(report))
     run_properties: dict[str, Any] = {
         "verdict": report.verdict.value,
@@ -139,7 +142,10 @@ def _run(
                 "version": report.aces_version,
                 "semanticVersion": report.aces_version,
                 "informationUri": information_uri,
-                "rules": [sarif_rule(r, severities.get(r.rule_id, Severity.ERROR)) for r in rules],
+                "rules": [
+                    sarif_rule(r, severities.get(r.rule_id, Severity.ERROR), docs_uri)
+                    for r in rules
+                ],
             }
         },
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},

@@ -20,6 +20,26 @@ MAX_TAGS = 20
 SECURITY_TAG = "security"
 SECURITY_PREFIX = "sec."
 
+# The documentation page of each rule family, longest prefix first wins. Families without
+# a page of their own get no helpUri rather than a link to the wrong page.
+DOC_PAGES: tuple[tuple[str, str], ...] = (
+    ("spec.", "specs.md"),
+    ("sm.", "state-machines.md"),
+    ("schema.", "proto.md"),
+    ("compat.", "proto.md"),
+    ("lint.complexity", "stage3-patterns.md"),
+    ("lint.forbidden-patterns", "stage3-patterns.md"),
+    ("lint.", "stage3-linters.md"),
+    ("build.", "stage4-build.md"),
+    ("test.", "stage5-tests.md"),
+    ("topo.", "stage6-topology.md"),
+    ("sec.secrets", "secrets.md"),
+    ("sec.dependency-audit", "dependency-audit.md"),
+    ("sec.", "security-rules.md"),
+    ("infra.immutable-tags", "supply-chain.md"),
+    ("gov.pipeline-authority", "fail-closed.md"),
+)
+
 # GitHub reads >= 9.0 as critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
 SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.ERROR: "8.0",
@@ -35,8 +55,18 @@ def is_security_rule(rule: RuleInfo) -> bool:
     )
 
 
-def sarif_rule(rule: RuleInfo, severity: Severity) -> dict[str, Any]:
-    """The rule as a SARIF reporting descriptor; ``severity``: its most severe finding."""
+def doc_page(rule_id: str) -> str | None:
+    """The ``docs/`` page that documents the rule, when its family has one."""
+    matches = [(len(prefix), page) for prefix, page in DOC_PAGES if rule_id.startswith(prefix)]
+    return max(matches)[1] if matches else None
+
+
+def sarif_rule(rule: RuleInfo, severity: Severity, docs_uri: str = "") -> dict[str, Any]:
+    """The rule as a SARIF reporting descriptor; ``severity``: its most severe finding.
+
+    ``docs_uri`` is where the ``docs/`` pages are published; with it, a rule of a
+    documented family gets a ``helpUri``.
+    """
     title = _one_line(rule.title) or rule.rule_id
     description = rule.description.strip() or title
     help_text = rule.help.strip() or f"See `aces explain {rule.rule_id}`."
@@ -52,7 +82,7 @@ def sarif_rule(rule: RuleInfo, severity: Severity) -> dict[str, Any]:
         tags.insert(1, SECURITY_TAG)
         properties["security-severity"] = SECURITY_SEVERITY[severity]
     properties["tags"] = tags[:MAX_TAGS]
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.rule_id,
         "shortDescription": {"text": _cut(title)},
         "fullDescription": {"text": _cut(_one_line(description))},
@@ -60,6 +90,10 @@ def sarif_rule(rule: RuleInfo, severity: Severity) -> dict[str, Any]:
         "defaultConfiguration": {"level": "error"},
         "properties": properties,
     }
+    page = doc_page(rule.rule_id)
+    if docs_uri and page is not None:
+        descriptor["helpUri"] = f"{docs_uri.rstrip('/')}/{page}"
+    return descriptor
 
 
 def _one_line(text: str) -> str:

@@ -95,6 +95,7 @@ def test_driver(failing_report: RunReport) -> None:
             "Doctrine clauses: `schema.no-field-rename`",
         },
         "defaultConfiguration": {"level": "error"},
+        "helpUri": "https://github.com/arqonbus/aces/blob/main/docs/proto.md",
         "properties": {
             "tags": ["aces", "schema.no-field-rename"],
             "clauses": ["schema.no-field-rename"],

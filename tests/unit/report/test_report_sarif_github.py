@@ -21,6 +21,9 @@ from aces.model import (
 )
 from aces.report.line_hash import line_hashes
 from aces.report.sarif import MAX_RESULTS, render_sarif
+from aces.report.sarif_rules import DOC_PAGES, doc_page
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 Maker = Callable[..., Any]
 
@@ -176,4 +179,25 @@ def test_capped_security_log_is_valid(
     text = render_sarif(
         _report(make_report, make_stage, findings), source_root=tmp_path, max_results=2
     )
+    assert sarif_errors(json.loads(text)) == []
+
+
+def test_every_documented_family_points_at_an_existing_page() -> None:
+    for _, page in DOC_PAGES:
+        assert (DOCS / page).is_file(), page
+    assert doc_page("sec.secrets.generic") == "secrets.md"
+    assert doc_page("sec.tls.python-verify-false") == "security-rules.md"
+    assert doc_page("lint.complexity.cyclomatic") == "stage3-patterns.md"
+    assert doc_page("lint.python") == "stage3-linters.md"
+    assert doc_page("perf.latency-budget") is None
+
+
+def test_help_uri_follows_the_information_uri(make_report: Maker, make_stage: Maker) -> None:
+    report = _report(make_report, make_stage, (_secret(3),))
+    text = render_sarif(report, information_uri="https://example.org/aces/")
+    rules = {r["id"]: r for r in _run(text)["tool"]["driver"]["rules"]}
+    assert rules["sec.secrets.generic"]["helpUri"] == (
+        "https://example.org/aces/blob/main/docs/secrets.md"
+    )
+    assert rules["spec.sections"]["helpUri"] == "https://example.org/aces/blob/main/docs/specs.md"
     assert sarif_errors(json.loads(text)) == []
