@@ -148,7 +148,7 @@ def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
     cache = None if args.no_cache or cache_dir is None else ResultCache(cache_dir)
     report = run_pipeline(STAGES, ctx, cache=cache)
     out_dir = args.out if args.out is not None else root / ".aces" / "out"
-    written = write_reports(report, out_dir)
+    written = write_reports(report, out_dir, source_root=root)
     _publish_to_ci(report, os.environ)
     if args.format == "console":
         print(render_console_summary(report, written), end="")

@@ -27,6 +27,7 @@ from aces.report.common import (
     roles_line,
     stage_reason,
     stage_slug,
+    total_seconds,
     verdict_line,
 )
 from aces.report.outbound import clean_report, clean_text, escape_path
@@ -105,7 +106,10 @@ def print_console_summary(
 
 
 def summary_lines(report: RunReport, written: Sequence[Path] = ()) -> list[Text]:
-    """Stages table, findings with help, what could not be verified, verdict, report files."""
+    """Stages table, findings with help, what could not be verified, verdict, report files.
+
+    The verdict line ends with the run's duration when ``report.timing`` has it.
+    """
     report = clean_report(report)
     lines = [Text(f"ACES {report.aces_version} - doctrine {report.doctrine_version}")]
     lines.append(Text(f"policy: {report.policy_source} {report.policy_version}".rstrip()))
@@ -118,6 +122,9 @@ def summary_lines(report: RunReport, written: Sequence[Path] = ()) -> list[Text]
     lines.append(Text(""))
     verdict = Text("verdict: ")
     verdict.append(verdict_line(report.verdict), VERDICT_STYLE[report.verdict])
+    seconds = total_seconds(report)
+    if seconds is not None:
+        verdict.append(f" in {duration_text(seconds)}")
     lines.append(verdict)
     if written:
         lines.append(Text("reports: " + ", ".join(escape_path(str(p)) for p in written)))
@@ -142,6 +149,9 @@ def _findings(report: RunReport) -> list[Text]:
     if not items:
         return []
     lines = [Text(""), Text(f"findings ({len(items)}):", "bold")]
+    # A linter gives every finding of a rule the same help: print each distinct help
+    # once per rule, under the first finding that carries it, not under all of them.
+    helps_shown: set[tuple[str, str]] = set()
     for item in items:
         finding = item.finding
         where = str(finding.location) if finding.location else NO_LOCATION
@@ -149,8 +159,10 @@ def _findings(report: RunReport) -> list[Text]:
         line.append(finding.rule_id, "bold")
         line.append(f"  {_flat(finding.message)}")
         lines.append(line)
-        if finding.help:
-            lines.append(Text(f"      help: {_flat(finding.help)}", "dim"))
+        help_key = (finding.rule_id, _flat(finding.help))
+        if finding.help and help_key not in helps_shown:
+            helps_shown.add(help_key)
+            lines.append(Text(f"      help: {help_key[1]}", "dim"))
     return lines
 
 
@@ -170,6 +182,18 @@ def _unverified(report: RunReport) -> list[Text]:
     if not lines:
         return []
     return [Text(""), Text("could not verify:", "bold magenta"), *lines]
+
+
+def duration_text(seconds: float) -> str:
+    """``0.4s``, ``12.5s``, ``3m 05s``, ``1h 02m 03s``: how long the run took."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    return f"{minutes}m {secs:02d}s"
 
 
 def _check_detail(result: CheckResult) -> str:

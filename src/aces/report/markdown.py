@@ -1,27 +1,29 @@
 """Markdown: the PR comment and the CI step summary.
 
-A verdict headline that says what the exit code means, a table of the stages
-(status, findings, reason), then what could not be verified and the findings
-grouped by stage and check, each with ``path:line``, rule id, clauses and help.
-GitHub refuses comments over 65,536 characters, so the findings stop before
-the text would pass ``max_chars`` (counted in UTF-16 code units, as GitHub's
-limit is) and a last line says how many were left out and where they are.
+A verdict headline that says what the exit code means, a table of every stage
+(status, findings, reason), what could not be verified, every check that
+failed, then the findings grouped by rule (``aces.report.markdown_findings``):
+blocking and most severe first, then by stage, at most ``per_rule`` per rule.
+GitHub refuses comments over 65,536 characters (counted in UTF-16 code units),
+so the findings fill only the room left under ``max_chars``; every blocking
+rule keeps its heading and count, and a last line says how many findings were
+left out and where they are.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
-from aces.model import CheckResult, Finding, RunReport, Status, Verdict
+from aces.model import RunReport, Status, Verdict
 from aces.report.common import VERDICT_MEANING, plural, roles_line, stage_reason, stage_slug
+from aces.report.grouping import rule_groups
+from aces.report.markdown_findings import render_findings
+from aces.report.markdown_text import cell, clip, inline, size
 from aces.report.outbound import clean_report, clean_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Room under the hard limit for the closing lines and for a consumer's own wrapper text.
 DEFAULT_MAX_CHARS = GITHUB_COMMENT_LIMIT - 2_536
-# One finding's message or help is cut past this, so a single huge one cannot crowd the rest out.
-MAX_TEXT_CHARS = 1_000
+# Findings shown per rule before "and N more": one lint rule must not fill the comment.
+FINDINGS_PER_RULE = 10
 _RESERVE = 400
 
 STATUS_EMOJI: dict[Status, str] = {
@@ -47,37 +49,48 @@ _VERDICT_EXPLANATION: dict[Verdict, str] = {
 }
 
 
-def render_markdown(report: RunReport, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+def render_markdown(
+    report: RunReport,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    per_rule: int = FINDINGS_PER_RULE,
+) -> str:
     """The report as Markdown no longer than ``max_chars`` UTF-16 code units.
 
-    Secrets are masked and paths escaped (``aces.report.outbound``).
+    Every stage, every check that failed or errored and every blocking rule is
+    shown whatever the count; findings fill the room left, at most ``per_rule``
+    per rule. Secrets are masked and paths escaped (``aces.report.outbound``).
     """
     report = clean_report(report)
-    head = [*_headline(report), *_stage_table(report), *_unverified(report), *_notes(report)]
+    head = [
+        *_headline(report),
+        *_stage_table(report),
+        *_unverified(report),
+        *_failing_checks(report),
+        *_notes(report),
+    ]
     text = "\n".join(head) + "\n"
-    budget = max_chars - _RESERVE - _size(text)
-    shown, total = 0, sum(len(s.findings) for s in report.stages)
-    body: list[str] = []
-    for block, count in _finding_blocks(report):
-        candidate = "\n".join(block) + "\n"
-        budget -= _size(candidate)
-        if budget < 0:
-            break
-        body.append(candidate)
-        shown += count
+    total = sum(len(s.findings) for s in report.stages)
     if total:
-        text += "\n### Findings\n\n" + "".join(body)
-    if shown < total:
-        text += (
-            f"\n_{plural(total - shown, 'more finding')} not shown here "
-            "(see the job's report.json and the code scanning alerts)._\n"
-        )
-    return clean_text(text.rstrip("\n") + "\n")
+        budget = max_chars - _RESERVE - size(text)
+        section, shown = render_findings(rule_groups(report), budget, per_rule)
+        text += "\n### Findings\n\n" + section
+        if shown < total:
+            text += (
+                f"\n_{plural(total - shown, 'more finding')} not shown here "
+                "(see the job's report.json and the code scanning alerts)._\n"
+            )
+    return clean_text(_fit(text.rstrip("\n") + "\n", max_chars))
 
 
-def _size(text: str) -> int:
-    """Length in UTF-16 code units: how GitHub counts characters."""
-    return len(text.encode("utf-16-le")) // 2
+def _fit(text: str, max_chars: int) -> str:
+    """The text, cut at a line end when it is still over the limit (only with a tiny limit)."""
+    if size(text) <= max_chars:
+        return text
+    marker = "\n_(summary cut at the size limit; see the job's report.json)_\n"
+    room = max(0, max_chars - size(marker))
+    cut = text.encode("utf-16-le")[: room * 2].decode("utf-16-le", "ignore")
+    return cut[: cut.rfind("\n") + 1] + marker.lstrip("\n")
 
 
 def _headline(report: RunReport) -> list[str]:
@@ -104,8 +117,8 @@ def _stage_table(report: RunReport) -> list[str]:
     for stage in report.stages:
         emoji = STATUS_EMOJI[stage.status]
         rows.append(
-            f"| {stage.number} | {_cell(stage.title)} | {emoji} {stage.status.value} "
-            f"| {len(stage.findings)} | {_cell(_clip(stage_reason(stage)))} |"
+            f"| {stage.number} | {cell(stage.title)} | {emoji} {stage.status.value} "
+            f"| {len(stage.findings)} | {cell(clip(stage_reason(stage)))} |"
         )
     return rows
 
@@ -116,73 +129,30 @@ def _unverified(report: RunReport) -> list[str]:
     for stage in report.stages:
         for check in stage.checks:
             if check.status is Status.ERROR:
-                reason = _clip(check.reason or "no reason given")
-                lines.append(f"- **{stage_slug(stage)}** `{check.check_id}`: {_inline(reason)}")
+                reason = clip(check.reason or "no reason given")
+                lines.append(f"- **{stage_slug(stage)}** `{check.check_id}`: {inline(reason)}")
         if not stage.checks and stage.status is Status.ERROR:
-            reason = _clip(stage.reason or "no reason given")
-            lines.append(f"- **{stage_slug(stage)}**: {_inline(reason)}")
+            reason = clip(stage.reason or "no reason given")
+            lines.append(f"- **{stage_slug(stage)}**: {inline(reason)}")
     return ["", "### Could not verify", "", *lines] if lines else []
+
+
+def _failing_checks(report: RunReport) -> list[str]:
+    """Every check that failed, with its finding and rule counts, whatever their number."""
+    lines = []
+    for stage in report.stages:
+        for check in stage.checks:
+            if check.status is Status.FAIL:
+                rules = plural(len({f.rule_id for f in check.findings}), "rule")
+                count = plural(len(check.findings), "finding")
+                lines.append(
+                    f"- {STATUS_EMOJI[Status.FAIL]} **{stage_slug(stage)}** "
+                    f"`{check.check_id}`: {count} of {rules}"
+                )
+    return ["", "### Failing checks", "", *lines] if lines else []
 
 
 def _notes(report: RunReport) -> list[str]:
     if not report.notes:
         return []
-    return ["", "### Notes", "", *(f"- {_inline(_clip(n))}" for n in report.notes)]
-
-
-def _finding_blocks(report: RunReport) -> Iterator[tuple[list[str], int]]:
-    """Markdown blocks in report order: a stage heading, a check heading, one per finding."""
-    for stage in report.stages:
-        if not stage.findings:
-            continue
-        yield [f"#### Stage {stage.number} · {_inline(stage.title)}", ""], 0
-        for check in stage.checks:
-            if check.findings:
-                yield from _check_blocks(check)
-
-
-def _check_blocks(check: CheckResult) -> Iterator[tuple[list[str], int]]:
-    count = plural(len(check.findings), "finding")
-    yield [f"**`{check.check_id}`** — {check.status.value}, {count}", ""], 0
-    previous_help = ""
-    for finding in check.findings:
-        lines = [_finding_item(finding)]
-        # The same remedy repeated under every finding of a check is noise: show it once.
-        if finding.help and finding.help != previous_help:
-            lines.append(f"  > {_inline(_clip(finding.help))}")
-        previous_help = finding.help or previous_help
-        yield lines, 1
-    yield [""], 0
-
-
-def _finding_item(finding: Finding) -> str:
-    loc = finding.location
-    if loc is None:
-        where = "_(no location)_"
-    else:
-        where = code_span(f"{loc.path}:{loc.line}" if loc.line is not None else loc.path)
-    clauses = ", ".join(f"`{c}`" for c in finding.clauses)
-    message = _inline(_clip(finding.message))
-    return f"- {where} **{finding.rule_id}** ({clauses}): {message}"
-
-
-def code_span(text: str) -> str:
-    """``text`` as inline code, fenced by more backticks than it holds in a row (CommonMark)."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"
-
-
-def _inline(text: str) -> str:
-    """Text on one line, with HTML-looking markup neutralised."""
-    return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a table cell."""
-    return _inline(text).replace("|", "\\|")
+    return ["", "### Notes", "", *(f"- {inline(clip(n))}" for n in report.notes)]

@@ -70,12 +70,21 @@ def clean_text(text: str) -> str:
 
 def clean_data(value: Any) -> Any:
     """JSON-like data (or JSON text) with every string redacted and made ``encodable``."""
+    return _clean_data(value, {})
+
+
+def _clean_data(value: Any, done: dict[str, str]) -> Any:
+    # A large log repeats the same keys and values thousands of times; cleaning is a
+    # pure function of the string, so each distinct string is cleaned once.
     if isinstance(value, str):
-        return encodable(default_redactor().redact(value))
+        cleaned = done.get(value)
+        if cleaned is None:
+            cleaned = done[value] = encodable(default_redactor().redact(value))
+        return cleaned
     if isinstance(value, dict):
-        return {clean_data(k): clean_data(v) for k, v in value.items()}
+        return {_clean_data(k, done): _clean_data(v, done) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [clean_data(item) for item in value]
+        return [_clean_data(item, done) for item in value]
     return value
 
 

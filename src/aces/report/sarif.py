@@ -4,7 +4,11 @@ One run; ``tool.driver`` names aces and carries one rule per rule id, from
 ``report.rules`` plus any rule id a finding uses that the report did not
 describe (so every ``ruleIndex`` resolves). Every finding is a result with a
 ``%SRCROOT%``-relative location, a region only as far as it is known, the
-line-free ACES fingerprint and the doctrine clauses.
+line-free ACES fingerprint (and, given the repository, GitHub's
+``primaryLocationLineHash``) and the doctrine clauses. Rules are described as
+GitHub reads them (``aces.report.sarif_rules``). A run holds at most 25,000
+results, GitHub's limit: past it the most severe are kept and a notification
+counts the rest.
 
 GitHub rejects a result without a location, so a finding that has no place in
 the repository is reported on the policy file of the run (``aces.toml`` when
@@ -18,12 +22,16 @@ the verdict is ERROR.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from aces.model import Finding, Location, RuleInfo, RunReport, Status, Verdict
+from aces.model import Finding, Location, RuleInfo, RunReport, Severity, Status, Verdict
 from aces.report.common import LocatedFinding, iter_findings, stage_slug
+from aces.report.grouping import SEVERITY_RANK
+from aces.report.line_hash import repository_line_hashes
 from aces.report.outbound import clean_data, escape_path
+from aces.report.sarif_rules import sarif_rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
@@ -32,8 +40,14 @@ SARIF_SCHEMA_URI = (
 TOOL_NAME = "aces"
 # Where a user of the SARIF log learns about the tool; override per deployment.
 DEFAULT_INFORMATION_URI = "https://github.com/arqonbus/aces"
+# Where the rules' documentation pages (docs/*.md) are published, below the information URI.
+DOCS_PATH = "/blob/main/docs"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "acesFingerprint/v1"
+LINE_HASH_KEY = "primaryLocationLineHash"
+# GitHub code scanning rejects an upload with more results in a run.
+MAX_RESULTS = 25_000
+CAPPED_ID = "aces.results-capped"
 DEFAULT_POLICY_FILE = "aces.toml"
 
 _NOTIFICATION_LEVEL: dict[Status, str] = {
@@ -46,16 +60,28 @@ _NOTIFICATION_LEVEL: dict[Status, str] = {
 _STAGE_NOTIFICATION_LEVEL: dict[Status, str] = {**_NOTIFICATION_LEVEL, Status.FAIL: "error"}
 
 
-def render_sarif(report: RunReport, *, information_uri: str = DEFAULT_INFORMATION_URI) -> str:
+def render_sarif(
+    report: RunReport,
+    *,
+    information_uri: str = DEFAULT_INFORMATION_URI,
+    source_root: Path | None = None,
+    max_results: int = MAX_RESULTS,
+) -> str:
     """The report as a SARIF 2.1.0 log (sorted keys, 2-space indent, trailing newline).
 
     Secrets are masked in every text (``aces.report.outbound``); artifact URIs
     percent-encode the bytes of the file name, so any name is a valid URI.
+    With ``source_root`` (the repository the findings are in), results on a
+    line carry GitHub's ``primaryLocationLineHash``. At most ``max_results``
+    results are written, the most severe first; a notification says how many
+    were left out (the verdict, as ever, counts them all).
     """
+    selected = _select(list(iter_findings(report)), max_results)
+    hashes = _line_hashes(selected, source_root)
     log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
-        "runs": [_run(report, information_uri)],
+        "runs": [_run(report, information_uri, selected, hashes)],
     }
     text: str = clean_data(
         json.dumps(clean_data(log), sort_keys=True, indent=2, ensure_ascii=False)
@@ -63,10 +89,52 @@ def render_sarif(report: RunReport, *, information_uri: str = DEFAULT_INFORMATIO
     return text + "\n"
 
 
-def _run(report: RunReport, information_uri: str) -> dict[str, Any]:
+def _select(items: list[LocatedFinding], max_results: int) -> list[LocatedFinding]:
+    """The findings to write: all, or the ``max_results`` most severe, in report order."""
+    if len(items) <= max_results:
+        return items
+    ranked = sorted(
+        range(len(items)),
+        key=lambda i: (SEVERITY_RANK[items[i].finding.severity], items[i].stage.number, i),
+    )
+    return [items[i] for i in sorted(ranked[:max_results])]
+
+
+def _line_hashes(
+    items: list[LocatedFinding], source_root: Path | None
+) -> dict[tuple[str, int], str]:
+    if source_root is None:
+        return {}
+    wanted: dict[str, set[int]] = {}
+    for item in items:
+        location = item.finding.location
+        if location is not None and location.line is not None and location.line >= 1:
+            wanted.setdefault(location.path, set()).add(location.line)
+    return repository_line_hashes(source_root, wanted)
+
+
+def _run(
+    report: RunReport,
+    information_uri: str,
+    selected: list[LocatedFinding],
+    hashes: dict[tuple[str, int], str],
+) -> dict[str, Any]:
     rules = _rules(report)
     index = {rule.rule_id: i for i, rule in enumerate(rules)}
     fallback = _policy_file(report)
+    severities = _rule_severities(report)
+    docs_uri = information_uri.rstrip("/") + DOCS_PATH
+    total = sum(1 for _ in iter_findings(report))
+    run_properties: dict[str, Any] = {
+        "verdict": report.verdict.value,
+        "exitCode": report.verdict.exit_code,
+        "doctrineVersion": report.doctrine_version,
+        "policySource": report.policy_source,
+        "policyVersion": report.policy_version,
+    }
+    if len(selected) < total:
+        run_properties["resultsTotal"] = total
+        run_properties["resultsOmitted"] = total - len(selected)
     return {
         "tool": {
             "driver": {
@@ -74,21 +142,29 @@ def _run(report: RunReport, information_uri: str) -> dict[str, Any]:
                 "version": report.aces_version,
                 "semanticVersion": report.aces_version,
                 "informationUri": information_uri,
-                "rules": [_rule(rule) for rule in rules],
+                "rules": [
+                    sarif_rule(r, severities.get(r.rule_id, Severity.ERROR), docs_uri)
+                    for r in rules
+                ],
             }
         },
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
         "columnKind": "unicodeCodePoints",
-        "invocations": [_invocation(report, index)],
-        "results": [_result(item, index, fallback) for item in iter_findings(report)],
-        "properties": {
-            "verdict": report.verdict.value,
-            "exitCode": report.verdict.exit_code,
-            "doctrineVersion": report.doctrine_version,
-            "policySource": report.policy_source,
-            "policyVersion": report.policy_version,
-        },
+        "invocations": [_invocation(report, index, total - len(selected), total)],
+        "results": [_result(item, index, fallback, hashes) for item in selected],
+        "properties": run_properties,
     }
+
+
+def _rule_severities(report: RunReport) -> dict[str, Severity]:
+    """Each rule id's most severe finding in the run."""
+    out: dict[str, Severity] = {}
+    for item in iter_findings(report):
+        finding = item.finding
+        current = out.get(finding.rule_id)
+        if current is None or SEVERITY_RANK[finding.severity] < SEVERITY_RANK[current]:
+            out[finding.rule_id] = finding.severity
+    return out
 
 
 def _rules(report: RunReport) -> list[RuleInfo]:
@@ -106,30 +182,25 @@ def _rules(report: RunReport) -> list[RuleInfo]:
     return [known[rule_id] for rule_id in sorted(known)]
 
 
-def _rule(rule: RuleInfo) -> dict[str, Any]:
-    title = rule.title or rule.rule_id
-    help_text = rule.help or f"See `aces explain {rule.rule_id}`."
-    markdown = help_text
-    if rule.clauses:
-        markdown += "\n\nDoctrine clauses: " + ", ".join(f"`{c}`" for c in rule.clauses)
-    return {
-        "id": rule.rule_id,
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": rule.description or title},
-        "help": {"text": help_text, "markdown": markdown},
-        "defaultConfiguration": {"level": "error"},
-        "properties": {"tags": ["aces", *rule.clauses], "clauses": list(rule.clauses)},
-    }
-
-
-def _result(item: LocatedFinding, index: dict[str, int], fallback: str) -> dict[str, Any]:
+def _result(
+    item: LocatedFinding,
+    index: dict[str, int],
+    fallback: str,
+    hashes: dict[tuple[str, int], str],
+) -> dict[str, Any]:
     finding = item.finding
+    fingerprints = {FINGERPRINT_KEY: finding.fingerprint}
+    location = finding.location
+    if location is not None and location.line is not None:
+        line_hash = hashes.get((location.path, location.line))
+        if line_hash is not None:
+            fingerprints[LINE_HASH_KEY] = line_hash
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
         "level": finding.severity.value,
         "message": {"text": _message_text(finding)},
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "partialFingerprints": fingerprints,
         "properties": {
             "clauses": list(finding.clauses),
             "check": item.check.check_id,
@@ -208,8 +279,12 @@ def _policy_file(report: RunReport) -> str:
     return source if looks_like_path else DEFAULT_POLICY_FILE
 
 
-def _invocation(report: RunReport, index: dict[str, int]) -> dict[str, Any]:
+def _invocation(
+    report: RunReport, index: dict[str, int], omitted: int, total: int
+) -> dict[str, Any]:
     notifications = [*_check_notifications(report, index), *_stage_notifications(report)]
+    if omitted:
+        notifications.append(_capped_notification(omitted, total))
     invocation: dict[str, Any] = {
         "executionSuccessful": report.verdict is not Verdict.ERROR,
         "exitCode": report.verdict.exit_code,
@@ -217,6 +292,20 @@ def _invocation(report: RunReport, index: dict[str, int]) -> dict[str, Any]:
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation
+
+
+def _capped_notification(omitted: int, total: int) -> dict[str, Any]:
+    shown = total - omitted
+    return {
+        "level": "warning",
+        "message": {
+            "text": f"{omitted} of {total} findings are not in this log: GitHub code scanning "
+            f"accepts at most {shown} results per run, so the most severe are kept. "
+            "report.json lists every finding, and the verdict counts them all."
+        },
+        "descriptor": {"id": CAPPED_ID},
+        "properties": {"resultsTotal": total, "resultsOmitted": omitted},
+    }
 
 
 def _check_notifications(report: RunReport, index: dict[str, int]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from aces.errors import InputError
@@ -28,14 +29,22 @@ REPORT_FILES: tuple[tuple[str, Callable[[RunReport], str]], ...] = (
 )
 
 
-def write_reports(report: RunReport, out_dir: Path) -> tuple[Path, ...]:
-    """Write report.json, report.sarif, junit.xml and summary.md; return their paths."""
+def write_reports(
+    report: RunReport, out_dir: Path, *, source_root: Path | None = None
+) -> tuple[Path, ...]:
+    """Write report.json, report.sarif, junit.xml and summary.md; return their paths.
+
+    ``source_root``, the repository the findings point into, lets the SARIF log
+    carry GitHub's line fingerprints (``aces.report.line_hash``).
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_error(out_dir, exc) from exc
+    renderers = dict(REPORT_FILES)
+    renderers["report.sarif"] = partial(render_sarif, source_root=source_root)
     written = []
-    for name, render in REPORT_FILES:
+    for name, render in renderers.items():
         path = out_dir / name
         write_atomic(path, render(report))
         written.append(path)

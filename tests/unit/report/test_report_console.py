@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
-from aces.model import RunReport
+from aces.model import CheckResult, Finding, Location, RunReport, StageResult, Status
 from aces.pipeline.observer import Observer
-from aces.report.console import ConsoleObserver, print_console_summary, render_console_summary
+from aces.report.console import (
+    ConsoleObserver,
+    duration_text,
+    print_console_summary,
+    render_console_summary,
+)
 
 
 def _console(*, terminal: bool) -> tuple[Console, io.StringIO]:
@@ -115,7 +122,7 @@ def test_summary_text(failing_report: RunReport) -> None:
         "  s03-static lint.python: ruff 0.17.6 required, found none\n"
         "  s05-unit: not implemented: stage 5 has no check\n"
         "\n"
-        "verdict: FAIL: doctrine violated (exit 1)\n"
+        "verdict: FAIL: doctrine violated (exit 1) in 12.5s\n"
         "reports: out/report.json, out/report.sarif\n"
     )
 
@@ -124,4 +131,46 @@ def test_printed_summary_matches_text(passing_report: RunReport) -> None:
     console, buffer = _console(terminal=False)
     print_console_summary(console, passing_report)
     assert buffer.getvalue() == render_console_summary(passing_report)
-    assert buffer.getvalue().endswith("verdict: PASS: doctrine satisfied (exit 0)\n")
+    assert buffer.getvalue().endswith("verdict: PASS: doctrine satisfied (exit 0) in 12.5s\n")
+
+
+def test_help_is_printed_once_per_rule(
+    make_report: Callable[..., RunReport], make_stage: Callable[..., StageResult]
+) -> None:
+    def finding(rule: str, i: int, help_text: str) -> Finding:
+        return Finding(
+            rule, ("lint.python",), f"problem {i}", Location(f"m{i:04d}.py", 1), help=help_text
+        )
+
+    findings = tuple(finding("E501", i, "Shorten the line.") for i in range(1509))
+    findings += (
+        finding("E501", 2000, "Wrap the string."),
+        finding("F401", 2001, "Shorten the line."),
+    )
+    findings += (finding("E501", 2002, "Shorten   the\nline."),)
+    check = CheckResult("lint.python", 3, ("lint.python",), Status.FAIL, findings)
+    text = render_console_summary(make_report((make_stage(3, Status.FAIL, (check,)),)))
+    assert text.count("  E501  problem ") == 1511
+    lines = text.splitlines()
+    helps = [(lines[i - 1].split()[0], line) for i, line in enumerate(lines) if "help:" in line]
+    # Each distinct help of each rule once, under the first finding that has it.
+    assert helps == [
+        ("m0000.py:1", "      help: Shorten the line."),
+        ("m2000.py:1", "      help: Wrap the string."),
+        ("m2001.py:1", "      help: Shorten the line."),
+    ]
+
+
+def test_summary_without_timing_has_no_duration(
+    make_report: Callable[..., RunReport], passing_report: RunReport
+) -> None:
+    report = make_report(passing_report.stages, timing={})
+    assert render_console_summary(report).endswith("verdict: PASS: doctrine satisfied (exit 0)\n")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.04, "0.0s"), (12.46, "12.5s"), (59.94, "59.9s"), (185.2, "3m 05s"), (3723.0, "1h 02m 03s")],
+)
+def test_duration_text(seconds: float, text: str) -> None:
+    assert duration_text(seconds) == text

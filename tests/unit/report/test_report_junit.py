@@ -5,6 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
+import pytest
+from tests.unit.report.conformance import junit_errors
+
 from aces.model import RunReport
 from aces.report.junit import render_junit
 
@@ -53,7 +56,10 @@ def test_document_shape(failing_report: RunReport) -> None:
 
 def test_counts(failing_report: RunReport) -> None:
     root = _root(failing_report)
-    assert _counts(root) == ("16", "3", "2", "9")
+    # junit-10.xsd (Jenkins xunit) allows `skipped` on a suite only, never on the root.
+    assert _counts(root) == ("16", "3", "2", "")
+    assert "skipped" not in root.attrib
+    assert sum(int(s.get("skipped", "")) for s in root) == 9
     assert _counts(_suite(root, "s01-spec")) == ("1", "0", "0", "0")
     assert _counts(_suite(root, "s02-schema")) == ("4", "3", "0", "0")
     assert _counts(_suite(root, "s03-static")) == ("2", "0", "1", "1")
@@ -146,3 +152,16 @@ def test_control_characters_are_escaped(error_report: RunReport) -> None:
 def test_deterministic(make_report: Callable[..., RunReport], failing_report: RunReport) -> None:
     again = make_report(failing_report.stages)
     assert render_junit(again) == render_junit(failing_report)
+
+
+@pytest.mark.parametrize("name", ["failing_report", "passing_report", "error_report"])
+def test_valid_against_jenkins_xunit_schema(name: str, request: pytest.FixtureRequest) -> None:
+    assert junit_errors(render_junit(request.getfixturevalue(name))) == []
+
+
+def test_xunit_schema_rejects_skipped_on_the_root(failing_report: RunReport) -> None:
+    text = render_junit(failing_report).replace(
+        '<testsuites name="aces"', '<testsuites name="aces" skipped="9"', 1
+    )
+    errors = junit_errors(text)
+    assert len(errors) == 1 and "skipped" in errors[0], errors

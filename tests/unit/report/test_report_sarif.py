@@ -88,11 +88,14 @@ def test_driver(failing_report: RunReport) -> None:
             "text": "Renaming a protobuf field breaks JSON and text-format clients."
         },
         "help": {
-            "text": "Keep the name of a field number; add a new field instead.",
+            "text": "Keep the name of a field number; add a new field instead.\n\n"
+            "Renaming a protobuf field breaks JSON and text-format clients.",
             "markdown": "Keep the name of a field number; add a new field instead.\n\n"
+            "Renaming a protobuf field breaks JSON and text-format clients.\n\n"
             "Doctrine clauses: `schema.no-field-rename`",
         },
         "defaultConfiguration": {"level": "error"},
+        "helpUri": "https://github.com/arqonbus/aces/blob/main/docs/proto.md",
         "properties": {
             "tags": ["aces", "schema.no-field-rename"],
             "clauses": ["schema.no-field-rename"],

@@ -1,0 +1,45 @@
+"""Validators of the report formats against the schemas their consumers use.
+
+The schema files under ``schemas/`` are the consumers' own (see ``schemas/SOURCES.md``):
+the OASIS SARIF 2.1.0 schema, the copy GitHub's upload-sarif action validates
+with, and the Jenkins xunit plugin's ``junit-10.xsd``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from lxml import etree
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+JUNIT_XSD = SCHEMAS / "junit-10.jenkins-xunit.xsd"
+SARIF_OASIS = SCHEMAS / "sarif-schema-2.1.0.oasis-errata01.json"
+SARIF_GITHUB = SCHEMAS / "sarif-schema-2.1.0.codeql-action.json"
+
+
+def junit_errors(xml_text: str) -> list[str]:
+    """What the Jenkins xunit plugin's junit-10.xsd finds wrong in ``xml_text``."""
+    schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
+    document = etree.fromstring(xml_text.encode("utf-8"))
+    if schema.validate(document):
+        return []
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def sarif_errors(log: dict[str, Any]) -> list[str]:
+    """What the OASIS schema and GitHub's upload schema find wrong in a SARIF log."""
+    errors = []
+    oasis = json.loads(SARIF_OASIS.read_text(encoding="utf-8"))
+    github = json.loads(SARIF_GITHUB.read_text(encoding="utf-8"))
+    draft4, draft2020 = jsonschema.Draft4Validator, jsonschema.Draft202012Validator
+    validators = (
+        ("oasis", draft4(oasis, format_checker=draft4.FORMAT_CHECKER)),
+        ("github", draft2020(github, format_checker=draft2020.FORMAT_CHECKER)),
+    )
+    for name, validator in validators:
+        for error in validator.iter_errors(log):
+            errors.append(f"{name} {list(error.absolute_path)}: {error.message}")
+    return sorted(errors)
