@@ -3,11 +3,11 @@
 ruff is a pinned Python dependency of ACES: it is looked for in the
 repository's ``.tools/``, on PATH, then beside the interpreter running ACES (the
 virtual environment's ``bin``), so an ACES run from its venv never lacks it.
-It runs on the workspace's Python files with the repository's own
-configuration (``ruff.toml``, ``.ruff.toml``, or ``pyproject.toml`` with
-``[tool.ruff]`` at the root), else with ruff's defaults
-(``--isolated``, so no configuration above the repository leaks in), never
-writing a cache into the repository (``--no-cache``).
+It runs on the workspace's hand-written Python files, each with the repository's
+configuration that applies to it, passed explicitly, else ACES's default with the
+project's Python version, and with the doctrine's required rules added on top
+(``aces.tools.ruff_config``), never writing a cache into the repository
+(``--no-cache``).
 
 Both commands print a JSON array of violations (``code``, ``message``,
 ``filename``, ``location.row`` / ``.column``); ``ruff format --check`` reports
@@ -18,7 +18,6 @@ codes: 0 clean, 1 violations, 2 ruff could not run (ERROR).
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,42 +32,39 @@ from aces.tools.lint_common import (
     unique_sorted,
 )
 from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.ruff_config import REQUIRED_RULES, RuffSetup
 
 TOOL = "ruff"
 SYNTAX_ERROR = "syntax-error"
 # Paths per invocation: keeps the command line far below the system's limit.
 CHUNK = 1000
-CONFIG_FILES: tuple[str, ...] = ("ruff.toml", ".ruff.toml")
 
 
-def has_config(root: Path) -> bool:
-    """Whether the repository root holds a ruff configuration."""
-    if any((root / name).is_file() for name in CONFIG_FILES):
-        return True
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ToolError(
-            f"cannot read it to find a ruff configuration: {exc}", path="pyproject.toml"
-        ) from exc
-    tool = data.get("tool")
-    return isinstance(tool, dict) and "ruff" in tool
+def config_args(setup: RuffSetup, root: Path) -> tuple[str, ...]:
+    """How ruff gets its configuration: the project's file, else ACES's default.
+
+    The project's file is passed with ``--config`` (no discovery, so no file above
+    the repository is read); the default is ``--isolated`` with only the target
+    version set (``ruff_config`` explains both).
+    """
+    target = setup.target_version
+    if setup.config is None:
+        return ("--isolated", *(("--config", f"target-version = '{target}'") if target else ()))
+    pinned = ("--target-version", target) if target else ()
+    return ("--config", str(root / setup.config), *pinned)
 
 
-def check_argv(ruff: Path, *, isolated: bool) -> tuple[str, ...]:
-    """``ruff check`` in JSON, the repository's excludes honoured for explicit paths."""
-    extra = ("--isolated",) if isolated else ()
-    return (str(ruff), "check", "--no-cache", "--output-format=json", "--force-exclude", *extra)
+def check_argv(ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
+    """``ruff check`` in JSON, the doctrine's required rules added to the project's selection."""
+    head = (str(ruff), "check", "--no-cache", "--output-format=json", "--force-exclude")
+    required = f"--extend-select={','.join(REQUIRED_RULES)}"
+    return (*head, *config_args(setup, root), required)
 
 
-def format_argv(ruff: Path, *, isolated: bool) -> tuple[str, ...]:
+def format_argv(ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
     """``ruff format --check`` in JSON."""
-    extra = ("--isolated",) if isolated else ()
     head = (str(ruff), "format", "--check", "--no-cache", "--output-format=json")
-    return (*head, "--force-exclude", *extra)
+    return (*head, "--force-exclude", *config_args(setup, root))
 
 
 def run(
