@@ -48,7 +48,7 @@ from aces.pipeline.context import RunContext
 from aces.stages.generated_code import hand_written
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 NO_CODE = "no Rust, Python or Elixir source file"
 NO_LAYERS = "no layers declared in the policy"
 
