@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import posixpath
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -481,6 +482,7 @@ class RuffCheck(LintCheck):
                     ws.root,
                     timeout=self.timeout(ctx),
                     env=self.env(ctx),
+                    cwd=posixpath.dirname(setup.config or ""),
                 )
             )
         return unique_sorted(found)

@@ -18,6 +18,7 @@ codes: 0 clean, 1 violations, 2 ruff could not run (ERROR).
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -75,16 +76,26 @@ def run(
     *,
     timeout: float,
     env: Mapping[str, str],
+    cwd: str = "",
 ) -> tuple[LintIssue, ...]:
-    """Run ``base_argv -- files`` in ``root`` (in chunks); issues relative to ``root``."""
+    """Run ``base_argv -- files`` in ``root / cwd`` (in chunks); issues relative to ``root``.
+
+    ruff resolves a configuration's relative settings (``src``, which tells
+    first-party imports apart; ``exclude``) from the directory it runs in, so it
+    runs in the directory of the configuration it is given, as if it had found it.
+    """
     issues: list[LintIssue] = []
-    for start in range(0, len(files), CHUNK):
-        command = (*base_argv, "--", *files[start : start + CHUNK])
-        result = runner.run(command, cwd=root, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT)
+    where = root / cwd if cwd else root
+    names = [posixpath.relpath(f, cwd) if cwd else f for f in files]
+    for start in range(0, len(names), CHUNK):
+        command = (*base_argv, "--", *names[start : start + CHUNK])
+        result = runner.run(
+            command, cwd=where, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+        )
         reject_truncated(result)
         expect_exit(result, (0, 1), f"ruff {base_argv[1]}")
         try:
-            found = parse(result.stdout, root)
+            found = parse(result.stdout, root, where)
         except ToolError as exc:
             raise CommandError(
                 exc.message, argv=result.argv, stdout=result.stdout, stderr=result.stderr
@@ -100,7 +111,7 @@ def run(
     return unique_sorted(issues)
 
 
-def parse(text: str, root: Path) -> tuple[LintIssue, ...]:
+def parse(text: str, root: Path, base: Path | None = None) -> tuple[LintIssue, ...]:
     """The violations of ruff's JSON output (pure); ``ToolError`` when it is not that."""
     try:
         items = json.loads(text) if text.strip() else []
@@ -108,13 +119,13 @@ def parse(text: str, root: Path) -> tuple[LintIssue, ...]:
         raise ToolError(f"ruff's JSON output does not parse: {exc.msg} at {exc.pos}") from exc
     if not isinstance(items, list):
         raise ToolError("ruff's JSON output is not a list of violations")
-    return unique_sorted([_issue(item, root) for item in items])
+    return unique_sorted([_issue(item, root, base or root) for item in items])
 
 
-def _issue(item: object, root: Path) -> LintIssue:
+def _issue(item: object, root: Path, base: Path) -> LintIssue:
     if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
         raise ToolError(f"ruff reported a violation without a file: {str(item)[:200]}")
-    path = relative_path(item["filename"], root, root)
+    path = relative_path(item["filename"], base, root)
     if path is None:
         raise ToolError(f"ruff reported a file outside the repository: {item['filename']}")
     location = item.get("location")

@@ -128,12 +128,7 @@ def linguist_rules(directory: str, text: str) -> list[tuple[GitIgnoreSpecPattern
         fields = raw.strip().split()
         if len(fields) < 2 or fields[0].startswith("#"):
             continue
-        state: bool | None = None
-        for attribute in fields[1:]:
-            if attribute in (_LINGUIST, f"{_LINGUIST}=true"):
-                state = True
-            elif attribute in (f"-{_LINGUIST}", f"!{_LINGUIST}", f"{_LINGUIST}=false"):
-                state = False
+        state = _linguist_state(fields[1:])
         if state is None or fields[0].startswith("!"):
             continue
         pattern = fields[0]
@@ -144,6 +139,17 @@ def linguist_rules(directory: str, text: str) -> list[tuple[GitIgnoreSpecPattern
             )
         rules.append((GitIgnoreSpecPattern(pattern), state))
     return rules
+
+
+def _linguist_state(attributes: list[str]) -> bool | None:
+    """Whether attributes set (True) or unset (False) ``linguist-generated``; None: neither."""
+    state: bool | None = None
+    for attribute in attributes:
+        if attribute in (_LINGUIST, f"{_LINGUIST}=true"):
+            state = True
+        elif attribute in (f"-{_LINGUIST}", f"!{_LINGUIST}", f"{_LINGUIST}=false"):
+            state = False
+    return state
 
 
 def generated_files(

@@ -62,12 +62,10 @@ NAMED_CONTEXTS = {
 """,
 }
 
-UNIT_FACTORS = frozenset(
-    {
-        60.0, 24.0, 3600.0, 86400.0, 100.0, 1e3, 1e6, 1e9, 1e-3, 1e-6, 1e-9,
-        1024.0, 1024.0**2, 1024.0**3,
-    }
-)  # fmt: skip
+_TIME = (60.0, 24.0, 3600.0, 86400.0)
+_METRIC = (100.0, 1e3, 1e6, 1e9, 1e-3, 1e-6, 1e-9)
+_BINARY = (1024.0, 1024.0**2, 1024.0**3)
+UNIT_FACTORS = frozenset((*_TIME, *_METRIC, *_BINARY))
 _SCALING_OPERATORS = frozenset({"*", "/", "//", "*=", "/="})
 
 
