@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 DEFAULT_PORT = 8080
 BACKOFF = {"fast": 0.1, "slow": 2.5}
 LEVELS = (10, 20, 30)
+LOW, HIGH = 7, 14
 
 
 @dataclass
@@ -44,11 +45,13 @@ def serve(app, timeout=30, *, workers: int = 4):
     version = MATCH.match(line).group(3)
     name, ext = path.rsplit(".", 2)
     rounded = round(minutes, 3)
+    limit = app.config.get("limit", 100)
+    options = {"timeout": 30, "ratio": -0.5}
     if elapsed_s > 45:  # flag
         app.backoff(elapsed_s * 1.5)  # flag
     for _ in range(8):  # flag
         pass
-    return head, tail, version, name, ext, rounded, size_mb
+    return head, tail, version, name, ext, rounded, size_mb, limit, options
 """
 
 

@@ -143,13 +143,16 @@ def magic_number(facts: FileFacts, node: Node, settings: CheckSettings) -> Place
     value = literal_value(text, facts.source.language)
     if value is not None and shown is parent:
         value = -value
-    if value is not None and value in settings.allowed_numbers:
-        return None
-    if value is not None and is_unit_conversion(facts.source, shown, abs(value)):
+    if value is not None and _plain_value(facts, shown, value, settings):
         return None
     if _names_a_constant(facts, node):
         return None
     return {"text": facts.source.text(shown)}
+
+
+def _plain_value(facts: FileFacts, shown: Node, value: float, settings: CheckSettings) -> bool:
+    """Whether the value is allowed by the policy, or a unit factor where it converts units."""
+    return value in settings.allowed_numbers or is_unit_conversion(facts.source, shown, abs(value))
 
 
 def literal_value(text: str, language: str) -> float | None:

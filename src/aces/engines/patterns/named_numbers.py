@@ -5,13 +5,15 @@ A literal is *not* magic when the code around it names it or it means only itsel
 
 - **the value of a named constant**: Rust ``const`` / ``static`` items, enum
   discriminants, array lengths and tuple indexes; Python assignments to
-  UPPER_CASE names, whole tables included (``LIMITS = {"a": 10}``); Elixir
+  UPPER_CASE names, whole tables included (``LIMITS = {"a": 10}``), and
+  unpacked ones (``LOW, HIGH = 7, 14``); Elixir
   module attributes (``@timeout_ms 5_000``);
 - **named by a field or parameter**: Python class attributes (dataclass / attrs /
   pydantic field defaults, typed or not: ``port: int = 8080``), parameter
-  defaults (``def f(retries=3)``) and keyword arguments (``status=500``,
-  ``timeout=30``); Rust struct field initialisers (``Config { port: 8080 }``);
-  Elixir keyword pairs (``timeout: 5_000``);
+  defaults (``def f(retries=3)``), keyword arguments (``status=500``,
+  ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
+  and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
+  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs (``timeout: 5_000``);
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
   ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``);
@@ -41,6 +43,10 @@ NAMED_CONTEXTS = {
 """,
     "python": """
 (assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
+(assignment
+  left: [(pattern_list) (tuple_pattern)] @names
+  (#match? @names "^[(]?_*[A-Z][A-Z0-9_]*([ ]*,[ ]*_*[A-Z][A-Z0-9_]*)*[ ]*,?[ ]*[)]?$")) @constant
+(pair key: (string) value: [(integer) (float) (unary_operator)] @constant)
 (class_definition body: (block (expression_statement (assignment) @constant)))
 (keyword_argument value: [(integer) (float) (unary_operator) (binary_operator)] @constant)
 (default_parameter value: [(integer) (float) (unary_operator) (binary_operator)] @constant)
@@ -50,7 +56,9 @@ NAMED_CONTEXTS = {
 (call
   function: (attribute attribute: (identifier) @method)
   arguments: (argument_list) @constant
-  (#any-of? @method "group" "groups" "span" "start" "end" "split" "rsplit" "pop" "insert"))
+  (#any-of? @method
+    "group" "groups" "span" "start" "end" "split" "rsplit" "pop" "insert"
+    "get" "setdefault" "getenv"))
 (call
   function: (identifier) @function
   arguments: (argument_list (_) . [(integer) (unary_operator)] @constant)
