@@ -37,9 +37,9 @@ from aces.engines.supply.sbom import (
 from aces.engines.supply.signing import Ed25519PublicKey, load_public_key
 from aces.engines.supply.source import head_state, sha256_path, show_at
 from aces.engines.supply.toolchains import (
-    RUST_TOOLCHAIN_FILES,
     is_exact,
     mise_pins,
+    nearest_rust_toolchain,
     rust_toolchain_pin,
     tool_versions_pins,
     unpinned_actions,
@@ -512,12 +512,10 @@ class LockedToolchainsCheck(SupplyCheck):
         roots = sorted(
             {lock for m, lock in inventory(ctx).manifests if m.ecosystem == "cargo" and lock}
         )
+        judged: set[str] = set()
         for lock in roots:
             directory = lock.rsplit("/", 1)[0] + "/" if "/" in lock else ""
-            pin_file = next(
-                (f"{directory}{n}" for n in RUST_TOOLCHAIN_FILES if ws.exists(f"{directory}{n}")),
-                None,
-            )
+            pin_file = nearest_rust_toolchain(directory, ws.exists)
             if pin_file is None:
                 unpinned.add(lock)
                 yield self.finding(
@@ -532,6 +530,9 @@ class LockedToolchainsCheck(SupplyCheck):
             channel, line = rust_toolchain_pin(pin_file, ws.read_text(pin_file))
             if not is_exact(channel):
                 unpinned.add(lock)
+                if pin_file in judged:  # one shared pin file, one finding
+                    continue
+                judged.add(pin_file)
                 yield self.finding(
                     f"rust toolchain {channel or '(no channel)'!r} is not an exact release "
                     '(pin e.g. "1.95.0")',

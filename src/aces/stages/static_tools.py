@@ -9,12 +9,14 @@ Every warning is a finding: each lint finding names its language clause and
 ``lint.warnings-are-errors``. Cargo builds go to ``.aces/cargo-target`` (never
 the repository's ``target/``), offline, ``--locked`` where a Cargo.lock exists.
 ``principle.no-manual-exceptions`` scans code files for inline suppressions.
+Generated code is linted by none of them (``aces.stages.generated_code``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import posixpath
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,15 +31,17 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.policy.locate import locate
+from aces.stages.generated_code import generated_paths, hand_written
 from aces.stages.tooling import require_tool, resolver, tools_fingerprint
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
-from aces.tools.lint_common import LintIssue
+from aces.tools.lint_common import LintIssue, unique_sorted
 from aces.tools.process import ProcessRunner
+from aces.tools.ruff_config import ConfigFinder, RuffSetup
 from aces.tools.rustup import RUSTUP_ENV
 from aces.workspace.index import Workspace
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 WARNINGS = "lint.warnings-are-errors"
 CARGO_TARGET = ".aces/cargo-target"
 
@@ -434,7 +438,7 @@ class Sobelow(MixReportCheck):
 class RuffArgv(Protocol):
     """Builds the base command of one ruff mode (``ruff.check_argv``, ``ruff.format_argv``)."""
 
-    def __call__(self, ruff: Path, *, isolated: bool) -> tuple[str, ...]:
+    def __call__(self, ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
         """The command, before ``--`` and the files."""
 
 
@@ -442,10 +446,14 @@ class RuffCheck(LintCheck):
     """``ruff check``: every ruff violation in the Python code is a finding.
 
     ACES III.3 lint.python, lint.warnings-are-errors. Runs on the workspace's
-    Python files with the repository's ruff configuration (ruff.toml, .ruff.toml
-    or pyproject.toml [tool.ruff] at the root), else ruff's defaults; each
-    violation is ``lint.python.ruff.<code>`` (``lint.python.ruff.F401``) at its
-    file, line and column. ruff is a pinned dependency of ACES.
+    hand-written Python files (generated code is left out), each with the
+    repository's ruff configuration nearest to it (``.ruff.toml``, ``ruff.toml`` or
+    ``pyproject.toml`` [tool.ruff], passed with ``--config``), else ruff's defaults;
+    the Python version comes from ``requires-python`` when the configuration sets
+    none, and the doctrine's required rules (E9, F63, F7, F82) are added with
+    ``--extend-select``. Each violation is ``lint.python.ruff.<code>``
+    (``lint.python.ruff.F401``) at its file, line and column. ruff is a pinned
+    dependency of ACES.
     """
 
     id = "lint.python.ruff"
@@ -460,14 +468,24 @@ class RuffCheck(LintCheck):
         yield from self.lint_findings(self.issues(ctx, ruff.check_argv))
 
     def issues(self, ctx: RunContext, make_argv: RuffArgv) -> tuple[LintIssue, ...]:
-        """Run one ruff command on every Python file."""
+        """Run one ruff command per configuration on the Python files it covers."""
         ws = ctx.workspace
         executable = self.executable(ctx)
-        base = make_argv(executable, isolated=not ruff.has_config(ws.root))
-        files = ws.languages().get("python", ())
-        return ruff.run(
-            ctx.processes, base, files, ws.root, timeout=self.timeout(ctx), env=self.env(ctx)
-        )
+        files = hand_written(ctx, ws.languages().get("python", ()))
+        found: list[LintIssue] = []
+        for setup in ConfigFinder(ws.exists, ws.read_text).plan(files):
+            found.extend(
+                ruff.run(
+                    ctx.processes,
+                    make_argv(executable, setup, ws.root),
+                    setup.files,
+                    ws.root,
+                    timeout=self.timeout(ctx),
+                    env=self.env(ctx),
+                    cwd=posixpath.dirname(setup.config or ""),
+                )
+            )
+        return unique_sorted(found)
 
 
 class RuffFormat(RuffCheck):
@@ -538,7 +556,9 @@ class NoManualExceptions(Check):
     def files(self, ctx: RunContext) -> tuple[tuple[str, str], ...]:
         """(path, language) of every code file the scanner reads."""
         languages = ctx.workspace.languages()
-        return tuple(sorted((path, lang) for lang in LANGUAGES for path in languages.get(lang, ())))
+        found = ((path, lang) for lang in LANGUAGES for path in languages.get(lang, ()))
+        generated = generated_paths(ctx)
+        return tuple(sorted((path, lang) for path, lang in found if path not in generated))
 
     def reference(self, ctx: RunContext) -> allowlist.ReferenceDate:
         """The date allowlist expiries are compared with, once per run."""

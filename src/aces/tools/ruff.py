@@ -3,11 +3,11 @@
 ruff is a pinned Python dependency of ACES: it is looked for in the
 repository's ``.tools/``, on PATH, then beside the interpreter running ACES (the
 virtual environment's ``bin``), so an ACES run from its venv never lacks it.
-It runs on the workspace's Python files with the repository's own
-configuration (``ruff.toml``, ``.ruff.toml``, or ``pyproject.toml`` with
-``[tool.ruff]`` at the root), else with ruff's defaults
-(``--isolated``, so no configuration above the repository leaks in), never
-writing a cache into the repository (``--no-cache``).
+It runs on the workspace's hand-written Python files, each with the repository's
+configuration that applies to it, passed explicitly, else ACES's default with the
+project's Python version, and with the doctrine's required rules added on top
+(``aces.tools.ruff_config``), never writing a cache into the repository
+(``--no-cache``).
 
 Both commands print a JSON array of violations (``code``, ``message``,
 ``filename``, ``location.row`` / ``.column``); ``ruff format --check`` reports
@@ -18,7 +18,7 @@ codes: 0 clean, 1 violations, 2 ruff could not run (ERROR).
 from __future__ import annotations
 
 import json
-import tomllib
+import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,42 +33,39 @@ from aces.tools.lint_common import (
     unique_sorted,
 )
 from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.ruff_config import REQUIRED_RULES, RuffSetup
 
 TOOL = "ruff"
 SYNTAX_ERROR = "syntax-error"
 # Paths per invocation: keeps the command line far below the system's limit.
 CHUNK = 1000
-CONFIG_FILES: tuple[str, ...] = ("ruff.toml", ".ruff.toml")
 
 
-def has_config(root: Path) -> bool:
-    """Whether the repository root holds a ruff configuration."""
-    if any((root / name).is_file() for name in CONFIG_FILES):
-        return True
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ToolError(
-            f"cannot read it to find a ruff configuration: {exc}", path="pyproject.toml"
-        ) from exc
-    tool = data.get("tool")
-    return isinstance(tool, dict) and "ruff" in tool
+def config_args(setup: RuffSetup, root: Path) -> tuple[str, ...]:
+    """How ruff gets its configuration: the project's file, else ACES's default.
+
+    The project's file is passed with ``--config`` (no discovery, so no file above
+    the repository is read); the default is ``--isolated`` with only the target
+    version set (``ruff_config`` explains both).
+    """
+    target = setup.target_version
+    if setup.config is None:
+        return ("--isolated", *(("--config", f"target-version = '{target}'") if target else ()))
+    pinned = ("--target-version", target) if target else ()
+    return ("--config", str(root / setup.config), *pinned)
 
 
-def check_argv(ruff: Path, *, isolated: bool) -> tuple[str, ...]:
-    """``ruff check`` in JSON, the repository's excludes honoured for explicit paths."""
-    extra = ("--isolated",) if isolated else ()
-    return (str(ruff), "check", "--no-cache", "--output-format=json", "--force-exclude", *extra)
+def check_argv(ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
+    """``ruff check`` in JSON, the doctrine's required rules added to the project's selection."""
+    head = (str(ruff), "check", "--no-cache", "--output-format=json", "--force-exclude")
+    required = f"--extend-select={','.join(REQUIRED_RULES)}"
+    return (*head, *config_args(setup, root), required)
 
 
-def format_argv(ruff: Path, *, isolated: bool) -> tuple[str, ...]:
+def format_argv(ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
     """``ruff format --check`` in JSON."""
-    extra = ("--isolated",) if isolated else ()
     head = (str(ruff), "format", "--check", "--no-cache", "--output-format=json")
-    return (*head, "--force-exclude", *extra)
+    return (*head, "--force-exclude", *config_args(setup, root))
 
 
 def run(
@@ -79,16 +76,26 @@ def run(
     *,
     timeout: float,
     env: Mapping[str, str],
+    cwd: str = "",
 ) -> tuple[LintIssue, ...]:
-    """Run ``base_argv -- files`` in ``root`` (in chunks); issues relative to ``root``."""
+    """Run ``base_argv -- files`` in ``root / cwd`` (in chunks); issues relative to ``root``.
+
+    ruff resolves a configuration's relative settings (``src``, which tells
+    first-party imports apart; ``exclude``) from the directory it runs in, so it
+    runs in the directory of the configuration it is given, as if it had found it.
+    """
     issues: list[LintIssue] = []
-    for start in range(0, len(files), CHUNK):
-        command = (*base_argv, "--", *files[start : start + CHUNK])
-        result = runner.run(command, cwd=root, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT)
+    where = root / cwd if cwd else root
+    names = [posixpath.relpath(f, cwd) if cwd else f for f in files]
+    for start in range(0, len(names), CHUNK):
+        command = (*base_argv, "--", *names[start : start + CHUNK])
+        result = runner.run(
+            command, cwd=where, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT
+        )
         reject_truncated(result)
         expect_exit(result, (0, 1), f"ruff {base_argv[1]}")
         try:
-            found = parse(result.stdout, root)
+            found = parse(result.stdout, root, where)
         except ToolError as exc:
             raise CommandError(
                 exc.message, argv=result.argv, stdout=result.stdout, stderr=result.stderr
@@ -104,7 +111,7 @@ def run(
     return unique_sorted(issues)
 
 
-def parse(text: str, root: Path) -> tuple[LintIssue, ...]:
+def parse(text: str, root: Path, base: Path | None = None) -> tuple[LintIssue, ...]:
     """The violations of ruff's JSON output (pure); ``ToolError`` when it is not that."""
     try:
         items = json.loads(text) if text.strip() else []
@@ -112,13 +119,13 @@ def parse(text: str, root: Path) -> tuple[LintIssue, ...]:
         raise ToolError(f"ruff's JSON output does not parse: {exc.msg} at {exc.pos}") from exc
     if not isinstance(items, list):
         raise ToolError("ruff's JSON output is not a list of violations")
-    return unique_sorted([_issue(item, root) for item in items])
+    return unique_sorted([_issue(item, root, base or root) for item in items])
 
 
-def _issue(item: object, root: Path) -> LintIssue:
+def _issue(item: object, root: Path, base: Path) -> LintIssue:
     if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
         raise ToolError(f"ruff reported a violation without a file: {str(item)[:200]}")
-    path = relative_path(item["filename"], root, root)
+    path = relative_path(item["filename"], base, root)
     if path is None:
         raise ToolError(f"ruff reported a file outside the repository: {item['filename']}")
     location = item.get("location")

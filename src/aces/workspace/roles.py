@@ -12,15 +12,22 @@ code is checked against its source, not linted as written by hand.
   ``benches``...), or named as a test (``test_*.py``, ``*_test.py``, ``conftest.py``,
   ``*_test.go``, ``*_test.exs``, ``*.test.ts``, ``*.spec.js``...);
 - **generated**: protobuf/gRPC output (``*_pb2.py``, ``*_pb2_grpc.py``, ``*.pb.go``...);
+  with the file's content and the ``.gitattributes`` files at hand
+  (``generated_files``), also a file whose first lines carry a generator's mark
+  (``@generated``, ``DO NOT EDIT``, Go's ``Code generated ... DO NOT EDIT.``) or
+  that ``.gitattributes`` marks ``linguist-generated``;
 - **docs**: under ``docs``/``doc``, or a prose document (``.md``, ``.rst``, ``.adoc``);
 - **product**: everything else.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePosixPath
+
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 PRODUCT = "product"
 TEST = "test"
@@ -105,3 +112,81 @@ def count_roles(paths: Iterable[str]) -> dict[str, int]:
     """How many paths have each role other than product (roles with none are left out)."""
     counts = Counter(role_of(p) for p in paths)
     return {role: counts[role] for role in ROLES if role != PRODUCT and counts[role]}
+
+
+# A generator writes its mark at the top: only these first lines are read (cheap, and a
+# hand-written file that merely mentions the phrase further down is not taken for output).
+HEAD_LINES = 5
+HEAD_BYTES = 2048
+_GENERATED_MARK = re.compile(r"@generated\b|\bDO NOT EDIT\b")
+_LINGUIST = "linguist-generated"
+
+
+def is_generated_head(head: str) -> bool:
+    """Whether a file's first lines carry a generator's mark (``@generated``, ``DO NOT EDIT``)."""
+    return any(_GENERATED_MARK.search(line) for line in head.splitlines()[:HEAD_LINES])
+
+
+def linguist_rules(directory: str, text: str) -> list[tuple[GitIgnoreSpecPattern, bool]]:
+    """The ``linguist-generated`` lines of one ``.gitattributes`` in ``directory`` ('' root).
+
+    Each is (pattern, set): ``linguist-generated`` / ``=true`` sets the attribute,
+    ``-linguist-generated`` / ``=false`` / ``!linguist-generated`` unsets it. Patterns
+    follow gitignore's rules, relative to the file's directory.
+    """
+    rules: list[tuple[GitIgnoreSpecPattern, bool]] = []
+    for raw in text.splitlines():
+        fields = raw.strip().split()
+        if len(fields) < 2 or fields[0].startswith("#"):
+            continue
+        state = _linguist_state(fields[1:])
+        if state is None or fields[0].startswith("!"):
+            continue
+        pattern = fields[0]
+        if directory:
+            anchored = "/" in pattern.rstrip("/")
+            pattern = (
+                f"{directory}/{pattern.lstrip('/')}" if anchored else f"{directory}/**/{pattern}"
+            )
+        rules.append((GitIgnoreSpecPattern(pattern), state))
+    return rules
+
+
+def _linguist_state(attributes: list[str]) -> bool | None:
+    """Whether attributes set (True) or unset (False) ``linguist-generated``; None: neither."""
+    state: bool | None = None
+    for attribute in attributes:
+        if attribute in (_LINGUIST, f"{_LINGUIST}=true"):
+            state = True
+        elif attribute in (f"-{_LINGUIST}", f"!{_LINGUIST}", f"{_LINGUIST}=false"):
+            state = False
+    return state
+
+
+def generated_files(
+    paths: Iterable[str],
+    read_head: Callable[[str], str],
+    gitattributes: Mapping[str, str],
+) -> frozenset[str]:
+    """The paths that are generated: by name, by ``.gitattributes``, or by their first lines.
+
+    ``gitattributes`` maps each ``.gitattributes`` path to its text; deeper files
+    and later lines win, as in git. ``read_head`` gives a file's first bytes as text
+    and is called only for files neither name nor attributes decide.
+    """
+    rules = [
+        rule
+        for path in sorted(gitattributes, key=lambda p: (p.count("/"), p))
+        for rule in linguist_rules(str(PurePosixPath(path).parent).strip("."), gitattributes[path])
+    ]
+    found: set[str] = set()
+    for path in paths:
+        marked = None
+        for pattern, state in rules:
+            if pattern.match_file(path) is not None:
+                marked = state
+        if marked is False:
+            continue
+        if marked or role_of(path) == GENERATED or is_generated_head(read_head(path)):
+            found.add(path)
+    return frozenset(found)

@@ -11,6 +11,7 @@ from aces.errors import InputError, ToolError
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
 from aces.tools.lint_common import LintIssue, json_objects, relative_path
 from aces.tools.process import CommandError, ProcessResult, ProcessRunner
+from aces.tools.ruff_config import RuffSetup
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path("/work/repo")
@@ -400,22 +401,37 @@ def test_ruff_bad_output_is_an_error(text: str, message: str) -> None:
         ruff.parse(text, ROOT)
 
 
-def test_ruff_argv_is_isolated_without_a_repository_config() -> None:
-    assert "--isolated" in ruff.check_argv(Path("/bin/ruff"), isolated=True)
-    assert "--isolated" not in ruff.format_argv(Path("/bin/ruff"), isolated=False)
-    assert ruff.format_argv(Path("/bin/ruff"), isolated=False)[1:4] == (
+def test_ruff_argv_without_a_repository_config_is_isolated_with_the_target_version() -> None:
+    setup = RuffSetup(None, "py310", ("a.py",))
+    argv = ruff.check_argv(Path("/bin/ruff"), setup, ROOT)
+    assert argv[-4:] == (
+        "--isolated",
+        "--config",
+        "target-version = 'py310'",
+        "--extend-select=E9,F63,F7,F82",
+    )
+    assert ruff.format_argv(Path("/bin/ruff"), RuffSetup(None, None, ()), ROOT)[1:] == (
         "format",
         "--check",
         "--no-cache",
+        "--output-format=json",
+        "--force-exclude",
+        "--isolated",
     )
 
 
-def test_ruff_config_detection(tmp_path: Path) -> None:
-    assert not ruff.has_config(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    assert not ruff.has_config(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 90\n", encoding="utf-8")
-    assert ruff.has_config(tmp_path)
+def test_ruff_argv_passes_the_repository_config_and_adds_the_required_rules() -> None:
+    setup = RuffSetup("server/pyproject.toml", None, ("server/a.py",))
+    argv = ruff.check_argv(Path("/bin/ruff"), setup, ROOT)
+    assert "--isolated" not in argv
+    assert argv[-3:] == (
+        "--config",
+        str(ROOT / "server/pyproject.toml"),
+        "--extend-select=E9,F63,F7,F82",
+    )
+    pinned = ruff.format_argv(Path("/bin/ruff"), RuffSetup("ruff.toml", "py311", ()), ROOT)
+    assert pinned[-4:] == ("--config", str(ROOT / "ruff.toml"), "--target-version", "py311")
+    assert not any(a.startswith("--extend-select") for a in pinned)
 
 
 # -- shared ------------------------------------------------------------------------------------

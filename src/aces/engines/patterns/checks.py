@@ -5,11 +5,11 @@ returns the message placeholders when the node is a finding, None when not:
 
 - ``function_lines``: the function spans more lines than the limit (from its
   first line, signature or attribute-free head, to its last);
-- ``magic_number``: a numeric literal that is not an allowed value and not the
-  value of a named constant (Rust const / static items, enum discriminants, array
-  lengths and tuple indexes; Python assignments to UPPER_CASE names; Elixir
-  module attributes). Octal literals (``0o644``) are permission bits, which read
-  as they are written, and are never magic;
+- ``magic_number``: a numeric literal that is not an allowed value and that
+  nothing names: not a named constant, field default, keyword argument,
+  position or unit conversion (``named_numbers`` lists each case). Octal
+  literals (``0o644``) are permission bits, which read as they are written, and
+  are never magic;
 - ``safety_comment``: no ``// SAFETY:`` comment on the lines right above the
   unsafe code or the statement holding it;
 - ``ticketless_todo``: a ``TODO`` / ``FIXME`` not followed by ``(TICKET)``;
@@ -29,25 +29,12 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from aces.engines.patterns.grammars import query
+from aces.engines.patterns.named_numbers import NAMED_CONTEXTS, is_unit_conversion
 from aces.engines.patterns.source import Ranges, SourceFile
 
 Placeholders = dict[str, str]
 
 _RUST_SUFFIX = re.compile(r"(?:[iu](?:8|16|32|64|128|size)|f32|f64)$")
-_CONSTANT_CONTEXTS = {
-    "rust": """
-[(const_item) (static_item) (enum_variant) (attribute_item) (macro_definition)] @constant
-(array_type length: (_) @constant)
-(array_expression length: (_) @constant)
-(field_expression field: (integer_literal) @constant)
-""",
-    "python": """
-(assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
-""",
-    "elixir": """
-(unary_operator operator: "@" operand: (_) @constant)
-""",
-}
 _TYPE_QUALIFIERS = frozenset({"bracketed_type", "generic_type", "generic_type_with_turbofish"})
 _USE_ALIASES = "(use_as_clause path: (_) @path alias: (identifier) @alias) @use"
 _STATEMENT_PARENTS = frozenset({"block", "source_file", "declaration_list"})
@@ -92,7 +79,7 @@ class FileFacts:
     def constant_ranges(self) -> Ranges:
         """Where a literal names a constant (see the module docstring), one query per file."""
         if self._constants is None:
-            text = _CONSTANT_CONTEXTS[self.source.language]
+            text = NAMED_CONTEXTS[self.source.language]
             captures = QueryCursor(query(self.source.language, text)).captures(self.source.root)
             nodes = captures.get("constant", [])
             self._constants = Ranges((n.start_byte, n.end_byte) for n in nodes)
@@ -156,11 +143,16 @@ def magic_number(facts: FileFacts, node: Node, settings: CheckSettings) -> Place
     value = literal_value(text, facts.source.language)
     if value is not None and shown is parent:
         value = -value
-    if value is not None and value in settings.allowed_numbers:
+    if value is not None and _plain_value(facts, shown, value, settings):
         return None
     if _names_a_constant(facts, node):
         return None
     return {"text": facts.source.text(shown)}
+
+
+def _plain_value(facts: FileFacts, shown: Node, value: float, settings: CheckSettings) -> bool:
+    """Whether the value is allowed by the policy, or a unit factor where it converts units."""
+    return value in settings.allowed_numbers or is_unit_conversion(facts.source, shown, abs(value))
 
 
 def literal_value(text: str, language: str) -> float | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from aces.engines.supply.lockfiles import refuse_conflicts
@@ -67,6 +67,23 @@ def rust_toolchain_pin(path: str, text: str) -> tuple[str, int]:
             return "", _line(text, r"^[ \t]*\[toolchain\]")
         return channel, _line(text, r"^[ \t]*channel\s*=")
     return stripped, _line(text, r"\S")
+
+
+def nearest_rust_toolchain(directory: str, exists: Callable[[str], bool]) -> str | None:
+    """The rust-toolchain file rustup applies in ``directory`` ('' or ending in '/').
+
+    rustup looks in the directory and then in each ancestor: one file at a
+    workspace root pins every crate below it. Within a directory the legacy
+    ``rust-toolchain`` wins over ``rust-toolchain.toml``, as rustup reads it.
+    The search stops at the repository root (``exists`` sees only the workspace).
+    """
+    parts = directory.strip("/").split("/") if directory.strip("/") else []
+    for depth in range(len(parts), -1, -1):
+        prefix = "".join(f"{part}/" for part in parts[:depth])
+        for name in ("rust-toolchain", "rust-toolchain.toml"):
+            if exists(prefix + name):
+                return prefix + name
+    return None
 
 
 def tool_versions_pins(path: str, text: str) -> Iterator[Pin]:

@@ -1,0 +1,88 @@
+"""Where a numeric literal already has a name or a plain meaning, so it is not magic.
+
+A magic number is an unnamed literal in logic (``if retries > 7``, ``x * 37``).
+A literal is *not* magic when the code around it names it or it means only itself:
+
+- **the value of a named constant**: Rust ``const`` / ``static`` items, enum
+  discriminants, array lengths and tuple indexes; Python assignments to
+  UPPER_CASE names, whole tables included (``LIMITS = {"a": 10}``), and
+  unpacked ones (``LOW, HIGH = 7, 14``); Elixir
+  module attributes (``@timeout_ms 5_000``);
+- **named by a field or parameter**: Python class attributes (dataclass / attrs /
+  pydantic field defaults, typed or not: ``port: int = 8080``), parameter
+  defaults (``def f(retries=3)``), keyword arguments (``status=500``,
+  ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
+  and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
+  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs (``timeout: 5_000``);
+- **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
+  the group or part of a match or split (``.group(3)``, ``.span(2)``,
+  ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``);
+- **a unit conversion**: a factor of ``*`` or ``/`` (``//``, ``*=``, ``/=``) that
+  converts between units: 60, 24, 3600, 86400 (time), 100 (percent), 1000,
+  1e3, 1e6, 1e9 and their inverses (metric), 1024, 1024², 1024³ (binary sizes).
+
+Loop bounds are not exempt: ``range(5)`` is five of something (attempts,
+workers) and a name says which; the policy's ``allowed_numbers`` (0, 1, -1, 2 by
+default) already covers ``range(1, n)`` and ``range(2)``.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from aces.engines.patterns.source import SourceFile
+
+NAMED_CONTEXTS = {
+    "rust": """
+[(const_item) (static_item) (enum_variant) (attribute_item) (macro_definition)] @constant
+(array_type length: (_) @constant)
+(array_expression length: (_) @constant)
+(field_expression field: (integer_literal) @constant)
+(field_initializer value: [(integer_literal) (float_literal) (unary_expression)] @constant)
+(index_expression (_) [(integer_literal) (range_expression) (unary_expression)] @constant)
+""",
+    "python": """
+(assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
+(assignment
+  left: [(pattern_list) (tuple_pattern)] @names
+  (#match? @names "^[(]?_*[A-Z][A-Z0-9_]*([ ]*,[ ]*_*[A-Z][A-Z0-9_]*)*[ ]*,?[ ]*[)]?$")) @constant
+(pair key: (string) value: [(integer) (float) (unary_operator)] @constant)
+(class_definition body: (block (expression_statement (assignment) @constant)))
+(keyword_argument value: [(integer) (float) (unary_operator) (binary_operator)] @constant)
+(default_parameter value: [(integer) (float) (unary_operator) (binary_operator)] @constant)
+(typed_default_parameter
+  value: [(integer) (float) (unary_operator) (binary_operator)] @constant)
+(subscript subscript: [(integer) (unary_operator) (slice)] @constant)
+(call
+  function: (attribute attribute: (identifier) @method)
+  arguments: (argument_list) @constant
+  (#any-of? @method
+    "group" "groups" "span" "start" "end" "split" "rsplit" "pop" "insert"
+    "get" "setdefault" "getenv"))
+(call
+  function: (identifier) @function
+  arguments: (argument_list (_) . [(integer) (unary_operator)] @constant)
+  (#any-of? @function "round" "int"))
+""",
+    "elixir": """
+(unary_operator operator: "@" operand: (_) @constant)
+(pair value: [(integer) (float)] @constant)
+""",
+}
+
+_TIME = (60.0, 24.0, 3600.0, 86400.0)
+_METRIC = (100.0, 1e3, 1e6, 1e9, 1e-3, 1e-6, 1e-9)
+_BINARY = (1024.0, 1024.0**2, 1024.0**3)
+UNIT_FACTORS = frozenset((*_TIME, *_METRIC, *_BINARY))
+_SCALING_OPERATORS = frozenset({"*", "/", "//", "*=", "/="})
+
+
+def is_unit_conversion(source: SourceFile, literal: Node, value: float) -> bool:
+    """Whether the literal is a unit factor that multiplies or divides (``ms * 1000``)."""
+    if value not in UNIT_FACTORS:
+        return False
+    parent = literal.parent
+    if parent is None:
+        return False
+    operator = parent.child_by_field_name("operator")
+    return operator is not None and source.text(operator) in _SCALING_OPERATORS
