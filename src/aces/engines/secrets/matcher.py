@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import hyperscan
 
+from aces.engines.secrets.context import context_of
 from aces.engines.secrets.entropy import char_classes, charset, length_scaled, shannon
 from aces.engines.secrets.rules import Rule, RuleSet
 from aces.engines.secrets.seams import SEAMS
@@ -146,6 +147,8 @@ class Matcher:
             rule = self.ruleset.rules[index]
             if rule.path is not None and not rule.path.search(path):
                 continue
+            if rule.contexts and (not path or context_of(path) not in rule.contexts):
+                continue  # a rule of deploy files only: not a text with no path (redaction)
             if rule.keywords:
                 lowered = buffer.lower() if lowered is None else lowered
                 if not any(keyword in lowered for keyword in rule.keywords):

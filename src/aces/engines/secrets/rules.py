@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from aces.engines.secrets.context import CONTEXTS
 from aces.errors import InputError
 
 BUILTIN_RULES = "builtin.toml"
@@ -31,6 +32,7 @@ RULE_KEYS: frozenset[str] = frozenset(
         "multiline",
         "allow",
         "allow_match",
+        "contexts",
         "flag",
         "skip",
     }
@@ -67,6 +69,7 @@ class Rule:
     # False: every match lies on one line holding a keyword, so only those lines are searched.
     multiline: bool = False
     global_allow: bool = True  # the rule set's placeholder allowlist applies
+    contexts: tuple[str, ...] = ()  # only files of these contexts (``context``); () = all
     flag: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     priority: int = 0
@@ -148,6 +151,7 @@ def parse_rule(raw: Any, index: int, source: str) -> Rule:
         multiline=_bool(raw, "multiline", where, source),
         allow=compile_all(raw.get("allow", []), source, f"{where}.allow"),
         allow_match=compile_all(raw.get("allow_match", []), source, f"{where}.allow_match"),
+        contexts=_contexts(raw, where, source),
         flag=_strings(raw, "flag", where, source),
         skip=_strings(raw, "skip", where, source),
         priority=index,
@@ -192,6 +196,18 @@ def compile_all(patterns: object, source: str, where: str) -> tuple[re.Pattern[b
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise InputError(f"{where}: expected a list of regular expressions", path=source)
     return tuple(compile_one(p, source, where) for p in patterns)
+
+
+def _contexts(raw: dict[str, Any], where: str, source: str) -> tuple[str, ...]:
+    """The contexts a rule is limited to, each one of ``context.CONTEXTS``."""
+    contexts = _strings(raw, "contexts", where, source)
+    wrong = [c for c in contexts if c not in CONTEXTS]
+    if wrong:
+        raise InputError(
+            f"{where}: unknown contexts {', '.join(wrong)} (known: {', '.join(CONTEXTS)})",
+            path=source,
+        )
+    return contexts
 
 
 def _string(raw: dict[str, Any], key: str, where: str, source: str) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from aces.engines.secrets.context import is_fixture_value
 from aces.engines.secrets.literals import joined_matches
 from aces.engines.secrets.matcher import Match, Matcher, preview, secret_key
 from aces.engines.secrets.sniff import SNIFF_BYTES, sniff
@@ -28,6 +29,7 @@ from aces.engines.secrets.sniff import SNIFF_BYTES, sniff
 BINARY_SNIFF_BYTES = SNIFF_BYTES
 CHUNK_BYTES = 16 << 20
 OVERLAP_BYTES = 64 << 10
+_AFTER_BYTES = 256  # what follows a secret that can say it is local (``@localhost:5432``)
 
 
 class Reader(Protocol):
@@ -49,6 +51,7 @@ class Hit:
     end_line: int
     key: str  # SHA-256 of the rule id and the secret (fingerprint material)
     preview: str  # first characters of a long secret and its length
+    fixture: bool = False  # the value is clearly fake or local (``context.is_fixture_value``)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
         end_line=end_line,
         key=secret_key(match.rule.id, match.secret),
         preview=preview(match.secret),
+        fixture=is_fixture_value(match.secret, buffer[match.end : match.end + _AFTER_BYTES]),
     )
 
 
