@@ -21,7 +21,7 @@ from typing import ClassVar
 
 from aces.engines.secrets import baseline as baseline_file
 from aces.engines.secrets.commits import LOG_ARGS, MessageHit, parse_log, scan_messages
-from aces.engines.secrets.context import CONTEXT_TITLES, context_of
+from aces.engines.secrets.context import CONTEXT_TITLES, MANIFEST_HEAD, context_of
 from aces.engines.secrets.gitleaks import load_gitleaks
 from aces.engines.secrets.matcher import Matcher
 from aces.engines.secrets.redact import builtin_matcher
@@ -196,8 +196,10 @@ class SecretScan(Check):
             cause = exc.strerror if isinstance(exc, OSError) else exc.message
             unreadable.append(f"{target.path} ({cause})")
             return
-        hunks = self.counted_lines(ctx, target) if hits else target.hunks
-        where = context_of(target.path)
+        if not hits:
+            return
+        hunks = self.counted_lines(ctx, target)
+        where = context_of(target.path, _head(ctx, target.path))
         titles = _titles(matcher)
         for hit in hits:
             if not in_hunks(hit, hunks):
@@ -297,6 +299,16 @@ class SecretScan(Check):
                 "or remove it from the baseline.",
                 key=entry.fingerprint,
             )
+
+
+def _head(ctx: RunContext, rel: str) -> bytes:
+    """The first bytes of a file, which can tell a manifest by its content (none when the
+    file went away since its scan: its context is then judged by its path alone)."""
+    try:
+        with ctx.workspace.path(rel).open("rb") as handle:
+            return handle.read(MANIFEST_HEAD)
+    except (OSError, InputError):
+        return b""
 
 
 def _titles(matcher: Matcher) -> dict[str, str]:

@@ -76,3 +76,13 @@ def test_real_looking_values_are_not_fixtures(secret: bytes, after: bytes) -> No
 def test_the_policy_offers_only_test_and_docs_contexts_as_information() -> None:
     assert set(INFO_CONTEXT_CHOICES) == {"test", "docs"}
     assert set(INFO_CONTEXT_CHOICES) < set(CONTEXTS)
+
+
+def test_a_manifest_is_told_by_its_api_version_and_kind() -> None:
+    manifest = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n"
+    assert context_of("apps/api.yaml", manifest) == "deploy"
+    assert context_of("apps/api.json", b'{\n  "apiVersion": "v1",\n  "kind": "Secret"\n}') == (
+        "deploy"
+    )
+    assert context_of("apps/api.yaml", b"name: api\nkind: service\n") == "config"
+    assert context_of("tests/api.yaml", manifest) == "test"

@@ -108,3 +108,10 @@ def test_the_deploy_rules_read_only_deploy_files(path: str) -> None:
 
 def test_redaction_has_no_path_and_leaves_deploy_shapes_to_the_scan() -> None:
     assert builtin_matcher().find(b"POSTGRES_PASSWORD: hunter2\n") == []
+
+
+def test_a_manifest_is_deploy_configuration_by_its_content_wherever_it_lies() -> None:
+    assert hits("apps/db/pod.yaml", K8S) == [("deploy-env-value", 10)]
+    secret = "apiVersion: v1\nkind: Secret\ndata:\n  password: aHVudGVyMg==\n"
+    assert hits("storage/db-secret.yaml", secret) == [("deploy-credential", 4)]
+    assert hits("storage/settings.yaml", "database:\n  password: hunter2\n") == []

@@ -4,8 +4,9 @@ The context of a file decides how a secret found in it is judged
 (``[secrets] info_contexts``):
 
 - **deploy**: what configures a deployment: compose files, ``.env`` files,
-  Dockerfiles, Kubernetes / Helm / Kustomize manifests, CI workflow files,
-  Terraform variable files;
+  Dockerfiles, Kubernetes / Helm / Kustomize manifests (by their folder, or by an
+  ``apiVersion`` and a ``kind`` at the top), CI workflow files, Terraform variable
+  files;
 - **config**: any other configuration file (YAML, TOML, INI, properties...)
   outside test directories;
 - **source**: product code;
@@ -70,6 +71,10 @@ _CONFIG_SUFFIXES = frozenset(
     }
 )  # fmt: skip
 
+MANIFEST_HEAD = 4096  # the bytes of a file read to tell a manifest by its content
+_API_VERSION = re.compile(rb'(?m)^(?:apiVersion:[ \t]*\S|[ \t]*"apiVersion"[ \t]*:)')
+_KIND = re.compile(rb'(?m)^(?:kind:[ \t]*[A-Z]|[ \t]*"kind"[ \t]*:)')
+
 FIXTURE_WORDS = re.compile(rb"(?i)test|fake|dummy|example|sample|change[_-]?me|mock")
 # The host right after a URL's password: ``@localhost``, ``@127.0.0.1``, ``@[::1]``, a
 # reserved example domain (RFC 2606: example.com/.net/.org, .example, .test, .invalid,
@@ -96,15 +101,25 @@ def is_deploy(path: str) -> bool:
     return bool(dirs & _DEPLOY_DIRS) and pure.suffix.lower() in _MANIFEST_SUFFIXES
 
 
-def context_of(path: str) -> str:
-    """The context of one workspace path (tests and docs first: a compose file under
-    ``tests/`` is a test fixture)."""
+def is_manifest(path: str, head: bytes) -> bool:
+    """Whether a YAML / JSON file is a Kubernetes-style manifest by its content: an
+    ``apiVersion`` and a ``kind`` at the top level of its first ``MANIFEST_HEAD`` bytes."""
+    if PurePosixPath(path).suffix.lower() not in _MANIFEST_SUFFIXES:
+        return False
+    window = head[:MANIFEST_HEAD]
+    return _API_VERSION.search(window) is not None and _KIND.search(window) is not None
+
+
+def context_of(path: str, head: bytes = b"") -> str:
+    """The context of one workspace path, ``head`` its first bytes when known (a manifest
+    is deploy configuration wherever it lies). Tests and docs first: a compose file under
+    ``tests/`` is a test fixture."""
     role = role_of(path)
     if role in (TEST, FIXTURE):
         return TESTS
     if role == DOCS_ROLE:
         return DOCS
-    if is_deploy(path):
+    if is_deploy(path) or is_manifest(path, head):
         return DEPLOY
     if PurePosixPath(path).suffix.lower() in _CONFIG_SUFFIXES:
         return CONFIG

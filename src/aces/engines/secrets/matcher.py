@@ -147,7 +147,7 @@ class Matcher:
             rule = self.ruleset.rules[index]
             if rule.path is not None and not rule.path.search(path):
                 continue
-            if rule.contexts and (not path or context_of(path) not in rule.contexts):
+            if rule.contexts and (not path or context_of(path, buffer) not in rule.contexts):
                 continue  # a rule of deploy files only: not a text with no path (redaction)
             if rule.keywords:
                 lowered = buffer.lower() if lowered is None else lowered
