@@ -111,8 +111,10 @@ class SecretScan(Check):
     Rules (``sec.secrets.<rule>``): private key blocks, GCP service-account keys,
     AWS access key ids and secret keys, GitHub / GitLab / Slack / Stripe / Google /
     npm / PyPI / Twilio / SendGrid tokens, Azure storage keys, NATS nkey seeds,
-    JWTs, Postgres / Redis / other URLs with a password, and high-entropy values
-    assigned to password / secret / token / key names; ``sec.secrets.custom.<id>``
+    JWTs, Postgres / Redis / other URLs with a password, high-entropy values
+    assigned to password / secret / token / key names, and literal credentials in
+    deploy files (compose ``environment``, ``.env``, Kubernetes env entries and
+    manifests, Dockerfiles), however short; ``sec.secrets.custom.<id>``
     for the rules of the policy's ``[secrets] gitleaks_config``. A whole-tree run
     (no base) scans every file; a run with a base also scans the messages of the
     Change's commits (a finding there names the commit, with no file location).
@@ -120,7 +122,13 @@ class SecretScan(Check):
     matched joined. UTF-16 text and text with a stray NUL byte are scanned;
     binary files are not. A file of any size is read in chunks. A finding shows
     the rule, the place and a redacted preview (first characters and length),
-    never the value.
+    never the value, and the context of its file (deploy configuration, config,
+    source, test fixture, documentation example). Deploy, config and source always
+    block; in the ``[secrets] info_contexts`` (tests and docs by default) a clearly
+    fake or local value (``test``/``fake``/``example`` in it, a ``localhost`` URL)
+    is information (severity note): reported, not failing the check. Files outside
+    a sparse checkout are not scanned; a file that cannot be read makes the result
+    ERROR naming it, with the findings of every other file.
 
     Accepting a finding: a live ``[[allowlist]]`` entry whose ``path`` glob matches
     the file and whose ``rule`` is ``sec.secrets`` or the finding's rule id. With a

@@ -35,6 +35,12 @@ from aces.policy.secrets_section import INFO_CONTEXT_CHOICES
         ("docs/setup.md", "docs"),
         ("README.md", "docs"),
         ("docs/deploy/values.yaml", "docs"),
+        (".env.example", "docs"),
+        ("deploy/.env.sample", "docs"),
+        ("config/settings.template.yaml", "docs"),
+        ("app/settings.py.dist", "docs"),
+        ("src/bus/sampler.py", "source"),
+        ("src/bus/examples_runner.py", "source"),
     ],
 )
 def test_context_of_a_path(path: str, context: str) -> None:

@@ -11,7 +11,9 @@ The context of a file decides how a secret found in it is judged
   outside test directories;
 - **source**: product code;
 - **test**: a test or the data tests read (roles ``test`` and ``fixture``);
-- **docs**: documentation (role ``docs``: README, ``docs/``, prose documents).
+- **docs**: documentation (role ``docs``: README, ``docs/``, prose documents), and a
+  file named as an example or a template of another (``.env.example``,
+  ``config.sample.yaml``, ``values.template.yaml``).
 
 A value is clearly a *fixture* when it says so (``test``, ``fake``, ``dummy``,
 ``example``, ``sample``, ``changeme``) or when the connection it opens goes
@@ -71,6 +73,9 @@ _CONFIG_SUFFIXES = frozenset(
     }
 )  # fmt: skip
 
+# A file named as an example or a template (``.env.example``, ``config.sample.yaml``,
+# ``values.template.yaml``, ``settings.py.dist``) documents the real one: a docs context.
+_EXAMPLE_NAME = re.compile(r"(?i)(?:^|[._-])(?:example|sample|template|tmpl|dist)(?:[._-]|$)")
 MANIFEST_HEAD = 4096  # the bytes of a file read to tell a manifest by its content
 _API_VERSION = re.compile(rb'(?m)^(?:apiVersion:[ \t]*\S|[ \t]*"apiVersion"[ \t]*:)')
 _KIND = re.compile(rb'(?m)^(?:kind:[ \t]*[A-Z]|[ \t]*"kind"[ \t]*:)')
@@ -117,7 +122,7 @@ def context_of(path: str, head: bytes = b"") -> str:
     role = role_of(path)
     if role in (TEST, FIXTURE):
         return TESTS
-    if role == DOCS_ROLE:
+    if role == DOCS_ROLE or _EXAMPLE_NAME.search(PurePosixPath(path).name):
         return DOCS
     if is_deploy(path) or is_manifest(path, head):
         return DEPLOY
