@@ -16,9 +16,9 @@ The context of a file decides how a secret found in it is judged
   ``config.sample.yaml``, ``values.template.yaml``).
 
 A value is clearly a *fixture* when it says so (``test``, ``fake``, ``dummy``,
-``example``, ``sample``, ``changeme``) or when the connection it opens goes
-nowhere real (a URL whose host is ``localhost``, a loopback address, or a
-reserved example / test domain).
+``example``, ``sample``, ``changeme``, ``mock``, or it spells ``password`` /
+``secret``) or when the connection it opens goes nowhere real (a URL whose host is
+``localhost``, a loopback address, or a reserved example / test domain).
 """
 
 from __future__ import annotations
@@ -80,7 +80,10 @@ MANIFEST_HEAD = 4096  # the bytes of a file read to tell a manifest by its conte
 _API_VERSION = re.compile(rb'(?m)^(?:apiVersion:[ \t]*\S|[ \t]*"apiVersion"[ \t]*:)')
 _KIND = re.compile(rb'(?m)^(?:kind:[ \t]*[A-Z]|[ \t]*"kind"[ \t]*:)')
 
-FIXTURE_WORDS = re.compile(rb"(?i)test|fake|dummy|example|sample|change[_-]?me|mock")
+# A password that spells "password" or "secret" is a fixture's, not a live one's.
+FIXTURE_WORDS = re.compile(
+    rb"(?i)test|fake|dummy|example|sample|change[_-]?me|mock|passw(?:or)?d|secret"
+)
 # The host right after a URL's password: ``@localhost``, ``@127.0.0.1``, ``@[::1]``, a
 # reserved example domain (RFC 2606: example.com/.net/.org, .example, .test, .invalid,
 # .localhost) or a host whose name itself says it is a fixture.
