@@ -185,3 +185,18 @@ def test_one_unreadable_file_is_named_and_the_others_are_scanned(tmp_path: Path)
     kept = rows(sorted(caught.value.findings, key=Finding.sort_key))
     assert kept == [row for row in EXPECTED if row[1] != "docs/operations.md"]
     assert isinstance(caught.value.error, AcesError)
+
+
+def test_a_documented_example_key_is_information_in_tests_and_nothing_in_source(
+    tmp_path: Path,
+) -> None:
+    root = git_example(tmp_path)
+    example = 'KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests" / "test_aws_client.py").write_text(f'"""AWS client."""\n{example}')
+    (root / "src" / "arqonbus_mini" / "aws_client.py").write_text(f'"""AWS client."""\n{example}')
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "aws")
+    assert rows(scanned(context(root))) == [
+        ("sec.secrets.aws-access-key-id", "tests/test_aws_client.py", 2, Severity.NOTE)
+    ]

@@ -115,3 +115,11 @@ def test_a_manifest_is_deploy_configuration_by_its_content_wherever_it_lies() ->
     secret = "apiVersion: v1\nkind: Secret\ndata:\n  password: aHVudGVyMg==\n"
     assert hits("storage/db-secret.yaml", secret) == [("deploy-credential", 4)]
     assert hits("storage/settings.yaml", "database:\n  password: hunter2\n") == []
+
+
+def test_a_value_that_says_it_is_a_fake_is_matched_only_when_fixtures_are_kept() -> None:
+    text = b'KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+    assert scan_buffer(MATCHER, text, "tests/test_aws.py") == ()
+    kept = scan_buffer(MATCHER.keeping_fixtures(), text, "tests/test_aws.py")
+    assert [(h.rule_id, h.fixture) for h in kept] == [("aws-access-key-id", True)]
+    assert MATCHER.keep_fixtures is False  # the shared matcher is left as it was

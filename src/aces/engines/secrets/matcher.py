@@ -11,6 +11,7 @@ buffer; that confirmation, the keyword, entropy and allowlist tests decide.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
@@ -59,6 +60,7 @@ class Matcher:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
+        self.keep_fixtures = False  # True: values that say they are fakes are matched too
         self._always: tuple[int, ...] = ()
         self._marks = len(ruleset.rules)  # ids from here on are seams, not rules
         self._database = self._compile(ruleset.rules)
@@ -105,6 +107,13 @@ class Matcher:
         except hyperscan.error as exc:
             raise ToolError(f"hyperscan could not compile the secret rules: {exc}") from exc
         return database
+
+    def keeping_fixtures(self) -> Matcher:
+        """The same compiled rules, also matching values that say they are fakes
+        (``EXAMPLE``, ``changeme``): for the files where those are shown as information."""
+        twin = copy.copy(self)
+        twin.keep_fixtures = True
+        return twin
 
     # -- scanning ------------------------------------------------------------------------------
 
@@ -196,7 +205,11 @@ class Matcher:
         lowered = secret.lower()
         if any(word in lowered for word in rule.stopwords):
             return False
-        return not (rule.global_allow and any(p.search(secret) for p in self.ruleset.allow))
+        if not rule.global_allow:
+            return True
+        if any(p.search(secret) for p in self.ruleset.allow):
+            return False
+        return self.keep_fixtures or not any(p.search(secret) for p in self.ruleset.fixtures)
 
 
 def keyword_lines(

@@ -91,12 +91,15 @@ class RuleSet:
     rules: tuple[Rule, ...]
     allow: tuple[re.Pattern[bytes], ...] = ()
     path_rules: tuple[PathRule, ...] = ()
+    # Values that say they are fakes (``EXAMPLE``, ``changeme``): no secret, but a test or
+    # a document holding one is shown as information (``Matcher.keeping_fixtures``).
+    fixtures: tuple[re.Pattern[bytes], ...] = ()
 
     def extended(self, rules: tuple[Rule, ...], path_rules: tuple[PathRule, ...]) -> RuleSet:
         """This set followed by more rules (their priorities renumbered after ours)."""
         start = len(self.rules)
         renumbered = tuple(_with_priority(rule, start + i) for i, rule in enumerate(rules))
-        return RuleSet(self.rules + renumbered, self.allow, self.path_rules + path_rules)
+        return replace(self, rules=self.rules + renumbered, path_rules=self.path_rules + path_rules)
 
 
 def _with_priority(rule: Rule, priority: int) -> Rule:
@@ -119,12 +122,13 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
         raise InputError(f"not valid TOML ({exc})", path=source) from exc
     allow_table = data.get("allowlist", {})
     allow = compile_all(allow_table.get("secrets", []), source, "allowlist.secrets")
+    fixtures = compile_all(allow_table.get("fixtures", []), source, "allowlist.fixtures")
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list) or not raw_rules:
         raise InputError("expected one or more [[rule]] tables", path=source)
     rules = tuple(parse_rule(raw, i, source) for i, raw in enumerate(raw_rules))
     _unique_ids(rules, source)
-    return RuleSet(rules, allow)
+    return RuleSet(rules, allow, fixtures=fixtures)
 
 
 def parse_rule(raw: Any, index: int, source: str) -> Rule:

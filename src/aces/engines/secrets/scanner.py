@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,11 +144,19 @@ def _hits(matcher: Matcher, buffer: bytes, rel: str, *, line: int) -> list[Hit]:
         matches = matcher.without_overlaps(joined + matches)
     if not matches:
         return []
-    return [_hit(match, buffer, rel, line) for match in matches]
+    fixtures = matcher.ruleset.fixtures
+    return [_hit(match, buffer, rel, line, fixtures) for match in matches]
 
 
-def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
-    """A match placed in the file: 1-based line and column of the secret's first byte."""
+def _hit(
+    match: Match,
+    buffer: bytes,
+    rel: str,
+    first_line: int,
+    fixtures: tuple[re.Pattern[bytes], ...] = (),
+) -> Hit:
+    """A match placed in the file: 1-based line and column of the secret's first byte;
+    a fixture when its value says so (``fixtures``, ``context.is_fixture_value``)."""
     line = first_line + buffer.count(b"\n", 0, match.start)
     line_start = buffer.rfind(b"\n", 0, match.start) + 1
     end_line = line + buffer.count(b"\n", match.start, match.end)
@@ -159,7 +168,8 @@ def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
         end_line=end_line,
         key=secret_key(match.rule.id, match.secret),
         preview=preview(match.secret),
-        fixture=is_fixture_value(match.secret, buffer[match.end : match.end + _AFTER_BYTES]),
+        fixture=any(p.search(match.secret) for p in fixtures)
+        or is_fixture_value(match.secret, buffer[match.end : match.end + _AFTER_BYTES]),
     )
 
 
