@@ -72,7 +72,9 @@ def build(out: Path, stdlib: Path) -> dict[str, list[int]]:
     for rule in rules.rules:
         for kind, templates in (("flag", rule.flag), ("skip", rule.skip)):
             for i, template in enumerate(templates):
-                rel = f"samples/{rule.id}-{kind}-{i}.txt"
+                # A rule of deploy files only reads a deploy file (``.env``); others a text.
+                suffix = ".env" if rule.contexts else ".txt"
+                rel = f"samples/{rule.id}-{kind}-{i}{suffix}"
                 text = expand(template, f"corpus:{rule.id}:{kind}:{i}")
                 _write(out / rel, f"# case\n{text}\n")
                 span = list(range(2, 2 + text.count("\n") + 1))  # every line of the sample

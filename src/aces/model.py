@@ -33,11 +33,21 @@ class Status(StrEnum):
 
 
 class Severity(StrEnum):
-    """How a finding is shown; under ACES every finding blocks."""
+    """How a finding is shown and whether it blocks.
+
+    ERROR and WARNING block. NOTE is information: it is reported (every format
+    shows it) but never fails its check; a check uses it only where the policy
+    says a kind of finding is not a violation (a fake value in a test fixture).
+    """
 
     ERROR = "error"
     WARNING = "warning"
     NOTE = "note"
+
+    @property
+    def blocks(self) -> bool:
+        """True for a finding that fails its check (every severity but NOTE)."""
+        return self is not Severity.NOTE
 
 
 class Verdict(StrEnum):

@@ -81,6 +81,7 @@ class Check(ABC):
         clauses: tuple[str, ...] | None = None,
         help: str | None = None,
         key: str = "",
+        severity: Severity = Severity.ERROR,
     ) -> Finding:
         """A finding of this check, defaulting rule id, clauses and help to the check's."""
         return Finding(
@@ -88,7 +89,7 @@ class Check(ABC):
             clauses=clauses or self.clauses,
             message=message,
             location=location,
-            severity=Severity.ERROR,
+            severity=severity,
             help=self.remedy if help is None else help,
             key=key,
         )

@@ -186,7 +186,8 @@ def _evaluate(check: Check, ctx: RunContext, cache: ResultCache | None) -> Check
     else:
         verifier = locations.LocationVerifier(ctx.workspace, ctx.change)
         findings = _validated(check, locations.verify_locations(check.run(ctx), verifier))
-        status = Status.FAIL if findings else Status.PASS
+        # Information (NOTE) is reported but is no violation: only blocking findings fail.
+        status = Status.FAIL if any(f.severity.blocks for f in findings) else Status.PASS
         result = _result(check, status, findings=findings)
     left = ctx.processes.remaining()
     if cache is not None and key is not None and (left is None or left > 0):

@@ -7,6 +7,12 @@
   numbers); every entry must also be named by a live ``[[allowlist]]`` entry.
 - ``gitleaks_config``: a gitleaks TOML file whose rules are added to the
   built-in ones (never replacing them: no rule can be switched off).
+- ``info_contexts`` (default ``["test", "docs"]``): the contexts in which a
+  clearly fake or local value (``test``/``fake``/``example`` in it, a
+  ``localhost`` URL) is reported as information instead of blocking. Only
+  ``test`` and ``docs`` may be listed: by the doctrine a secret in deploy
+  configuration, other configuration or source code always blocks. Listing
+  fewer is stricter; a real-looking value blocks in every context.
 
 The formats are in ``docs/secrets.md``.
 """
@@ -18,9 +24,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from aces.policy.problems import KeyPath
-from aces.policy.values import Reporter, as_string, check_keys, describe
+from aces.policy.values import (
+    Reporter,
+    as_string,
+    as_strings,
+    check_keys,
+    describe,
+    no_duplicates,
+)
 
 _RELATIVE = "a path relative to the repository root"
+# The contexts a fixture value may be information in; deploy, config and source always block.
+INFO_CONTEXT_CHOICES: tuple[str, ...] = ("test", "docs")
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,7 @@ class SecretsPolicy:
     scan_all_files: bool = False
     baseline: str = ""
     gitleaks_config: str = ""
+    info_contexts: tuple[str, ...] = INFO_CONTEXT_CHOICES
 
 
 SECRETS_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SecretsPolicy))
@@ -48,7 +64,31 @@ def build_secrets(
         scan_all_files=scan_all,
         baseline=_relative(r, table, path, "baseline", default.baseline),
         gitleaks_config=_relative(r, table, path, "gitleaks_config", default.gitleaks_config),
+        info_contexts=_info_contexts(r, table, path, default.info_contexts),
     )
+
+
+def _info_contexts(
+    r: Reporter, table: dict[str, Any], path: KeyPath, default: tuple[str, ...]
+) -> tuple[str, ...]:
+    """A subset of ``test`` and ``docs``, in that order, without repeats."""
+    if "info_contexts" not in table:
+        return default
+    key = (*path, "info_contexts")
+    values = as_strings(r, table["info_contexts"], key)
+    if values is None:
+        return default
+    no_duplicates(r, values, key)
+    wrong = [v for v in values if v not in INFO_CONTEXT_CHOICES]
+    if wrong:
+        r.add(
+            key,
+            f"{', '.join(repr(v) for v in wrong)} cannot be information: only 'test' and "
+            "'docs' may be listed (a secret in deploy configuration, config or source code "
+            "always blocks)",
+        )
+        return default
+    return tuple(c for c in INFO_CONTEXT_CHOICES if c in values)
 
 
 def _relative(r: Reporter, table: dict[str, Any], path: KeyPath, key: str, default: str) -> str:

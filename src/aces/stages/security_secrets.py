@@ -21,15 +21,16 @@ from typing import ClassVar
 
 from aces.engines.secrets import baseline as baseline_file
 from aces.engines.secrets.commits import LOG_ARGS, MessageHit, parse_log, scan_messages
+from aces.engines.secrets.context import CONTEXT_TITLES, MANIFEST_HEAD, context_of
 from aces.engines.secrets.gitleaks import load_gitleaks
 from aces.engines.secrets.matcher import Matcher
 from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.rules import RuleSet, load_builtin
-from aces.engines.secrets.scanner import FileScan, Hit, scan_file
+from aces.engines.secrets.scanner import Hit, scan_file
 from aces.engines.suppressions import allowlist
 from aces.errors import InputError
-from aces.model import Finding, Location
-from aces.pipeline.check import Check, NotApplicable
+from aces.model import Finding, Location, Severity
+from aces.pipeline.check import Check, NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
 from aces.policy.schema import AllowlistEntry
 from aces.workspace import git
@@ -37,9 +38,13 @@ from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
+INFO_HELP = (
+    "A clearly fake or local value in a test or a document, reported for review; it does not "
+    "block ([secrets] info_contexts). Make sure it opens nothing real."
+)
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,10 @@ class SecretScan(Check):
     Rules (``sec.secrets.<rule>``): private key blocks, GCP service-account keys,
     AWS access key ids and secret keys, GitHub / GitLab / Slack / Stripe / Google /
     npm / PyPI / Twilio / SendGrid tokens, Azure storage keys, NATS nkey seeds,
-    JWTs, Postgres / Redis / other URLs with a password, and high-entropy values
-    assigned to password / secret / token / key names; ``sec.secrets.custom.<id>``
+    JWTs, Postgres / Redis / other URLs with a password, high-entropy values
+    assigned to password / secret / token / key names, and literal credentials in
+    deploy files (compose ``environment``, ``.env``, Kubernetes env entries and
+    manifests, Dockerfiles), however short; ``sec.secrets.custom.<id>``
     for the rules of the policy's ``[secrets] gitleaks_config``. A whole-tree run
     (no base) scans every file; a run with a base also scans the messages of the
     Change's commits (a finding there names the commit, with no file location).
@@ -115,7 +122,13 @@ class SecretScan(Check):
     matched joined. UTF-16 text and text with a stray NUL byte are scanned;
     binary files are not. A file of any size is read in chunks. A finding shows
     the rule, the place and a redacted preview (first characters and length),
-    never the value.
+    never the value, and the context of its file (deploy configuration, config,
+    source, test fixture, documentation example). Deploy, config and source always
+    block; in the ``[secrets] info_contexts`` (tests and docs by default) a clearly
+    fake or local value (``test``/``fake``/``example`` in it, a ``localhost`` URL)
+    is information (severity note): reported, not failing the check. Files outside
+    a sparse checkout are not scanned; a file that cannot be read makes the result
+    ERROR naming it, with the findings of every other file.
 
     Accepting a finding: a live ``[[allowlist]]`` entry whose ``path`` glob matches
     the file and whose ``rule`` is ``sec.secrets`` or the finding's rule id. With a
@@ -155,38 +168,61 @@ class SecretScan(Check):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """A finding per secret not accepted (files, then commit messages), then per
-        ungoverned baseline entry."""
+        ungoverned baseline entry. A file that cannot be read does not stop the scan of
+        the others: the result is ERROR naming it, with every finding of the rest."""
         live = [e for _, e in allowlist.live_entries(ctx.policy.allowlist, _reference(ctx).date)]
         accepted = _baseline(ctx)
         matcher = self.matcher(ctx)
-        titles = {rule.id: rule.title for rule in matcher.ruleset.rules}
-        titles.update((rule.id, rule.title) for rule in matcher.ruleset.path_rules)
-        for target in targets(ctx):
-            hits = self.scan(ctx, matcher, target.path).hits
-            hunks = self.counted_lines(ctx, target) if hits else target.hunks
-            for hit in hits:
-                if not in_hunks(hit, hunks):
-                    continue
-                found = self.hit_finding(hit, titles[hit.rule_id])
-                if not self.is_accepted(found, live, accepted):
-                    yield found
+        unreadable: list[str] = []
+        found = [
+            finding
+            for target in targets(ctx)
+            for finding in self.file_findings(ctx, matcher, target, unreadable)
+            if not self.is_accepted(finding, live, accepted)
+        ]
+        titles = _titles(matcher)
         for message_hit in self.message_hits(ctx, matcher):
-            yield self.message_finding(message_hit, titles[message_hit.hit.rule_id])
+            found.append(self.message_finding(message_hit, titles[message_hit.hit.rule_id]))
         if accepted is not None:
-            yield from self.ungoverned(ctx, accepted, live)
+            found.extend(self.ungoverned(ctx, accepted, live))
+        if unreadable:
+            problem = InputError(
+                f"cannot read {len(unreadable)} file(s): {'; '.join(unreadable)}; the other "
+                "files were scanned"
+            )
+            raise PartialResultError(problem, tuple(found))
+        yield from found
+
+    def file_findings(
+        self, ctx: RunContext, matcher: Matcher, target: Target, unreadable: list[str]
+    ) -> Iterator[Finding]:
+        """The findings of one file's counted lines, judged by the file's context; a file
+        that cannot be read is added to ``unreadable`` (path and cause) instead."""
+        if context_of(target.path) in ctx.policy.secrets.info_contexts:
+            # where a fake is information, values that say they are fakes are shown too
+            matcher = matcher.keeping_fixtures()
+        try:
+            hits = scan_file(matcher, os.fspath(ctx.workspace.path(target.path)), target.path).hits
+        except (OSError, InputError) as exc:
+            cause = exc.strerror if isinstance(exc, OSError) else exc.message
+            unreadable.append(f"{target.path} ({cause})")
+            return
+        if not hits:
+            return
+        hunks = self.counted_lines(ctx, target)
+        where = context_of(target.path, _head(ctx, target.path))
+        titles = _titles(matcher)
+        for hit in hits:
+            if not in_hunks(hit, hunks):
+                continue
+            info = hit.fixture and where in ctx.policy.secrets.info_contexts
+            yield self.hit_finding(hit, titles[hit.rule_id], where, info=info)
 
     def matcher(self, ctx: RunContext) -> Matcher:
         """The compiled rules: the built-in ones shared with redaction, or with the policy's."""
         if not ctx.policy.secrets.gitleaks_config:
             return builtin_matcher()
         return Matcher(ruleset(ctx))
-
-    def scan(self, ctx: RunContext, matcher: Matcher, rel: str) -> FileScan:
-        """One file's scan; a file that cannot be read cannot be verified (ERROR)."""
-        try:
-            return scan_file(matcher, os.fspath(ctx.workspace.path(rel)), rel)
-        except OSError as exc:
-            raise InputError(f"cannot read the file ({exc.strerror})", path=rel) from exc
 
     def counted_lines(self, ctx: RunContext, target: Target) -> tuple[Hunk, ...] | None:
         """The added lines of a file; git's own for a file it took for binary (no hunks).
@@ -225,18 +261,24 @@ class SecretScan(Check):
             key=found.key,
         )
 
-    def hit_finding(self, hit: Hit, title: str) -> Finding:
-        """The finding of one secret: rule, place, redacted preview; the key is a hash."""
+    def hit_finding(self, hit: Hit, title: str, where: str, *, info: bool = False) -> Finding:
+        """The finding of one secret: rule, place, context, redacted preview; the key is a
+        hash. ``info``: a fixture value in an information context (NOTE, not blocking)."""
         location = (
             Location(hit.path)
             if hit.line == 0
             else Location(hit.path, hit.line, hit.column, end_line=hit.end_line)
         )
+        context = CONTEXT_TITLES[where]
+        if info:
+            context += ", a fake or local value: information, not blocking"
         return self.finding(
-            f"{title}: {hit.preview}",
+            f"{title}: {hit.preview} in {context}",
             location,
             rule_id=f"{self.id}.{hit.rule_id}",
             key=hit.key,
+            severity=Severity.NOTE if info else Severity.ERROR,
+            help=INFO_HELP if info else None,
         )
 
     def is_accepted(
@@ -268,6 +310,23 @@ class SecretScan(Check):
                 "or remove it from the baseline.",
                 key=entry.fingerprint,
             )
+
+
+def _head(ctx: RunContext, rel: str) -> bytes:
+    """The first bytes of a file, which can tell a manifest by its content (none when the
+    file went away since its scan: its context is then judged by its path alone)."""
+    try:
+        with ctx.workspace.path(rel).open("rb") as handle:
+            return handle.read(MANIFEST_HEAD)
+    except (OSError, InputError):
+        return b""
+
+
+def _titles(matcher: Matcher) -> dict[str, str]:
+    """The title of every rule, by id (content rules and path rules)."""
+    titles = {rule.id: rule.title for rule in matcher.ruleset.rules}
+    titles.update((rule.id, rule.title) for rule in matcher.ruleset.path_rules)
+    return titles
 
 
 def _baseline(ctx: RunContext) -> frozenset[str] | None:

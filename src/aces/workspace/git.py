@@ -129,7 +129,12 @@ _REGULAR_MODES = frozenset({"100644", "100755"})
 
 
 def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedFile]:
-    """Tracked and untracked-not-ignored files below ``root``, minus those deleted on disk."""
+    """Tracked and untracked-not-ignored files below ``root``, minus those absent on disk.
+
+    An entry of the index can be absent without git calling it deleted: a sparse
+    checkout marks the files outside its cone skip-worktree and leaves them out of
+    the work tree. Those are not files of the workspace either.
+    """
     staged = run_git(root, "ls-files", "-z", "-s", runner=runner)
     modes = parsed(root, staged, parse_ls_files_stage)
     tagged = run_git(
@@ -143,7 +148,7 @@ def ls_files(root: Path, *, runner: ProcessRunner | None = None) -> list[ListedF
     listed = {
         path: ListedFile(path, mode in _REGULAR_MODES and path not in changed)
         for path, mode in modes.items()
-        if path not in deleted
+        if path not in deleted and os.path.lexists(root / path)
     }
     for path in changed - deleted:
         listed.setdefault(path, ListedFile(path, trusted=False))

@@ -38,25 +38,37 @@ REQUIRED = {
     "redis-url-password",
     "url-credentials",
     "generic-secret",
+    "deploy-credential",
+    "deploy-env-value",
 }
 
 
-def found(text: str) -> list[str]:
-    return [m.rule.id for m in MATCHER.find(text.encode("utf-8"))]
+SOURCE_PATH = "src/app/settings.py"
+DEPLOY_PATH = "deploy/docker-compose.yml"
+
+
+def found(text: str, path: str = SOURCE_PATH) -> list[str]:
+    return [m.rule.id for m in MATCHER.find(text.encode("utf-8"), path)]
+
+
+def sample_path(rule_id: str) -> str:
+    """A file of the rule's own context: a deploy file for deploy rules, else source code."""
+    rule = next(r for r in RULES.rules if r.id == rule_id)
+    return DEPLOY_PATH if rule.contexts else SOURCE_PATH
 
 
 @pytest.mark.parametrize(
     ("rule_id", "index", "template"), FLAG, ids=[f"{r}-{i}" for r, i, _ in FLAG]
 )
 def test_flag_sample_gives_exactly_its_rule(rule_id: str, index: int, template: str) -> None:
-    assert found(expand(template, f"{rule_id}:flag:{index}")) == [rule_id]
+    assert found(expand(template, f"{rule_id}:flag:{index}"), sample_path(rule_id)) == [rule_id]
 
 
 @pytest.mark.parametrize(
     ("rule_id", "index", "template"), SKIP, ids=[f"{r}-{i}" for r, i, _ in SKIP]
 )
 def test_skip_sample_gives_nothing(rule_id: str, index: int, template: str) -> None:
-    assert found(expand(template, f"{rule_id}:skip:{index}")) == []
+    assert found(expand(template, f"{rule_id}:skip:{index}"), sample_path(rule_id)) == []
 
 
 @pytest.mark.parametrize("rule", RULES.rules, ids=[r.id for r in RULES.rules])
@@ -70,7 +82,7 @@ def test_flag_samples_hold_across_seeds(seed: str) -> None:
         (rule.id, i)
         for rule in RULES.rules
         for i, template in enumerate(rule.flag)
-        if found(expand(template, f"{seed}:{i}")) != [rule.id]
+        if found(expand(template, f"{seed}:{i}"), sample_path(rule.id)) != [rule.id]
     ]
     assert missed == []
 

@@ -11,6 +11,7 @@ buffer; that confirmation, the keyword, entropy and allowlist tests decide.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import hyperscan
 
+from aces.engines.secrets.context import context_of
 from aces.engines.secrets.entropy import char_classes, charset, length_scaled, shannon
 from aces.engines.secrets.rules import Rule, RuleSet
 from aces.engines.secrets.seams import SEAMS
@@ -58,6 +60,7 @@ class Matcher:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
+        self.keep_fixtures = False  # True: values that say they are fakes are matched too
         self._always: tuple[int, ...] = ()
         self._marks = len(ruleset.rules)  # ids from here on are seams, not rules
         self._database = self._compile(ruleset.rules)
@@ -105,6 +108,13 @@ class Matcher:
             raise ToolError(f"hyperscan could not compile the secret rules: {exc}") from exc
         return database
 
+    def keeping_fixtures(self) -> Matcher:
+        """The same compiled rules, also matching values that say they are fakes
+        (``EXAMPLE``, ``changeme``): for the files where those are shown as information."""
+        twin = copy.copy(self)
+        twin.keep_fixtures = True
+        return twin
+
     # -- scanning ------------------------------------------------------------------------------
 
     def marks(self, buffer: bytes) -> tuple[list[int], list[int]]:
@@ -146,6 +156,8 @@ class Matcher:
             rule = self.ruleset.rules[index]
             if rule.path is not None and not rule.path.search(path):
                 continue
+            if rule.contexts and (not path or context_of(path, buffer) not in rule.contexts):
+                continue  # a rule of deploy files only: not a text with no path (redaction)
             if rule.keywords:
                 lowered = buffer.lower() if lowered is None else lowered
                 if not any(keyword in lowered for keyword in rule.keywords):
@@ -193,7 +205,11 @@ class Matcher:
         lowered = secret.lower()
         if any(word in lowered for word in rule.stopwords):
             return False
-        return not (rule.global_allow and any(p.search(secret) for p in self.ruleset.allow))
+        if not rule.global_allow:
+            return True
+        if any(p.search(secret) for p in self.ruleset.allow):
+            return False
+        return self.keep_fixtures or not any(p.search(secret) for p in self.ruleset.fixtures)
 
 
 def keyword_lines(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from aces.engines.secrets.context import CONTEXTS
 from aces.errors import InputError
 
 BUILTIN_RULES = "builtin.toml"
@@ -31,6 +32,7 @@ RULE_KEYS: frozenset[str] = frozenset(
         "multiline",
         "allow",
         "allow_match",
+        "contexts",
         "flag",
         "skip",
     }
@@ -67,6 +69,7 @@ class Rule:
     # False: every match lies on one line holding a keyword, so only those lines are searched.
     multiline: bool = False
     global_allow: bool = True  # the rule set's placeholder allowlist applies
+    contexts: tuple[str, ...] = ()  # only files of these contexts (``context``); () = all
     flag: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     priority: int = 0
@@ -88,12 +91,15 @@ class RuleSet:
     rules: tuple[Rule, ...]
     allow: tuple[re.Pattern[bytes], ...] = ()
     path_rules: tuple[PathRule, ...] = ()
+    # Values that say they are fakes (``EXAMPLE``, ``changeme``): no secret, but a test or
+    # a document holding one is shown as information (``Matcher.keeping_fixtures``).
+    fixtures: tuple[re.Pattern[bytes], ...] = ()
 
     def extended(self, rules: tuple[Rule, ...], path_rules: tuple[PathRule, ...]) -> RuleSet:
         """This set followed by more rules (their priorities renumbered after ours)."""
         start = len(self.rules)
         renumbered = tuple(_with_priority(rule, start + i) for i, rule in enumerate(rules))
-        return RuleSet(self.rules + renumbered, self.allow, self.path_rules + path_rules)
+        return replace(self, rules=self.rules + renumbered, path_rules=self.path_rules + path_rules)
 
 
 def _with_priority(rule: Rule, priority: int) -> Rule:
@@ -116,12 +122,13 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
         raise InputError(f"not valid TOML ({exc})", path=source) from exc
     allow_table = data.get("allowlist", {})
     allow = compile_all(allow_table.get("secrets", []), source, "allowlist.secrets")
+    fixtures = compile_all(allow_table.get("fixtures", []), source, "allowlist.fixtures")
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list) or not raw_rules:
         raise InputError("expected one or more [[rule]] tables", path=source)
     rules = tuple(parse_rule(raw, i, source) for i, raw in enumerate(raw_rules))
     _unique_ids(rules, source)
-    return RuleSet(rules, allow)
+    return RuleSet(rules, allow, fixtures=fixtures)
 
 
 def parse_rule(raw: Any, index: int, source: str) -> Rule:
@@ -148,6 +155,7 @@ def parse_rule(raw: Any, index: int, source: str) -> Rule:
         multiline=_bool(raw, "multiline", where, source),
         allow=compile_all(raw.get("allow", []), source, f"{where}.allow"),
         allow_match=compile_all(raw.get("allow_match", []), source, f"{where}.allow_match"),
+        contexts=_contexts(raw, where, source),
         flag=_strings(raw, "flag", where, source),
         skip=_strings(raw, "skip", where, source),
         priority=index,
@@ -192,6 +200,18 @@ def compile_all(patterns: object, source: str, where: str) -> tuple[re.Pattern[b
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise InputError(f"{where}: expected a list of regular expressions", path=source)
     return tuple(compile_one(p, source, where) for p in patterns)
+
+
+def _contexts(raw: dict[str, Any], where: str, source: str) -> tuple[str, ...]:
+    """The contexts a rule is limited to, each one of ``context.CONTEXTS``."""
+    contexts = _strings(raw, "contexts", where, source)
+    wrong = [c for c in contexts if c not in CONTEXTS]
+    if wrong:
+        raise InputError(
+            f"{where}: unknown contexts {', '.join(wrong)} (known: {', '.join(CONTEXTS)})",
+            path=source,
+        )
+    return contexts
 
 
 def _string(raw: dict[str, Any], key: str, where: str, source: str) -> str:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from aces.engines.secrets.context import is_fixture_value
 from aces.engines.secrets.literals import joined_matches
 from aces.engines.secrets.matcher import Match, Matcher, preview, secret_key
 from aces.engines.secrets.sniff import SNIFF_BYTES, sniff
@@ -28,6 +30,7 @@ from aces.engines.secrets.sniff import SNIFF_BYTES, sniff
 BINARY_SNIFF_BYTES = SNIFF_BYTES
 CHUNK_BYTES = 16 << 20
 OVERLAP_BYTES = 64 << 10
+_AFTER_BYTES = 256  # what follows a secret that can say it is local (``@localhost:5432``)
 
 
 class Reader(Protocol):
@@ -49,6 +52,7 @@ class Hit:
     end_line: int
     key: str  # SHA-256 of the rule id and the secret (fingerprint material)
     preview: str  # first characters of a long secret and its length
+    fixture: bool = False  # the value is clearly fake or local (``context.is_fixture_value``)
 
 
 @dataclass(frozen=True)
@@ -140,11 +144,19 @@ def _hits(matcher: Matcher, buffer: bytes, rel: str, *, line: int) -> list[Hit]:
         matches = matcher.without_overlaps(joined + matches)
     if not matches:
         return []
-    return [_hit(match, buffer, rel, line) for match in matches]
+    fixtures = matcher.ruleset.fixtures
+    return [_hit(match, buffer, rel, line, fixtures) for match in matches]
 
 
-def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
-    """A match placed in the file: 1-based line and column of the secret's first byte."""
+def _hit(
+    match: Match,
+    buffer: bytes,
+    rel: str,
+    first_line: int,
+    fixtures: tuple[re.Pattern[bytes], ...] = (),
+) -> Hit:
+    """A match placed in the file: 1-based line and column of the secret's first byte;
+    a fixture when its value says so (``fixtures``, ``context.is_fixture_value``)."""
     line = first_line + buffer.count(b"\n", 0, match.start)
     line_start = buffer.rfind(b"\n", 0, match.start) + 1
     end_line = line + buffer.count(b"\n", match.start, match.end)
@@ -156,6 +168,8 @@ def _hit(match: Match, buffer: bytes, rel: str, first_line: int) -> Hit:
         end_line=end_line,
         key=secret_key(match.rule.id, match.secret),
         preview=preview(match.secret),
+        fixture=any(p.search(match.secret) for p in fixtures)
+        or is_fixture_value(match.secret, buffer[match.end : match.end + _AFTER_BYTES]),
     )
 
 
