@@ -47,7 +47,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.roles import FIXTURE, TEST, role_of
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 GIT_TIMEOUT_SECONDS = 60.0
 
 

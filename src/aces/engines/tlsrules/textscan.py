@@ -4,7 +4,10 @@ A ``LineRule`` is data: an id, the file kinds it reads, a regular expression
 and a message, with should-flag and should-not-flag sample lines the tests
 run. ``scan_lines`` applies rules to one file's text and returns ``Hit``s with
 1-based line and column. Whole-line comments are skipped, since a comment
-that names a dangerous setting is not the setting.
+that names a dangerous setting is not the setting; in Python and Rust every
+string literal and comment is blanked first (``masking``), since a rule's own
+pattern, a sample or a docstring is not the setting either. In TOML, the values
+of sample and pattern keys (``samplekeys``) are not configuration and are skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from aces.engines.tlsrules.masking import mask_literals, maskable
+from aces.engines.tlsrules.samplekeys import sample_lines
 
 # File kind by extension; configuration formats share one kind.
 _KINDS: dict[str, str] = {
@@ -104,7 +110,12 @@ def scan_lines(path: str, text: str, rules: Iterable[LineRule]) -> list[Hit]:
     hits: list[Hit] = []
     if not chosen:
         return hits
+    if maskable(kind):
+        text = mask_literals(kind, text)
+    samples = sample_lines(text) if path.endswith(".toml") else frozenset()
     for number, line in code_lines(text, kind):
+        if number in samples:
+            continue
         for rule in chosen:
             for column, message in rule.check(line):
                 hits.append(Hit(rule.rule_id, path, number, column + 1, message))
