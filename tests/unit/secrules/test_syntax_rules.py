@@ -93,3 +93,20 @@ def test_toml_sample_and_pattern_keys_are_not_configuration() -> None:
     assert [(h.rule_id, h.line) for h in scan_tls("rules.toml", text)] == [
         ("sec.tls.plaintext-url", 9)
     ]
+
+
+def test_a_local_dsn_is_judged_by_its_uses_not_its_name() -> None:
+    redacted = (
+        "def test_redact() -> None:\n"
+        '    dsn = "postgres://bus@db.example.com/bus"\n'
+        '    assert redact(dsn) == "postgres://bus@db.example.com/bus"\n'
+    )
+    assert scan_tls("test_redact.py", redacted) == []
+    connected = (
+        "def open_db() -> object:\n"
+        '    dsn = "postgres://bus@db.example.com/bus"\n'
+        "    return psycopg.connect(dsn)\n"
+    )
+    assert [(h.rule_id, h.line) for h in scan_tls("db.py", connected)] == [
+        ("sec.tls.plaintext-url", 2)
+    ]

@@ -6,7 +6,9 @@ argument of a connect call (``nats.connect(url)``, ``psycopg.connect(dsn)``,
 ``create_engine``, ``Redis.from_url``, ``PgPool::connect``, ``redis::Client::open``),
 a connection keyword (``servers=[...]``, ``dsn=``, ``url=``), or a setting named
 like a connection (``DATABASE_URL``, ``nats_url``, ``dsn``, ``servers``), directly or
-through a variable passed to such a call (``flow``). A URL in a log line, a
+through a variable passed to such a call (``flow``); a function's local variable is
+judged by its uses alone, whatever its name (a test's ``dsn = "postgres://.."`` that
+is only redacted or parsed connects nowhere). A URL in a log line, a
 docstring, a test assertion or a reference string (``"postgres://events/outbox"``
 used as a name) is not a connection. A URL whose host is a template placeholder
 (``f"nats://{host}:4222"``) names no host to judge and is left to the setting that
@@ -72,7 +74,8 @@ def is_connection_name(name: str) -> bool:
     return bool(_CONNECTION_NAME.search(name.strip("\"'").lstrip("-")))
 
 
-CONNECTION = Sink(_CONNECT_CALLS, is_connection_name)
+# A URL in a function's local `dsn` / `url` is a connection only where it is used as one.
+CONNECTION = Sink(_CONNECT_CALLS, is_connection_name, named_locals=False)
 
 
 def scan_tls(path: str, text: str) -> list[Hit]:
