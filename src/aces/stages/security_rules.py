@@ -15,7 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from aces.engines.cryptorules import CryptoScanner, language_of
-from aces.engines.exposure import scan_env, scan_exposure, scan_manifest
+from aces.engines.exposure import (
+    RepoAuth,
+    file_auth,
+    scan_env,
+    scan_exposure,
+    scan_manifest,
+    scan_routes,
+)
 from aces.engines.permissions import (
     Matrix,
     MatrixError,
@@ -44,7 +51,7 @@ from aces.pipeline.locations import policy_key_location
 from aces.policy.problems import KeyPath
 from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
-from aces.workspace.roles import FIXTURE, TEST, role_of
+from aces.workspace.roles import FIXTURE, PRODUCT, TEST, role_of
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "4"
@@ -526,6 +533,10 @@ class UnsafeExposure(RuleCheck):
     published beyond ``[security.exposure] allowed_ports`` (``.port``), and
     secret-named keys with values in committed dotenv files (``.env-secret``; the
     value is never shown). A YAML file that does not parse is ``.unreadable``.
+    Python web routes (FastAPI, Starlette, aiohttp, Flask) of product code that change
+    state or administer the service with no authentication dependency, decorator,
+    router dependency or middleware in the repository are ``.unauthenticated-route``;
+    routes in tests, fixtures and docs are test apps and examples, not the service.
     """
 
     id = "sec.unsafe-exposure"
@@ -548,9 +559,13 @@ class UnsafeExposure(RuleCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Text rules everywhere, dotenv and YAML rules where they apply."""
         ports = ctx.policy.security.exposure.allowed_ports
+        services = [p for p in self.files(ctx) if p.endswith(".py") and role_of(p) == PRODUCT]
+        auth = RepoAuth.merge(file_auth(ctx.workspace.read_text(p)) for p in services)
         for path in self.files(ctx):
             text = ctx.workspace.read_text(path)
             hits = scan_exposure(path, text)
+            if path in services:
+                hits.extend(scan_routes(path, text, auth))
             if is_env_file(path):
                 hits.extend(scan_env(path, text))
             if path.endswith((".yaml", ".yml")):
