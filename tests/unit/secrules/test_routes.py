@@ -22,6 +22,8 @@ SHOULD_FLAG: tuple[tuple[str, int], ...] = (
     ('app.router.add_route("DELETE", "/cache", flush)\n', 1),
     ('routes = [Route("/admin/shutdown", shutdown, methods=["POST"])]\n', 1),
     ('app.add_url_rule("/jobs", view_func=enqueue, methods=["POST"])\n', 1),
+    # building a User is not authenticating one
+    ('@router.post("/users/")\ndef create_user(body):\n    return User(**body)\n', 1),
 )
 SHOULD_NOT_FLAG: tuple[str, ...] = (
     '@app.get("/items")\ndef items():\n    return []\n',
@@ -29,6 +31,10 @@ SHOULD_NOT_FLAG: tuple[str, ...] = (
     '@app.post("/ingest")\ndef ingest(user: User = Depends(get_current_user)):\n    pass\n',
     '@app.post("/ingest")\ndef ingest(user: Annotated[User, Depends(current_user)]):\n    pass\n',
     '@app.put("/x")\ndef put(key: str = Security(api_key_header)):\n    pass\n',
+    '@r.delete("/{uid}", dependencies=[Depends(get_current_active_superuser)])\ndef rm(uid):\n'
+    "    pass\n",
+    "CurrentUser = Annotated[User, Depends(get_current_user)]\n\n"
+    '@r.post("/items")\ndef create(user: CurrentUser, body: Item):\n    pass\n',
     '@app.post("/jobs", dependencies=[Depends(verify_token)])\ndef jobs():\n    pass\n',
     'r = APIRouter(dependencies=[Depends(require_admin)])\n\n@r.post("/reset")\ndef reset():\n'
     "    pass\n",
@@ -75,6 +81,18 @@ def test_a_handler_in_another_module_that_authenticates_covers_its_route() -> No
     assert [h.line for h in scan_routes("svc/app.py", app, RepoAuth())] == [1]
     handlers = "async def ingest(request):\n    check_api_key(request)\n"
     assert scan_routes("svc/app.py", app, RepoAuth.merge([file_auth(handlers)])) == []
+
+
+def test_an_auth_alias_from_another_module_covers_a_route() -> None:
+    routes = '@r.post("/items")\ndef create(user: CurrentUser, db: SessionDep):\n    pass\n'
+    assert [h.line for h in scan_routes("svc/items.py", routes, RepoAuth())] == [1]
+    deps = (
+        "SessionDep = Annotated[Session, Depends(get_db)]\n"
+        "CurrentUser = Annotated[User, Depends(get_current_user)]\n"
+    )
+    repo = RepoAuth.merge([file_auth(deps)])
+    assert repo.aliases == frozenset({"CurrentUser"})
+    assert scan_routes("svc/items.py", routes, repo) == []
 
 
 def test_the_message_names_the_route_and_its_handler() -> None:

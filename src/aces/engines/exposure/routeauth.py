@@ -33,9 +33,14 @@ from aces.engines.tlsrules.flow import callee, text_of
 
 AUTH_NAME = re.compile(
     r"(?i)auth|login|token|jwt|bearer|oauth|api_?key|apikey|secur|permission|principal|"
-    r"credential|current_user|get_user|\buser\b|_user\b|requires?_|\brequires\b|"
-    r"admin_required|roles?_required|verify_(?:key|signature|request|hmac|api)|signature|"
-    r"identity|scopes?\b|protected|guard"
+    r"credential|user\b|admin|requires?_|\brequires\b|roles?_required|"
+    r"verify_(?:key|signature|request|hmac|api)|signature|identity|scopes?\b|protected|guard"
+)
+# A call in a handler's body that authenticates (stricter: ``User(..)`` builds a user).
+BODY_AUTH = re.compile(
+    r"(?i)authenticat|authoriz|check_(?:auth|token|api_?key|permission|signature|admin)|"
+    r"verify_(?:token|key|signature|api_?key|request|hmac|jwt|password)|requires?_|"
+    r"ensure_(?:auth|admin|user|permission)|api_?key|jwt|permission"
 )
 _DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 _MIDDLEWARE_HOOKS = frozenset({"before_request", "before_app_request"})
@@ -49,6 +54,7 @@ class FileAuth:
     middleware: bool  # application-level authentication middleware or hook
     routers: frozenset[str]  # names / dotted refs of routers or apps whose routes are covered
     functions: frozenset[str]  # functions that authenticate themselves (handlers elsewhere)
+    aliases: frozenset[str]  # `CurrentUser = Annotated[User, Depends(get_current_user)]`
 
 
 @dataclass(frozen=True)
@@ -58,16 +64,18 @@ class RepoAuth:
     middleware: bool = False
     routers: frozenset[str] = frozenset()
     functions: frozenset[str] = frozenset()
+    aliases: frozenset[str] = frozenset()
 
     @staticmethod
     def merge(files: Iterable[FileAuth]) -> RepoAuth:
         """The union of the files' facts."""
-        middleware, routers, functions = False, set[str](), set[str]()
+        middleware, routers, functions, aliases = False, set[str](), set[str](), set[str]()
         for facts in files:
             middleware = middleware or facts.middleware
             routers |= facts.routers
             functions |= facts.functions
-        return RepoAuth(middleware, frozenset(routers), frozenset(functions))
+            aliases |= facts.aliases
+        return RepoAuth(middleware, frozenset(routers), frozenset(functions), frozenset(aliases))
 
     def covers(self, router: str, module: str) -> bool:
         """Whether a router named ``router`` in ``module`` (file stem) is covered."""
@@ -75,35 +83,60 @@ class RepoAuth:
 
 
 def facts_of(root: Node) -> FileAuth:
-    """The middleware, covered routers and self-authenticating functions of one file."""
+    """The middleware, covered routers, auth aliases and self-authenticating functions of one
+    file."""
     middleware = False
     routers: set[str] = set()
-    functions: set[str] = set()
+    definitions: list[Node] = []
+    aliases = frozenset(_auth_aliases(root))
     for node in walk(root):
         if node.type == "call":
             middleware = middleware or _is_auth_middleware(node)
             routers.update(_covered_router(node))
         elif node.type == "decorated_definition":
             middleware = middleware or _is_auth_hook(node, routers)
-        if node.type == "function_definition" and function_authenticates(node):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                functions.add(text_of(name))
-    return FileAuth(middleware, frozenset(routers), frozenset(functions))
+        elif node.type == "function_definition":
+            definitions.append(node)
+    functions = {
+        text_of(name)
+        for node in definitions
+        if function_authenticates(node, aliases)
+        and (name := node.child_by_field_name("name")) is not None
+    }
+    return FileAuth(middleware, frozenset(routers), frozenset(functions), aliases)
 
 
-def function_authenticates(function: Node) -> bool:
-    """An auth decorator, an auth dependency parameter or an auth call in the body."""
+def _auth_aliases(root: Node) -> Iterator[str]:
+    """Names assigned a type or value holding an auth dependency (``CurrentUser = Annotated[
+    User, Depends(get_current_user)]``)."""
+    for node in walk(root):
+        if node.type != "assignment":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier":
+            continue
+        calls = [right] if right.type == "call" else []
+        if any(dependency_is_auth(c) for c in [*calls, *calls_in(right)]):
+            yield text_of(left)
+
+
+def function_authenticates(function: Node, aliases: frozenset[str] = frozenset()) -> bool:
+    """An auth decorator, an auth dependency parameter (or an alias of one), or an auth call
+    in the body."""
     parent = function.parent
     if parent is not None and parent.type == "decorated_definition":
         for decorator in parent.children:
             if decorator.type == "decorator" and _names_auth(_decorator_name(decorator)):
                 return True
     parameters = function.child_by_field_name("parameters")
-    if parameters is not None and any(dependency_is_auth(c) for c in calls_in(parameters)):
-        return True
+    if parameters is not None:
+        if any(dependency_is_auth(c) for c in calls_in(parameters)):
+            return True
+        names = {text_of(n) for n in walk(parameters) if n.type == "identifier"}
+        if names & aliases:
+            return True
     body = function.child_by_field_name("body")
-    return body is not None and any(_names_auth(callee(c)) for c in calls_in(body))
+    return body is not None and any(BODY_AUTH.search(callee(c)) for c in calls_in(body))
 
 
 def dependency_is_auth(call: Node) -> bool:
@@ -179,7 +212,7 @@ def _is_auth_hook(definition: Node, routers: set[str]) -> bool:
     name_node = function.child_by_field_name("name")
     named_auth = name_node is not None and _names_auth(text_of(name_node))
     body = function.child_by_field_name("body")
-    body_auth = body is not None and any(_names_auth(callee(c)) for c in calls_in(body))
+    body_auth = body is not None and any(BODY_AUTH.search(callee(c)) for c in calls_in(body))
     for decorator in definition.children:
         if decorator.type != "decorator":
             continue

@@ -85,7 +85,7 @@ def scan_routes(path: str, text: str, repo: RepoAuth) -> list[Hit]:
     for route in _routes(root, functions):
         if local.middleware or not _sensitive(route):
             continue
-        if _authenticated(route, repo, local.routers, module):
+        if _authenticated(route, repo, local, module):
             continue
         label = f"`{'/'.join(route.methods)} {route.path}`"
         message = (
@@ -103,13 +103,13 @@ def _sensitive(route: Route) -> bool:
     return bool(set(route.methods) & CHANGING) or bool(_SENSITIVE_PATH.search(route.path))
 
 
-def _authenticated(route: Route, repo: RepoAuth, local: frozenset[str], module: str) -> bool:
-    if repo.covers(route.router, module) or route.router in local:
+def _authenticated(route: Route, repo: RepoAuth, local: FileAuth, module: str) -> bool:
+    if repo.covers(route.router, module) or route.router in local.routers:
         return True
     if dependencies_are_auth(route.registration):
         return True
     if route.handler is not None:
-        return function_authenticates(route.handler)
+        return function_authenticates(route.handler, repo.aliases | local.aliases)
     return route.handler_name.rsplit(".", 1)[-1] in repo.functions
 
 
