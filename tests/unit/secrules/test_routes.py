@@ -44,6 +44,8 @@ SHOULD_NOT_FLAG: tuple[str, ...] = (
     '@routes.post("/ingest")\nasync def ingest(request):\n    await authenticate(request)\n',
     '@app.post("/login")\ndef login(form):\n    pass\n',
     '@app.post("/auth/token")\ndef token(form):\n    pass\n',
+    '@bp.route("/reset_password_request", methods=["POST"])\ndef ask():\n    pass\n',
+    '@app.post("/x")\ndef x(t):\n    User.verify_reset_password_token(t)\n',
     "app.add_middleware(AuthenticationMiddleware, backend=JWTBackend())\n\n"
     '@app.post("/ingest")\ndef ingest():\n    pass\n',
     'app = web.Application(middlewares=[auth_middleware])\napp.router.add_post("/x", h)\n',

@@ -39,7 +39,7 @@ AUTH_NAME = re.compile(
 # A call in a handler's body that authenticates (stricter: ``User(..)`` builds a user).
 BODY_AUTH = re.compile(
     r"(?i)authenticat|authoriz|check_(?:auth|token|api_?key|permission|signature|admin)|"
-    r"verify_(?:token|key|signature|api_?key|request|hmac|jwt|password)|requires?_|"
+    r"verify_(?:\w*token|key|\w*signature|api_?key|request|hmac|jwt|password)|requires?_|"
     r"ensure_(?:auth|admin|user|permission)|api_?key|jwt|permission"
 )
 _DEPENDENCY_CALLS = frozenset({"Depends", "Security"})

@@ -48,7 +48,7 @@ _SENSITIVE_PATH = re.compile(
     r"(?i)(?:^|/)_?(?:admin|ingest|reset|debug|internal|shutdown|purge|flush)(?![a-z])"
 )
 _AUTH_STEP_PATH = re.compile(
-    r"(?i)(?:^|/)(?:log-?in|log-?out|sign-?in|sign-?up|sign-?out|register|token|oauth2?|"
+    r"(?i)(?:^|[/_-])(?:log-?in|log-?out|sign-?in|sign-?up|sign-?out|register|token|oauth2?|"
     r"auth|callback|forgot|password|refresh)(?![a-z])"
 )
 _MAYBE_ROUTE = re.compile(r"\.(?:get|post|put|patch|delete|route|api_route|add_\w+)\(|Route\(")
