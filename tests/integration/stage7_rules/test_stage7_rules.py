@@ -485,3 +485,24 @@ def test_rule_patterns_samples_and_docstrings_in_code_are_not_findings(repo: Pat
         "skip = ['postgres://localhost/app']\n",
     )
     assert failing(run(repo)) == {}
+
+
+def test_cors_debug_and_weak_dsn_in_python_fail_where_the_code_sets_them(repo: Path) -> None:
+    web = "src/arqonbus_mini/web.py"
+    write(
+        repo,
+        web,
+        '"""HTTP front."""\n\nimport psycopg\nfrom fastapi import FastAPI\n'
+        "from fastapi.middleware.cors import CORSMiddleware\n\n"
+        "app = FastAPI(debug=True)\n"
+        'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n'
+        'DSN = "host=db.example.com dbname=bus sslmode=prefer"\n\n\n'
+        "def store() -> object:\n    return psycopg.connect(DSN)\n",
+    )
+    assert failing(run(repo)) == {
+        "sec.tls": [("sec.tls.sslmode-disable", ("sec.tls",), web, 9)],
+        "sec.unsafe-exposure": [
+            ("sec.unsafe-exposure.cors-wildcard", ("sec.unsafe-exposure",), web, 8),
+            ("sec.unsafe-exposure.debug", ("sec.unsafe-exposure",), web, 7),
+        ],
+    }
