@@ -8,7 +8,10 @@ import pytest
 from aces.engines.exposure.routeauth import RepoAuth
 from aces.engines.exposure.routes import RULE, file_auth, scan_routes
 
-# (code, line of the finding)
+# Every snippet is a module of a web application: it imports its framework first.
+PRELUDE = "from web_app import fastapi, flask, aiohttp, starlette\n"
+
+# (code, line of the finding, counted without the prelude)
 SHOULD_FLAG: tuple[tuple[str, int], ...] = (
     ('@app.post("/ingest")\nasync def ingest(db=Depends(get_db)):\n    pass\n', 1),
     ('@app.get("/admin/stats")\ndef stats():\n    return {}\n', 1),
@@ -59,13 +62,19 @@ SHOULD_NOT_FLAG: tuple[str, ...] = (
 
 @pytest.mark.parametrize(("code", "line"), SHOULD_FLAG)
 def test_sensitive_route_without_auth_flags(code: str, line: int) -> None:
-    hits = scan_routes("svc/api.py", code, RepoAuth())
-    assert [(h.rule_id, h.line) for h in hits] == [(RULE, line)]
+    hits = scan_routes("svc/api.py", PRELUDE + code, RepoAuth())
+    assert [(h.rule_id, h.line) for h in hits] == [(RULE, line + 1)]
 
 
 @pytest.mark.parametrize("code", SHOULD_NOT_FLAG)
 def test_authenticated_or_harmless_route_does_not_flag(code: str) -> None:
-    assert scan_routes("svc/api.py", code, RepoAuth()) == []
+    assert scan_routes("svc/api.py", PRELUDE + code, RepoAuth()) == []
+
+
+def test_a_module_that_is_no_web_code_holds_no_route() -> None:
+    assert (
+        scan_routes("cli.py", '@app.post("/ingest")\ndef ingest():\n    pass\n', RepoAuth()) == []
+    )
 
 
 def test_the_app_in_another_module_can_cover_a_router() -> None:
@@ -79,15 +88,20 @@ def test_the_app_in_another_module_can_cover_a_router() -> None:
 
 
 def test_a_handler_in_another_module_that_authenticates_covers_its_route() -> None:
-    app = 'app.router.add_post("/ingest", handlers.ingest)\n'
-    assert [h.line for h in scan_routes("svc/app.py", app, RepoAuth())] == [1]
-    handlers = "async def ingest(request):\n    check_api_key(request)\n"
+    app = 'from aiohttp import web\n\napp.router.add_post("/ingest", handlers.ingest)\n'
+    assert [h.line for h in scan_routes("svc/app.py", app, RepoAuth())] == [3]
+    handlers = (
+        "from aiohttp import web\n\n\nasync def ingest(request):\n    check_api_key(request)\n"
+    )
     assert scan_routes("svc/app.py", app, RepoAuth.merge([file_auth(handlers)])) == []
 
 
 def test_an_auth_alias_from_another_module_covers_a_route() -> None:
-    routes = '@r.post("/items")\ndef create(user: CurrentUser, db: SessionDep):\n    pass\n'
-    assert [h.line for h in scan_routes("svc/items.py", routes, RepoAuth())] == [1]
+    routes = (
+        'import fastapi\n\n@r.post("/items")\n'
+        "def create(user: CurrentUser, db: SessionDep):\n    pass\n"
+    )
+    assert [h.line for h in scan_routes("svc/items.py", routes, RepoAuth())] == [3]
     deps = (
         "SessionDep = Annotated[Session, Depends(get_db)]\n"
         "CurrentUser = Annotated[User, Depends(get_current_user)]\n"
@@ -98,6 +112,7 @@ def test_an_auth_alias_from_another_module_covers_a_route() -> None:
 
 
 def test_the_message_names_the_route_and_its_handler() -> None:
-    (hit,) = scan_routes("a.py", '@app.post("/ingest")\ndef ingest():\n    pass\n', RepoAuth())
+    code = 'import flask\n\n@app.post("/ingest")\ndef ingest():\n    pass\n'
+    (hit,) = scan_routes("a.py", code, RepoAuth())
     assert hit.message.startswith("the route `POST /ingest` (ingest) changes state")
     assert hit.column == 1

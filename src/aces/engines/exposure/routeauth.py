@@ -42,7 +42,11 @@ BODY_AUTH = re.compile(
     r"verify_(?:\w*token|key|\w*signature|api_?key|request|hmac|jwt|password)|requires?_|"
     r"ensure_(?:auth|admin|user|permission)|api_?key|jwt|permission"
 )
-_DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
+# Text a file must hold for any fact to be in it (middleware, hooks, auth calls, decorators).
+_MAYBE_FACTS = re.compile(
+    r"(?i)middleware|before_(?:app_)?request|authenticat|authoriz|check_|verify_|require|"
+    r"ensure_|api_?key|jwt|permission|@\w*(?:login|auth|token|admin|role)"
+)
 _MIDDLEWARE_HOOKS = frozenset({"before_request", "before_app_request"})
 _ROUTER_FACTORIES = frozenset({"APIRouter", "FastAPI", "Blueprint", "Flask", "Starlette"})
 
@@ -82,21 +86,23 @@ class RepoAuth:
         return self.middleware or router in self.routers or f"{module}.{router}" in self.routers
 
 
-def facts_of(root: Node) -> FileAuth:
+def facts_of(root: Node, text: str) -> FileAuth:
     """The middleware, covered routers, auth aliases and self-authenticating functions of one
-    file."""
+    file (``text`` is its source: files that name none of them are not walked)."""
     middleware = False
     routers: set[str] = set()
     definitions: list[Node] = []
-    aliases = frozenset(_auth_aliases(root))
-    for node in walk(root):
-        if node.type == "call":
-            middleware = middleware or _is_auth_middleware(node)
-            routers.update(_covered_router(node))
-        elif node.type == "decorated_definition":
-            middleware = middleware or _is_auth_hook(node, routers)
-        elif node.type == "function_definition":
-            definitions.append(node)
+    has_dependencies = "Depends(" in text or "Security(" in text
+    aliases = frozenset(_auth_aliases(root)) if has_dependencies else frozenset()
+    if has_dependencies or _MAYBE_FACTS.search(text):
+        for node in walk(root):
+            if node.type == "call":
+                middleware = middleware or _is_auth_middleware(node)
+                routers.update(_covered_router(node))
+            elif node.type == "decorated_definition":
+                middleware = middleware or _is_auth_hook(node, routers)
+            elif node.type == "function_definition":
+                definitions.append(node)
     functions = {
         text_of(name)
         for node in definitions

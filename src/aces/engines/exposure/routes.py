@@ -51,7 +51,19 @@ _AUTH_STEP_PATH = re.compile(
     r"(?i)(?:^|[/_-])(?:log-?in|log-?out|sign-?in|sign-?up|sign-?out|register|token|oauth2?|"
     r"auth|callback|forgot|password|refresh)(?![a-z])"
 )
-_MAYBE_ROUTE = re.compile(r"\.(?:get|post|put|patch|delete|route|api_route|add_\w+)\(|Route\(")
+# Web code names its framework, its dependency / middleware machinery or a route registration
+# (a `setup_routes(app)` module need not import its framework); other files hold no route and
+# no authentication fact, and are not parsed.
+WEB_CODE = re.compile(
+    r"fastapi|starlette|aiohttp|flask|quart|sanic|litestar|Depends\(|Security\(|middleware|"
+    r"before_request|APIRouter|Blueprint|"
+    r"\b(?:add_(?:get|post|put|patch|delete|route|routes|api_route|url_rule)|Route)\("
+)
+NO_FACTS = FileAuth(False, frozenset(), frozenset(), frozenset())
+# A route names its path as a string starting with "/" (first, or after a method name).
+_MAYBE_ROUTE = re.compile(
+    r"\(\s*(?:[\"'][A-Za-z]+[\"']\s*,\s*)?[\"']/|\b(?:path|rule)\s*=\s*[\"']/"
+)
 
 
 @dataclass(frozen=True)
@@ -69,16 +81,18 @@ class Route:
 
 def file_auth(text: str) -> FileAuth:
     """The authentication facts of one Python file (``RepoAuth.merge`` joins them)."""
-    return facts_of(parser("python").parse(text.encode("utf-8")).root_node)
+    if not WEB_CODE.search(text):
+        return NO_FACTS
+    return facts_of(parser("python").parse(text.encode("utf-8")).root_node, text)
 
 
 def scan_routes(path: str, text: str, repo: RepoAuth) -> list[Hit]:
     """Sensitive routes of one Python file with no authentication in sight."""
-    if not _MAYBE_ROUTE.search(text):
+    if not (WEB_CODE.search(text) and _MAYBE_ROUTE.search(text)):
         return []
     data = text.encode("utf-8")
     root = parser("python").parse(data).root_node
-    local = facts_of(root)
+    local = facts_of(root, text)
     module = posixpath.splitext(posixpath.basename(path))[0]
     functions = _functions(root)
     hits: list[Hit] = []
