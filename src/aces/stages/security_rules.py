@@ -117,8 +117,11 @@ class TlsStatic(RuleCheck):
     (``tls://``, ``rediss://`` and ``sslmode=require`` / ``verify-full`` are fine;
     in Python and Rust only a URL that reaches a connect call or a connection
     setting) and ``http://`` endpoints in configuration files. Local hosts (localhost,
-    ``*.local``, loopback addresses) are never flagged. Rule ids:
-    ``sec.tls.<rule>``; each rule's samples are in ``aces/engines/tlsrules/static.py``.
+    ``*.local``, loopback addresses) are never flagged. Python and Rust are judged by
+    syntax: a string, regular expression, docstring or comment is never a finding, and
+    in TOML the values of sample and pattern keys are not configuration. Rule ids:
+    ``sec.tls.<rule>``; the samples are in ``aces/engines/tlsrules/static.py`` and
+    ``pysyntax.py``.
     """
 
     id = "sec.tls"
