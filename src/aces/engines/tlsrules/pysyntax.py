@@ -4,7 +4,8 @@ A setting is a finding only where the code makes it, never where a string, a
 regular expression, a docstring or a comment names it:
 
 - ``verify=False`` (and ``verify_ssl=False``) as a keyword argument of a call
-  (``requests.get``, ``httpx.Client``, ``aiohttp`` requests, ``boto3.client``), and
+  (``requests.get``, ``httpx.Client``, ``aiohttp`` requests, ``boto3.client``; not
+  ``jwt.decode(.., verify=False)``, a signature check judged by crypto misuse), and
   ``ssl=False`` as one of an HTTP request or connector call (``session.get``,
   ``TCPConnector``);
 - ``ssl.CERT_NONE`` (or ``"CERT_NONE"``) assigned to ``verify_mode`` or passed as
@@ -42,6 +43,7 @@ _REQUEST_CALLS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "request", "ws_connect"}
     | {"TCPConnector", "ClientSession"}
 )
+_TOKEN_CALLS = frozenset({"decode", "decode_complete"})
 _MAYBE = re.compile(r"verify|CERT_NONE|_create_unverified_context|check_hostname|sslmode|ssl")
 
 # Code samples the tests run: (rule id, code) that must flag, code that must not.
@@ -70,6 +72,7 @@ SHOULD_NOT_FLAG: tuple[str, ...] = (
     "if mode == ssl.CERT_NONE:\n    raise ValueError(mode)",
     'conn = psycopg.connect(host=h, sslmode="verify-full")',
     "asyncpg.connect(dsn, ssl=False)",
+    "claims = jwt.decode(token, verify=False)",
 )
 
 
@@ -117,7 +120,8 @@ def _keyword_rule(keyword: Node) -> str | None:
         return None
     name = text_of(name_node)
     if name in ("verify", "verify_ssl") and value.type == "false":
-        return VERIFY_FALSE
+        # `jwt.decode(t, verify=False)` skips a signature check: sec.crypto-misuse's, not TLS
+        return None if _call_name(keyword) in _TOKEN_CALLS else VERIFY_FALSE
     if name == "ssl" and value.type == "false" and _call_name(keyword) in _REQUEST_CALLS:
         return VERIFY_FALSE
     if name in ("cert_reqs", "verify_mode") and _is_cert_none(value):
