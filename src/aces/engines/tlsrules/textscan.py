@@ -110,6 +110,8 @@ def scan_lines(path: str, text: str, rules: Iterable[LineRule]) -> list[Hit]:
     hits: list[Hit] = []
     if not chosen:
         return hits
+    if not any(rule.pattern.search(text) for rule in chosen):
+        return hits  # nothing to find: the file is not parsed
     if maskable(kind):
         text = mask_literals(kind, text)
     samples = sample_lines(text) if path.endswith(".toml") else frozenset()
