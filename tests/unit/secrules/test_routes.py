@@ -25,6 +25,8 @@ SHOULD_FLAG: tuple[tuple[str, int], ...] = (
     ('app.router.add_route("DELETE", "/cache", flush)\n', 1),
     ('routes = [Route("/admin/shutdown", shutdown, methods=["POST"])]\n', 1),
     ('app.add_url_rule("/jobs", view_func=enqueue, methods=["POST"])\n', 1),
+    # the router's prefix is part of the path
+    ('admin = APIRouter(prefix="/admin")\n\n@admin.get("/stats")\ndef stats():\n    pass\n', 3),
     # building a User is not authenticating one
     ('@router.post("/users/")\ndef create_user(body):\n    return User(**body)\n', 1),
 )
@@ -116,3 +118,8 @@ def test_the_message_names_the_route_and_its_handler() -> None:
     (hit,) = scan_routes("a.py", code, RepoAuth())
     assert hit.message.startswith("the route `POST /ingest` (ingest) changes state")
     assert hit.column == 1
+    prefixed = (
+        'import flask\nbp = Blueprint("ops", __name__, url_prefix="/ops/")\n\n@bp.post("/x")\n'
+    )
+    (hit,) = scan_routes("a.py", prefixed + "def x():\n    pass\n", RepoAuth())
+    assert hit.message.startswith("the route `POST /ops/x` (x)")

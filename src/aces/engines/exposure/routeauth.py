@@ -131,9 +131,11 @@ def function_authenticates(function: Node, aliases: frozenset[str] = frozenset()
     in the body."""
     parent = function.parent
     if parent is not None and parent.type == "decorated_definition":
-        for decorator in parent.children:
-            if decorator.type == "decorator" and _names_auth(_decorator_name(decorator)):
-                return True
+        # the decorator's own name, not its object: `@admin.get(..)` is a route of the
+        # `admin` router, `@auth.login_required` a check
+        labels = (_decorator_name(d) for d in parent.children if d.type == "decorator")
+        if any(_names_auth(label.rsplit(".", 1)[-1]) for label in labels):
+            return True
     parameters = function.child_by_field_name("parameters")
     if parameters is not None:
         if any(dependency_is_auth(c) for c in calls_in(parameters)):

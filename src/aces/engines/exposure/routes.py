@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -95,8 +95,10 @@ def scan_routes(path: str, text: str, repo: RepoAuth) -> list[Hit]:
     local = facts_of(root, text)
     module = posixpath.splitext(posixpath.basename(path))[0]
     functions = _functions(root)
+    prefixes = _prefixes(root)
     hits: list[Hit] = []
-    for route in _routes(root, functions):
+    for found in _routes(root, functions):
+        route = replace(found, path=prefixes.get(found.router, "") + found.path)
         if local.middleware or not _sensitive(route):
             continue
         if _authenticated(route, repo, local, module):
@@ -134,6 +136,23 @@ def _functions(root: Node) -> dict[str, Node]:
         name = node.child_by_field_name("name") if node.type == "function_definition" else None
         if name is not None:
             out.setdefault(text_of(name), node)
+    return out
+
+
+def _prefixes(root: Node) -> dict[str, str]:
+    """Router name -> path prefix: ``r = APIRouter(prefix="/admin")``, ``Blueprint(..,
+    url_prefix="/admin")``; the prefix is part of every path the router serves."""
+    out: dict[str, str] = {}
+    for node in walk(root):
+        if node.type != "assignment":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        arguments = right.child_by_field_name("arguments") if right is not None else None
+        if left is None or right is None or right.type != "call" or arguments is None:
+            continue
+        prefix = _keyword(arguments, ("prefix", "url_prefix"))
+        if prefix is not None and _is_path(prefix):
+            out[text_of(left)] = string_value(text_of(prefix)).rstrip("/")
     return out
 
 
