@@ -110,3 +110,32 @@ def test_a_local_dsn_is_judged_by_its_uses_not_its_name() -> None:
     assert [(h.rule_id, h.line) for h in scan_tls("db.py", connected)] == [
         ("sec.tls.plaintext-url", 2)
     ]
+
+
+def test_yaml_pattern_sample_and_prose_keys_are_not_configuration() -> None:
+    rules = (
+        "rules:\n"
+        "  - id: flask-debug\n"
+        "    patterns:\n"
+        "      - pattern: app.run(debug=True)\n"
+        "      - pattern-not: app.run(debug=False)\n"
+        "    message: |\n"
+        "      Never ship debug: true or redis://cache.example.com\n"
+        "    severity: ERROR\n"
+        "service:\n"
+        "  debug: true\n"
+        "  cache: redis://cache.example.com:6379\n"
+    )
+    assert [(h.rule_id, h.line) for h in scan_exposure("rules.yaml", rules)] == [
+        ("sec.unsafe-exposure.debug", 10)
+    ]
+    assert [(h.rule_id, h.line) for h in scan_tls("rules.yaml", rules)] == [
+        ("sec.tls.plaintext-url", 11)
+    ]
+
+
+def test_a_line_anchored_rule_finds_a_setting_below_the_first_line() -> None:
+    config = "host: 127.0.0.1\nport: 8080\n\ndebug: true\n"
+    assert [(h.rule_id, h.line) for h in scan_exposure("configs/base.yml", config)] == [
+        ("sec.unsafe-exposure.debug", 4)
+    ]
