@@ -15,7 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from aces.engines.cryptorules import CryptoScanner, language_of
-from aces.engines.exposure import scan_env, scan_exposure, scan_manifest
+from aces.engines.exposure import (
+    RepoAuth,
+    file_auth,
+    scan_env,
+    scan_exposure,
+    scan_manifest,
+    scan_routes,
+)
 from aces.engines.permissions import (
     Matrix,
     MatrixError,
@@ -44,10 +51,10 @@ from aces.pipeline.locations import policy_key_location
 from aces.policy.problems import KeyPath
 from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
-from aces.workspace.roles import FIXTURE, TEST, role_of
+from aces.workspace.roles import FIXTURE, PRODUCT, TEST, role_of
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
@@ -110,8 +117,11 @@ class TlsStatic(RuleCheck):
     (``tls://``, ``rediss://`` and ``sslmode=require`` / ``verify-full`` are fine;
     in Python and Rust only a URL that reaches a connect call or a connection
     setting) and ``http://`` endpoints in configuration files. Local hosts (localhost,
-    ``*.local``, loopback addresses) are never flagged. Rule ids:
-    ``sec.tls.<rule>``; each rule's samples are in ``aces/engines/tlsrules/static.py``.
+    ``*.local``, loopback addresses) are never flagged. Python and Rust are judged by
+    syntax: a string, regular expression, docstring or comment is never a finding, and
+    in TOML the values of sample and pattern keys are not configuration. Rule ids:
+    ``sec.tls.<rule>``; the samples are in ``aces/engines/tlsrules/static.py`` and
+    ``pysyntax.py``.
     """
 
     id = "sec.tls"
@@ -526,6 +536,10 @@ class UnsafeExposure(RuleCheck):
     published beyond ``[security.exposure] allowed_ports`` (``.port``), and
     secret-named keys with values in committed dotenv files (``.env-secret``; the
     value is never shown). A YAML file that does not parse is ``.unreadable``.
+    Python web routes (FastAPI, Starlette, aiohttp, Flask) of product code that change
+    state or administer the service with no authentication dependency, decorator,
+    router dependency or middleware in the repository are ``.unauthenticated-route``;
+    routes in tests, fixtures and docs are test apps and examples, not the service.
     """
 
     id = "sec.unsafe-exposure"
@@ -548,9 +562,13 @@ class UnsafeExposure(RuleCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Text rules everywhere, dotenv and YAML rules where they apply."""
         ports = ctx.policy.security.exposure.allowed_ports
+        services = [p for p in self.files(ctx) if p.endswith(".py") and role_of(p) == PRODUCT]
+        auth = RepoAuth.merge(file_auth(ctx.workspace.read_text(p)) for p in services)
         for path in self.files(ctx):
             text = ctx.workspace.read_text(path)
             hits = scan_exposure(path, text)
+            if path in services:
+                hits.extend(scan_routes(path, text, auth))
             if is_env_file(path):
                 hits.extend(scan_env(path, text))
             if path.endswith((".yaml", ".yml")):

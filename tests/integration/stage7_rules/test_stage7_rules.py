@@ -439,3 +439,70 @@ def test_mac_compared_with_equals_fails_in_product_code_not_in_tests(repo: Path)
     assert run(repo)["sec.crypto-misuse"] == [
         ("sec.crypto-misuse.mac-compare", ("sec.crypto-misuse",), "src/arqonbus_mini/verify.py", 8)
     ]
+
+
+def test_exposure_unauthenticated_route_fails_at_its_decorator(repo: Path) -> None:
+    api = "src/arqonbus_mini/admin_api.py"
+    write(
+        repo,
+        api,
+        '"""Operator endpoints."""\n\nfrom fastapi import Depends, FastAPI\n\n'
+        "app = FastAPI()\n\n\n"
+        '@app.get("/rooms")\ndef rooms() -> list[str]:\n    return []\n\n\n'
+        '@app.post("/rooms/{rid}/messages")\n'
+        "def post(rid: str, user: str = Depends(current_user)) -> None:\n    pass\n\n\n"
+        '@app.post("/admin/reset")\ndef reset() -> None:\n    pass\n',
+    )
+    # the same unauthenticated route in a test is a test app, not the service
+    write(
+        repo,
+        "tests/test_admin_api.py",
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post("/admin/reset")\n'
+        "def reset() -> None:\n    pass\n",
+    )
+    rule = ("sec.unsafe-exposure.unauthenticated-route", ("sec.unsafe-exposure",))
+    assert failing(run(repo)) == {
+        "sec.unsafe-exposure": [(*rule, api, line_of(repo, api, '"/admin/reset"'))]
+    }
+
+
+def test_rule_patterns_samples_and_docstrings_in_code_are_not_findings(repo: Path) -> None:
+    write(
+        repo,
+        "src/arqonbus_mini/lint_rules.py",
+        '"""Settings this project refuses: ``verify=False``, ``DEBUG = True``."""\n\n'
+        "import re\n\n"
+        'VERIFY_OFF = re.compile(r"\\bverify\\s*=\\s*False\\b|check_hostname\\s*=\\s*False")\n'
+        'CORS_ANY = re.compile(r"allow_origins=\\[\\"\\*\\"\\]")\n'
+        'SAMPLES = ("requests.get(url, verify=False)", "app.run(debug=True)",\n'
+        '           "ctx.verify_mode = ssl.CERT_NONE", "sslmode=disable")\n',
+    )
+    write(
+        repo,
+        "config/url_rules.toml",
+        "[[rule]]\nid = \"pg\"\nregex = '''postgres://\\S+'''\n"
+        "flag = ['postgres://app@db.internal/app', 'redis://cache.internal:6379']\n"
+        "skip = ['postgres://localhost/app']\n",
+    )
+    assert failing(run(repo)) == {}
+
+
+def test_cors_debug_and_weak_dsn_in_python_fail_where_the_code_sets_them(repo: Path) -> None:
+    web = "src/arqonbus_mini/web.py"
+    write(
+        repo,
+        web,
+        '"""HTTP front."""\n\nimport psycopg\nfrom fastapi import FastAPI\n'
+        "from fastapi.middleware.cors import CORSMiddleware\n\n"
+        "app = FastAPI(debug=True)\n"
+        'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n'
+        'DSN = "host=db.example.com dbname=bus sslmode=prefer"\n\n\n'
+        "def store() -> object:\n    return psycopg.connect(DSN)\n",
+    )
+    assert failing(run(repo)) == {
+        "sec.tls": [("sec.tls.sslmode-disable", ("sec.tls",), web, 9)],
+        "sec.unsafe-exposure": [
+            ("sec.unsafe-exposure.cors-wildcard", ("sec.unsafe-exposure",), web, 8),
+            ("sec.unsafe-exposure.debug", ("sec.unsafe-exposure",), web, 7),
+        ],
+    }

@@ -8,7 +8,10 @@ a file that binds to ``0.0.0.0`` / ``::`` is flagged unless it also mentions an
 authentication mechanism (auth, bearer, API key, mTLS, client certificates) — the
 reviewer's question is "who can reach this, and what stops them", and a file with
 no such word answers neither. A CORS
-wildcard is worse with credentials allowed, and says so.
+wildcard is worse with credentials allowed, and says so. In Python, CORS and debug
+settings are judged on the syntax tree (``pysyntax``) and HTTP routes without
+authentication are found there too (``routes``); the line rules read Rust with its
+strings and comments blanked, and configuration and Elixir as text.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import re
 
 from aces.engines.exposure.binds import bind_all_lines
+from aces.engines.exposure.pysyntax import scan_python_exposure
 from aces.engines.tlsrules.textscan import Hit, LineRule, kind_of, scan_lines
 
 CODE = frozenset({"python", "rust", "elixir"})
@@ -32,6 +36,7 @@ _CREDENTIALS = re.compile(
 BIND_RULE = "sec.unsafe-exposure.bind-all"
 BIND_MESSAGE = "a server binds to every interface with no authentication in sight"
 SYNTAX_KINDS = frozenset({"python", "rust"})  # judged on the syntax tree (binds.py)
+PYTHON = frozenset({"python"})  # CORS and debug judged on the syntax tree (pysyntax.py)
 CORS_RULE = "sec.unsafe-exposure.cors-wildcard"
 
 EXPOSURE_RULES: tuple[LineRule, ...] = (
@@ -60,7 +65,7 @@ EXPOSURE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         CORS_RULE,
-        ANY,
+        ANY - PYTHON,
         re.compile(
             r"(?i)access-control-allow-origin[\"'\]]*\s*[:,=]\s*[\"']\*[\"']|"
             r"\b(?:cors\w*|allow_?origins?|origins?)[\"']?\s*[:=]\s*\[?\s*[\"']\*[\"']|"
@@ -70,23 +75,20 @@ EXPOSURE_RULES: tuple[LineRule, ...] = (
         ),
         "CORS allows every origin",
         should_flag=(
-            'app.add_middleware(CORSMiddleware, allow_origins=["*"])',
             'resp.headers["Access-Control-Allow-Origin"] = "*"',
             "let cors = CorsLayer::permissive();",
             "CorsLayer::new().allow_origin(Any)",
             'plug Corsica, origins: "*"',
-            "CORS(app)",
             'cors_origins: "*"',
         ),
         should_not_flag=(
             'allow_origins=["https://app.example.com"]',
-            'CORS(app, origins=["https://app.example.com"])',
             "origins: https://app.example.com",
         ),
     ),
     LineRule(
         "sec.unsafe-exposure.debug",
-        ANY,
+        ANY - PYTHON,
         re.compile(
             r"\bdebug\s*=\s*True\b|^\s*DEBUG\s*=\s*True\b|"
             r"(?i:^\s*[\"']?debug[\"']?\s*[:=]\s*[\"']?(?:true|yes|on)\b[\"']?)|"
@@ -95,8 +97,6 @@ EXPOSURE_RULES: tuple[LineRule, ...] = (
         ),
         "a debug or admin endpoint is enabled",
         should_flag=(
-            "app.run(debug=True)",
-            "DEBUG = True",
             "debug: true",
             "config :app, AppWeb.Endpoint, debug_errors: true",
             'mux.Handle("/debug/pprof/", h)',
@@ -104,11 +104,9 @@ EXPOSURE_RULES: tuple[LineRule, ...] = (
             "management.endpoints.web.exposure.include=*",
         ),
         should_not_flag=(
-            "app.run(debug=False)",
-            "DEBUG = False",
             "debug: false",
             "log_level: debug",
-            "logger.debug('x')",
+            'logger.debug("x")',
         ),
     ),
 )
@@ -118,6 +116,8 @@ def scan_exposure(path: str, text: str) -> list[Hit]:
     """The text rules' hits in one file, with the bind heuristic and the CORS detail applied."""
     hits = scan_lines(path, text, EXPOSURE_RULES)
     kind = kind_of(path)
+    if kind == "python":
+        hits.extend(scan_python_exposure(path, text))
     if kind in SYNTAX_KINDS:
         hits.extend(
             Hit(BIND_RULE, path, line, column, f"{BIND_MESSAGE} ({how})")
@@ -129,7 +129,7 @@ def scan_exposure(path: str, text: str) -> list[Hit]:
     for hit in sorted(hits, key=lambda h: (h.line, h.column, h.rule_id)):
         if hit.rule_id == BIND_RULE and has_auth:
             continue
-        if hit.rule_id == CORS_RULE and has_credentials:
+        if hit.rule_id == CORS_RULE and has_credentials and kind != "python":
             hit = Hit(
                 hit.rule_id, hit.path, hit.line, hit.column, f"{hit.message}, with credentials"
             )

@@ -6,11 +6,16 @@ argument of a connect call (``nats.connect(url)``, ``psycopg.connect(dsn)``,
 ``create_engine``, ``Redis.from_url``, ``PgPool::connect``, ``redis::Client::open``),
 a connection keyword (``servers=[...]``, ``dsn=``, ``url=``), or a setting named
 like a connection (``DATABASE_URL``, ``nats_url``, ``dsn``, ``servers``), directly or
-through a variable passed to such a call (``flow``). A URL in a log line, a
+through a variable passed to such a call (``flow``); a function's local variable is
+judged by its uses alone, whatever its name (a test's ``dsn = "postgres://.."`` that
+is only redacted or parsed connects nowhere). A URL in a log line, a
 docstring, a test assertion or a reference string (``"postgres://events/outbox"``
 used as a name) is not a connection. A URL whose host is a template placeholder
 (``f"nats://{host}:4222"``) names no host to judge and is left to the setting that
-fills it. Configuration files and Elixir keep the line rule (``static``).
+fills it. A DSN whose ``sslmode`` is ``disable`` / ``allow`` / ``prefer`` is judged the
+same way. The other Python settings are judged on the syntax tree (``pysyntax``),
+Rust's by the line rules over code with its strings and comments blanked.
+Configuration files and Elixir keep the line rules (``static``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from aces.engines.patterns.grammars import parser
-from aces.engines.tlsrules.flow import Sink, column_of, judge, text_of
+from aces.engines.tlsrules.flow import Sink, column_of, judge, string_value, text_of
+from aces.engines.tlsrules.pysyntax import MESSAGES, SSLMODE, scan_python_tls
 from aces.engines.tlsrules.static import (
     PLAINTEXT_MESSAGE,
     PLAINTEXT_RULE,
@@ -32,6 +38,7 @@ from aces.engines.tlsrules.static import (
 from aces.engines.tlsrules.textscan import Hit, kind_of, scan_lines
 
 SYNTAX_KINDS = frozenset({"python", "rust"})
+_WEAK_SSLMODE = re.compile(r"\bsslmode\s*=\s*(?:disable|allow|prefer)\b", re.IGNORECASE)
 _STRINGS = frozenset({"string", "string_literal", "raw_string_literal"})
 _CONNECT_CALLS = frozenset(
     [
@@ -67,17 +74,24 @@ def is_connection_name(name: str) -> bool:
     return bool(_CONNECTION_NAME.search(name.strip("\"'").lstrip("-")))
 
 
-CONNECTION = Sink(_CONNECT_CALLS, is_connection_name)
+# A URL in a function's local `dsn` / `url` is a connection only where it is used as one.
+CONNECTION = Sink(_CONNECT_CALLS, is_connection_name, named_locals=False)
 
 
 def scan_tls(path: str, text: str) -> list[Hit]:
     """The static TLS rules' hits in one file, plaintext URLs in code judged by their flow."""
     hits = scan_lines(path, text, TLS_RULES)
     kind = kind_of(path)
+    if kind == "python":
+        hits.extend(scan_python_tls(path, text))
     if kind in SYNTAX_KINDS:
         hits.extend(
             Hit(PLAINTEXT_RULE, path, line, column, f"{PLAINTEXT_MESSAGE}: {reason}")
             for line, column, reason in plaintext_connection_lines(kind, text)
+        )
+        hits.extend(
+            Hit(SSLMODE, path, line, column, f"{MESSAGES[SSLMODE]}, used as {how}")
+            for line, column, how in weak_dsn_lines(kind, text)
         )
     return sorted(hits, key=lambda h: (h.line, h.column, h.rule_id))
 
@@ -97,6 +111,20 @@ def plaintext_connection_lines(language: str, text: str) -> Iterator[tuple[int, 
             yield node.start_point.row + 1, column_of(data, node), f"{reason}, used as {how}"
 
 
+def weak_dsn_lines(language: str, text: str) -> Iterator[tuple[int, int, str]]:
+    """(1-based line, column, how it is used) of each weak-``sslmode`` DSN reaching a connection."""
+    if not _WEAK_SSLMODE.search(text):
+        return
+    data = text.encode("utf-8")
+    root = parser(language).parse(data).root_node
+    for node in _strings(root, "sslmode"):
+        if not _WEAK_SSLMODE.search(string_value(text_of(node))):
+            continue
+        how = judge(node, CONNECTION, root)
+        if how is not None:
+            yield node.start_point.row + 1, column_of(data, node), how
+
+
 def _reason(literal: str) -> str | None:
     """Why the first plaintext URL of a literal is a problem, or None (none, local, templated)."""
     for match in PLAINTEXT_URL.finditer(literal):
@@ -108,13 +136,13 @@ def _reason(literal: str) -> str | None:
     return None
 
 
-def _strings(root: Node) -> Iterator[Node]:
-    """Every string literal of the tree holding a plaintext-scheme URL."""
+def _strings(root: Node, marker: str = "://") -> Iterator[Node]:
+    """Every string literal of the tree holding ``marker`` (a URL's scheme separator)."""
     stack = [root]
     while stack:
         node = stack.pop()
         if node.type in _STRINGS:
-            if "://" in text_of(node):
+            if marker in text_of(node):
                 yield node
             continue
         stack.extend(reversed(node.children))

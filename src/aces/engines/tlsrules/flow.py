@@ -8,7 +8,8 @@ carries it on unchanged (tuples, lists, string concatenation and formatting,
 ``.encode()``, ``unwrap_or`` fallbacks, ``os.getenv(NAME, default)``, option
 ``default=``) and says how the value is consumed, or None when it goes anywhere
 else (a log line, a client call, ``split``, an assertion). A value bound to a
-name that is not a setting is followed one step: to the calls the name is passed
+name that is not a setting (or, for a sink that says so, to a variable local to a
+function, whatever its name) is followed one step: to the calls the name is passed
 to in the same file.
 """
 
@@ -72,6 +73,7 @@ _PASS_ON = frozenset(
 _OPTION_CALLS = frozenset({"add_argument", "option", "Option", "argument", "Argument"})
 _ENV_CALLS = frozenset({"getenv", "get", "setdefault"})
 _FORMAT_MACROS = frozenset({"format", "concat", "format_args"})
+_FUNCTIONS = frozenset({"function_definition", "lambda", "function_item", "closure_expression"})
 _MAX_STEPS = 12
 _VARIABLE = "\x00variable"
 
@@ -83,6 +85,9 @@ class Sink:
     calls: frozenset[str]  # last name of a callee taking the value as an argument
     setting: Callable[[str], bool]  # names (keywords, settings, options) that hold it
     avoid: frozenset[str] = field(default_factory=frozenset)  # callees whose keywords do not
+    # Whether a function's local variable named like a setting is one (a listen address
+    # in `let addr = ..` is); when False, only the local's uses count.
+    named_locals: bool = True
 
 
 def judge(value: Node, sink: Sink, root: Node, *, by_name: bool = True) -> str | None:
@@ -122,9 +127,23 @@ def _step(current: Node, parent: Node, sink: Sink, by_name: bool) -> Node | str 
     name = _bound_name(current, parent)
     if name is None:
         return None
-    if by_name and sink.setting(name):
+    is_variable = kind in ("assignment", "let_declaration")
+    local = is_variable and not sink.named_locals and _in_function(parent)
+    if by_name and sink.setting(name) and not local:
         return f"`{name}` setting"
-    return _VARIABLE if kind in ("assignment", "let_declaration") else None
+    return _VARIABLE if is_variable else None
+
+
+def _in_function(node: Node) -> bool:
+    """Whether a binding is local to a function: a local is no setting, only its uses count."""
+    current = node.parent
+    while current is not None:
+        if current.type in _FUNCTIONS:
+            return True
+        if current.type in ("class_definition", "impl_item", "struct_item"):
+            return False
+        current = current.parent
+    return False
 
 
 def _is_receiver(current: Node, parent: Node) -> bool:

@@ -1,9 +1,11 @@
 """Static TLS rules: settings that switch verification off, and plaintext endpoints.
 
 Each rule is data (``LineRule``) with should-flag and should-not-flag samples.
-Code rules read Rust, Python and Elixir; URL rules read configuration (YAML,
-TOML, JSON, INI, dotenv) and Elixir, while in Python and Rust a plaintext URL is
-judged by where it flows (``connections``). A URL to a local host (``localhost``,
+Code rules read Rust (with its strings and comments blanked, ``masking``) and
+Elixir; Python settings are judged on the syntax tree (``pysyntax``). URL and
+``sslmode`` rules read configuration (YAML, TOML, JSON, INI, dotenv) and Elixir,
+while in Python and Rust a plaintext URL or a DSN's ``sslmode`` is judged by where
+it flows (``connections``). A URL to a local host (``localhost``,
 ``*.localhost``, ``*.local``, ``127.0.0.0/8``, ``::1``) is never flagged: TLS on
 loopback protects nothing.
 """
@@ -19,6 +21,7 @@ from aces.engines.tlsrules.textscan import LineRule
 CODE = frozenset({"python", "rust", "elixir"})
 ANY = frozenset({"python", "rust", "elixir", "config"})
 CONFIG = frozenset({"config"})
+SYNTAX_KINDS = frozenset({"python", "rust"})
 SECURE_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
 _PLAIN_SCHEMES = {
     "nats": "use tls:// (or a TLS-required NATS connection)",
@@ -108,38 +111,6 @@ TLS_RULES: tuple[LineRule, ...] = (
         should_not_flag=("let dangerous = 1;", "fn dangerous_thing() {}"),
     ),
     LineRule(
-        "sec.tls.python-verify-false",
-        frozenset({"python"}),
-        re.compile(r"\bverify\s*=\s*False\b"),
-        "TLS certificate verification is switched off (verify=False)",
-        should_flag=("requests.get(url, verify=False)", "httpx.Client(verify = False)"),
-        should_not_flag=("requests.get(url, verify=True)", "verify_ssl = certifi.where()"),
-    ),
-    LineRule(
-        "sec.tls.python-cert-none",
-        frozenset({"python"}),
-        re.compile(r"\bCERT_NONE\b"),
-        "the SSL context accepts any certificate (CERT_NONE)",
-        should_flag=("ctx.verify_mode = ssl.CERT_NONE", "cert_reqs=CERT_NONE"),
-        should_not_flag=("ctx.verify_mode = ssl.CERT_REQUIRED",),
-    ),
-    LineRule(
-        "sec.tls.python-unverified-context",
-        frozenset({"python"}),
-        re.compile(r"\b_create_unverified_context\b"),
-        "an unverified SSL context is created",
-        should_flag=("ctx = ssl._create_unverified_context()",),
-        should_not_flag=("ctx = ssl.create_default_context()",),
-    ),
-    LineRule(
-        "sec.tls.python-no-hostname-check",
-        frozenset({"python"}),
-        re.compile(r"\bcheck_hostname\s*=\s*False\b"),
-        "hostname verification is switched off (check_hostname = False)",
-        should_flag=("ctx.check_hostname = False",),
-        should_not_flag=("ctx.check_hostname = True",),
-    ),
-    LineRule(
         "sec.tls.elixir-verify-none",
         frozenset({"elixir"}),
         re.compile(r"\bverify:\s*:verify_none\b|\{\s*:verify\s*,\s*:verify_none\s*\}"),
@@ -152,19 +123,18 @@ TLS_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "sec.tls.sslmode-disable",
-        ANY,
+        ANY - SYNTAX_KINDS,  # code: keywords and DSNs judged on the syntax tree
         re.compile(r"\bsslmode\s*[=:]\s*['\"]?(?:disable|allow|prefer)\b"),
         "the Postgres connection does not require TLS (sslmode disable/allow/prefer)",
         should_flag=(
             "DATABASE_URL=postgres://db.internal/app?sslmode=disable",
-            'conn = psycopg.connect(host=h, sslmode="prefer")',
             "sslmode: allow",
         ),
         should_not_flag=("sslmode=verify-full", "sslmode: require"),
     ),
     LineRule(
         PLAINTEXT_RULE,
-        ANY - frozenset({"python", "rust"}),  # code: judged by flow (connections.py)
+        ANY - SYNTAX_KINDS,  # code: judged by flow (connections.py)
         PLAINTEXT_URL,
         PLAINTEXT_MESSAGE,
         accept=plaintext_url_reason,

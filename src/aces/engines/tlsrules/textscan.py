@@ -4,7 +4,11 @@ A ``LineRule`` is data: an id, the file kinds it reads, a regular expression
 and a message, with should-flag and should-not-flag sample lines the tests
 run. ``scan_lines`` applies rules to one file's text and returns ``Hit``s with
 1-based line and column. Whole-line comments are skipped, since a comment
-that names a dangerous setting is not the setting.
+that names a dangerous setting is not the setting; in Python and Rust every
+string literal and comment is blanked first (``masking``), since a rule's own
+pattern, a sample or a docstring is not the setting either. The values of sample,
+pattern and prose keys in TOML and YAML (``samplekeys``) are not configuration and
+are skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from aces.engines.tlsrules.masking import mask_literals, maskable
+from aces.engines.tlsrules.samplekeys import sample_lines, yaml_sample_lines
 
 # File kind by extension; configuration formats share one kind.
 _KINDS: dict[str, str] = {
@@ -104,11 +111,33 @@ def scan_lines(path: str, text: str, rules: Iterable[LineRule]) -> list[Hit]:
     hits: list[Hit] = []
     if not chosen:
         return hits
+    if not any(_anywhere(rule.pattern).search(text) for rule in chosen):
+        return hits  # nothing to find: the file is not parsed
+    if maskable(kind):
+        text = mask_literals(kind, text)
+    samples = _sample_lines(path, text)
     for number, line in code_lines(text, kind):
+        if number in samples:
+            continue
         for rule in chosen:
             for column, message in rule.check(line):
                 hits.append(Hit(rule.rule_id, path, number, column + 1, message))
     return sorted(hits, key=lambda h: (h.line, h.column, h.rule_id))
+
+
+def _anywhere(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern over a whole text, ``^`` / ``$`` at every line: it finds at least what the
+    line-by-line search finds, so a text it does not match holds no hit."""
+    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+
+
+def _sample_lines(path: str, text: str) -> frozenset[int]:
+    """Lines of a TOML or YAML file that hold samples, patterns or prose (``samplekeys``)."""
+    if path.endswith(".toml"):
+        return sample_lines(text)
+    if path.endswith((".yaml", ".yml")):
+        return yaml_sample_lines(text)
+    return frozenset()
 
 
 def sample_hits(rule: LineRule, line: str) -> list[str]:
