@@ -106,7 +106,9 @@ TOOLS: tuple[ToolAdapter, ...] = (
         name="docker",
         stages=(4,),
         install_hint="install Docker Engine or podman (https://docs.docker.com/engine/install/)",
-        version_pattern=r"Docker version (?P<version>\d[\w.+-]*?),",
+        # "Docker version 28.2.2, build e6534b4" or "podman version 4.3.1"
+        version_pattern=r"(?:Docker|podman) version (?P<version>\d[\w.+-]*?)(?:,|\s*$)",
+        executables=("docker", "podman"),  # the container engine: docker, else podman
         optional=True,  # only for the image builds a policy declares ([[build.images]])
     ),
     ExecutableTool(

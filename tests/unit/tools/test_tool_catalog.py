@@ -38,6 +38,7 @@ RECORDED = [
     ("diffoscope", "diffoscope 254\n", "254"),
     ("faketime", "\nfaketime: Version 0.9.10\n", "0.9.10"),
     ("docker", "Docker version 28.2.2, build e6534b4\n", "28.2.2"),
+    ("docker", "podman version 4.3.1\n", "4.3.1"),
     ("nats-server", "nats-server: v2.9.10\n", "2.9.10"),
     (
         "valkey",
