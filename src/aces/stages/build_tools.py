@@ -23,8 +23,9 @@ from aces.engines.repro.cargo import is_cargo_build
 from aces.engines.repro.variants import CLOCK_SHIFT, FAKETIME_ENV
 from aces.errors import ToolError
 from aces.pipeline.context import RunContext
-from aces.stages.tooling import require_tool, resolver
+from aces.stages.tooling import optional_tool, require_tool, resolver
 from aces.tools.catalog import tools_by_name
+from aces.tools.process import describe_exit
 from aces.workspace import git
 from aces.workspace.git_run import unexpected_output
 
@@ -32,6 +33,11 @@ from aces.workspace.git_run import unexpected_output
 FALLBACK_EPOCH = 315_532_800
 PROBE_TIMEOUT = 5.0  # seconds a program may take to start under libfaketime
 ENGINE_TIMEOUT = 20.0
+
+
+def budget(ctx: RunContext, own: float) -> float:
+    """A program's timeout: its own, shortened to the check's time budget."""
+    return min(own, ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds)
 
 
 def build_programs(ctx: RunContext) -> BuildPrograms:
@@ -60,18 +66,6 @@ def program(ctx: RunContext, name: str) -> str:
         return str(require_tool(ctx, name).path)
     found = resolver(ctx).which(name)
     return str(found) if found is not None else name
-
-
-def optional_tool(ctx: RunContext, name: str) -> Path | None:
-    """An optional catalog tool: None when neither installed nor pinned, else checked.
-
-    Pinning a tool declares that the run needs it, so a pinned tool that is
-    missing is an error like any other required one.
-    """
-    tools = resolver(ctx)
-    if tools.locate(name) is None and name not in tools.pins:
-        return None
-    return require_tool(ctx, name).path
 
 
 def source_date_epoch(ctx: RunContext) -> int:
@@ -117,7 +111,8 @@ def usable_faketime(ctx: RunContext, programs: dict[str, str]) -> Path | None:
     for probe in _probes(ctx.policy.build.commands, programs):
         argv = (str(faketime), "-f", CLOCK_SHIFT, *probe)
         try:
-            ctx.processes.run(argv, cwd=ctx.workspace.root, timeout=PROBE_TIMEOUT, env=env)
+            timeout = budget(ctx, PROBE_TIMEOUT)
+            ctx.processes.run(argv, cwd=ctx.workspace.root, timeout=timeout, env=env)
         except ToolError:
             return None
     return faketime
@@ -150,12 +145,13 @@ def container_engine(ctx: RunContext) -> str:
     result = ctx.processes.run(
         (str(engine), "info", "--format", "{{.ServerVersion}}"),
         cwd=ctx.workspace.root,
-        timeout=ENGINE_TIMEOUT,
+        timeout=budget(ctx, ENGINE_TIMEOUT),
     )
     if result.returncode != 0:
         why = (result.stderr or result.stdout).strip()[:200]
         raise ToolError(
-            f"no container engine: `{engine.name} info` failed: {why}",
+            f"no container engine: `{engine.name} info` {describe_exit(result.returncode)}: "
+            f"{why or 'no message'}",
             hint="run stage 4 where docker or podman can build images, for the declared images",
         )
     return str(engine)

@@ -36,6 +36,7 @@ from aces.policy.schema import ImageBuild
 from aces.stages import build_inputs
 from aces.stages.build_tools import (
     ENGINE_TIMEOUT,
+    budget,
     build_programs,
     container_engine,
     installed_locales,
@@ -93,7 +94,7 @@ def _reproduce(ctx: RunContext) -> Reproduction:
         files=ctx.workspace.files,
         commands=build.commands,
         artifacts=build.artifacts,
-        timeout=build.timeout_seconds,
+        timeout=budget(ctx, build.timeout_seconds),
         source_date_epoch=source_date_epoch(ctx),
         programs=build_programs(ctx),
     )
@@ -364,7 +365,7 @@ class MinimalImage(BuildCheck):
 
 def _image_size(ctx: RunContext, engine: str, image: ImageBuild) -> int:
     """Build the image and read its size in bytes."""
-    timeout = ctx.policy.build.timeout_seconds
+    timeout = budget(ctx, ctx.policy.build.timeout_seconds)
     root = ctx.workspace.root
     built = ctx.processes.run(
         (engine, "build", "-q", "-f", image.dockerfile, image.context), cwd=root, timeout=timeout
@@ -373,7 +374,7 @@ def _image_size(ctx: RunContext, engine: str, image: ImageBuild) -> int:
     inspected = ctx.processes.run(
         (engine, "image", "inspect", "--format", "{{.Size}}", image_id),
         cwd=root,
-        timeout=ENGINE_TIMEOUT,
+        timeout=budget(ctx, ENGINE_TIMEOUT),
     ).check_ok()
     try:
         return containers.parse_image_size(inspected.stdout)
