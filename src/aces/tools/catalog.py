@@ -48,6 +48,15 @@ TOOLS: tuple[ToolAdapter, ...] = (
         optional=True,  # cross-checks the native state-machine model checker
     ),
     ExecutableTool(
+        name="cc",
+        stages=(2,),
+        install_hint="apt-get install -y gcc (or clang)",
+        # "cc (Debian 12.2.0-14+deb12u1) 12.2.0" (gcc) or "Debian clang version 14.0.6"
+        version_pattern=r"^(?:\S+ \(.*\) |.*clang version )(?P<version>\d+\.\d+[\w.+-]*)",
+        executables=("cc", "gcc", "clang"),
+        optional=True,  # compiles the fast model-checker backend; the Python one needs none
+    ),
+    ExecutableTool(
         name="cargo",
         stages=(3, 4, 5, 8),
         install_hint="rustup toolchain install stable (rustup: https://rustup.rs)",

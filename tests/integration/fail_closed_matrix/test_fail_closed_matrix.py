@@ -70,6 +70,12 @@ PYTEST_TESTS = {"tests/test_a.py": "def test_a():\n    assert True\n"}
 MIX_OK = "Mix 1.14.0 (compiled with Erlang/OTP 25)"
 MIX_OLD = "Mix 1.13.4 (compiled with Erlang/OTP 24)"
 PG = ("postgres", "initdb", "psql")
+MACHINE = {
+    "state_machines/door.sm.yaml": (
+        "name: door\nstates: [open, shut]\ninitial: open\nfinal: [shut]\nevents: [close]\n"
+        "transitions:\n  - {from: open, on: close, to: shut}\nignore:\n  shut: [close]\n"
+    )
+}
 CARGO_BUILD = (
     '[build]\ncommands = [["cargo", "build", "--release"]]\nartifacts = ["out/built.txt"]\n'
 )
@@ -173,6 +179,16 @@ TOOLS: tuple[ToolSpec, ...] = (
         extra_policy=PYTEST_RUNNER,
     ),
     ToolSpec(
+        "cc",
+        2,
+        {"cc": {"*": "cc (Debian 12.2.0-14) 12.2.0"}},
+        ("cc", None),
+        "cc (Debian 11.3.0-1) 11.3.0",
+        "sm.invariants",
+        files=MACHINE,
+        pins={"cc": "12.2.0"},
+    ),
+    ToolSpec(
         "cargo-build",
         4,
         CARGO,
@@ -243,6 +259,7 @@ RUN_FAULTED = frozenset(
         "cargo-test",
         "cargo-build",
         "docker",
+        "cc",
         "mix",
         "mix-credo",
         "mix-sobelow",
@@ -359,7 +376,7 @@ def test_the_matrix_has_at_least_40_cells() -> None:
     assert {spec.name for spec in TOOLS} >= {
         "buf", "ruff", "cargo-fmt", "cargo-clippy", "cargo-deny", "cargo-test", "mix",
         "git", "nats-server", "redis-server", "postgres", "initdb", "pytest",
-        "cargo-build", "faketime", "diffoscope", "docker",
+        "cargo-build", "faketime", "diffoscope", "docker", "cc",
     }  # fmt: skip
 
 
