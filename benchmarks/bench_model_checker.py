@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aces.engines.statemachine import load_machine, model_check
-from aces.engines.statemachine.cbackend import c_source, compiler, parse_output
+from aces.engines.statemachine.cbackend import c_source, parse_output
 
 MODELS = Path(__file__).resolve().parent / "models"
 GOAL_RATIO = 0.5
@@ -69,6 +69,11 @@ class Row:
         return self.states / self.run_seconds if self.run_seconds else float("inf")
 
 
+def compiler() -> str:
+    """The C compiler on PATH (checked before the benchmark starts)."""
+    return shutil.which("cc") or "cc"
+
+
 def _machine_text(case: Case) -> str:
     text = (MODELS / f"{case.stem}.sm.yaml").read_text(encoding="utf-8")
     name = case.set_line.split(":")[0]
@@ -94,7 +99,7 @@ def run_aces(case: Case, work: str, repeat: int) -> Row:
     binary = Path(work) / f"{case.stem}{case.size}"
     start = time.perf_counter()
     source.write_text(c_source(machine.program), encoding="utf-8")
-    subprocess.run([compiler() or "cc", "-O2", "-o", str(binary), str(source)], check=True)
+    subprocess.run([compiler(), "-O2", "-o", str(binary), str(source)], check=True)
     compile_seconds = time.perf_counter() - start
     output, seconds = _best([str(binary), "100000000"], work, repeat)
     raw = parse_output(output)
@@ -186,7 +191,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--python", action="store_true", help="also time the Python backend")
     args = parser.parse_args()
-    if shutil.which("spin") is None or compiler() is None:
+    if shutil.which("spin") is None or shutil.which("cc") is None:
         print("needs spin and a C compiler on PATH", file=sys.stderr)
         return 2
     mismatches = 0

@@ -27,6 +27,8 @@ from aces.engines.statemachine import (
 )
 from aces.errors import InputError
 from aces.policy.schema import StateMachinePolicy
+from aces.tools.process import ProcessRunner
+from aces.tools.resolve import ToolResolver
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 MAX_MACHINE_BYTES = 5_000_000
@@ -94,6 +96,13 @@ def handle_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return worst
 
 
+def _compiler() -> str | None:
+    """The C compiler of the fast backend, found as the stages find it (``.tools/bin`` first)."""
+    runner = ProcessRunner()
+    found = ToolResolver.for_repository(Path.cwd(), runner, {}).locate("cc")
+    return str(found) if found is not None else None
+
+
 def check_file(name: str, state_limit: int, out: TextIO) -> int:
     """Print the checks of one file; its exit code."""
     try:
@@ -110,7 +119,7 @@ def check_file(name: str, state_limit: int, out: TextIO) -> int:
         file=out,
     )
     # one exploration serves both the non-determinism rule and the invariants
-    result = model_check(machine, state_limit=state_limit)
+    result = model_check(machine, state_limit=state_limit, compiler=_compiler())
     code = EXIT_PASS
     for issue in static_issues(machine, result=result):
         print(f"  {name}:{issue.line}:{issue.column}: {issue.rule_id}: {issue.message}", file=out)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aces.engines import buildflags, containers
@@ -26,9 +25,7 @@ from aces.engines.repro import (
     size_issues,
     variants,
 )
-from aces.engines.repro.cargo import is_cargo_build
 from aces.engines.repro.sizes import SizeIssueKind
-from aces.engines.repro.variants import CLOCK_SHIFT, FAKETIME_ENV
 from aces.errors import AcesError, InputError, ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
@@ -37,13 +34,17 @@ from aces.pipeline.locations import policy_key_location
 from aces.pipeline.registry import StageDef
 from aces.policy.schema import ImageBuild
 from aces.stages import build_inputs
+from aces.stages.build_tools import (
+    ENGINE_TIMEOUT,
+    budget,
+    build_programs,
+    container_engine,
+    installed_locales,
+    source_date_epoch,
+)
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "1"
-# Used when the tree is not a git repository with a commit: 1980-01-01, the ZIP epoch.
-FALLBACK_EPOCH = 315_532_800
-PROBE_TIMEOUT = 5.0  # seconds a program may take to start under libfaketime
-ENGINE_TIMEOUT = 20.0
 NO_COMMANDS = "the policy declares no build commands ([build] commands in aces.toml)"
 
 
@@ -93,65 +94,13 @@ def _reproduce(ctx: RunContext) -> Reproduction:
         files=ctx.workspace.files,
         commands=build.commands,
         artifacts=build.artifacts,
-        timeout=build.timeout_seconds,
+        timeout=budget(ctx, build.timeout_seconds),
         source_date_epoch=source_date_epoch(ctx),
+        programs=build_programs(ctx),
     )
-    pair = variants(pick_other_locale(installed_locales(ctx)), shift_clock=faketime_works(ctx))
+    locale = pick_other_locale(installed_locales(ctx))
+    pair = variants(locale, shift_clock=plan.programs.shift_clock)
     return reproduce(plan, pair, ctx.processes)
-
-
-def _on_path(ctx: RunContext, program: str) -> str | None:
-    """Where ``program`` is on the PATH children get, or None."""
-    return shutil.which(program, path=ctx.processes.base_env.get("PATH", ""))
-
-
-def source_date_epoch(ctx: RunContext) -> int:
-    """The HEAD commit time, the one time a build may embed (``FALLBACK_EPOCH`` without git)."""
-    if not ctx.workspace.is_git or _on_path(ctx, "git") is None:
-        return FALLBACK_EPOCH
-    result = ctx.processes.run(
-        ("git", "log", "-1", "--format=%ct", "HEAD"), cwd=ctx.workspace.root, timeout=30.0
-    )
-    text = result.stdout.strip()
-    return int(text) if result.returncode == 0 and text.isdigit() else FALLBACK_EPOCH
-
-
-def installed_locales(ctx: RunContext) -> tuple[str, ...]:
-    """``locale -a``, or nothing when the program is missing."""
-    if _on_path(ctx, "locale") is None:
-        return ()
-    result = ctx.processes.run(("locale", "-a"), cwd=ctx.workspace.root, timeout=30.0)
-    return tuple(result.stdout.split()) if result.returncode == 0 else ()
-
-
-def faketime_works(ctx: RunContext) -> bool:
-    """Whether libfaketime is installed and every build program starts under it.
-
-    Some programs deadlock under libfaketime (rustc's allocator does), so each
-    build program is started once under it with a short timeout; when one hangs,
-    the clock of build B is not shifted (docs/stage4-build.md).
-    """
-    if _on_path(ctx, "faketime") is None:
-        return False
-    for probe in _probes(ctx.policy.build.commands):
-        argv = ("faketime", "-f", CLOCK_SHIFT, *probe)
-        try:
-            ctx.processes.run(
-                argv, cwd=ctx.workspace.root, timeout=PROBE_TIMEOUT, env=dict(FAKETIME_ENV)
-            )
-        except ToolError:
-            return False
-    return True
-
-
-def _probes(commands: Iterable[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
-    """A harmless invocation of each program the build starts (and rustc for Cargo)."""
-    found: dict[tuple[str, ...], None] = {}
-    for argv in commands:
-        found[(argv[0], "--version")] = None
-        if is_cargo_build(argv):
-            found[("rustc", "-vV")] = None
-    return tuple(found)
 
 
 class BuildReproducible(BuildCheck):
@@ -414,29 +363,9 @@ class MinimalImage(BuildCheck):
                 yield self.finding(problem, Location(image.dockerfile), key=image.dockerfile)
 
 
-def container_engine(ctx: RunContext) -> str:
-    """``docker`` or ``podman`` when its daemon answers; ``ToolError`` otherwise."""
-    why = "neither docker nor podman is installed"
-    for name in ("docker", "podman"):
-        if _on_path(ctx, name) is None:
-            continue
-        result = ctx.processes.run(
-            (name, "info", "--format", "{{.ServerVersion}}"),
-            cwd=ctx.workspace.root,
-            timeout=ENGINE_TIMEOUT,
-        )
-        if result.returncode == 0:
-            return name
-        why = f"`{name} info` failed: {(result.stderr or result.stdout).strip()[:200]}"
-    raise ToolError(
-        f"no container engine: {why}",
-        hint="run stage 4 where docker or podman can build images, for the declared images",
-    )
-
-
 def _image_size(ctx: RunContext, engine: str, image: ImageBuild) -> int:
     """Build the image and read its size in bytes."""
-    timeout = ctx.policy.build.timeout_seconds
+    timeout = budget(ctx, ctx.policy.build.timeout_seconds)
     root = ctx.workspace.root
     built = ctx.processes.run(
         (engine, "build", "-q", "-f", image.dockerfile, image.context), cwd=root, timeout=timeout
@@ -445,7 +374,7 @@ def _image_size(ctx: RunContext, engine: str, image: ImageBuild) -> int:
     inspected = ctx.processes.run(
         (engine, "image", "inspect", "--format", "{{.Size}}", image_id),
         cwd=root,
-        timeout=ENGINE_TIMEOUT,
+        timeout=budget(ctx, ENGINE_TIMEOUT),
     ).check_ok()
     try:
         return containers.parse_image_size(inspected.stdout)

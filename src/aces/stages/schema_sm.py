@@ -49,6 +49,7 @@ from aces.errors import AcesError, InputError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
+from aces.stages.tooling import optional_tool
 from aces.trace_emitter import TRACE_DIR_VARIABLE
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
@@ -165,6 +166,15 @@ class MachineCheck(Check):
                 )
 
 
+def c_compiler(ctx: RunContext) -> str | None:
+    """The C compiler of the fast model-checker backend, checked against ``[toolchain] cc``.
+
+    Optional: without one (and no pin) the Python backend explores, with the same result.
+    """
+    found = optional_tool(ctx, "cc")
+    return str(found) if found is not None else None
+
+
 # A stand-in result for the rules that need no exploration (no violation to report).
 _NOT_EXPLORED = ModelResult(complete=True, distinct_states=0, generated=0, depth=0, violations=())
 
@@ -173,7 +183,13 @@ def explored(ctx: RunContext, path: str, machine: Machine, limit: int) -> ModelR
     """The model checker's result, once per machine and run; ``AcesError`` at the limit."""
     result = ctx.memo.get(
         f"stage2.explored\x1f{path}\x1f{limit}",
-        lambda: model_check(machine, state_limit=limit, runner=ctx.processes),
+        lambda: model_check(
+            machine,
+            state_limit=limit,
+            timeout=min(ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds),
+            runner=ctx.processes,
+            compiler=c_compiler(ctx),
+        ),
     )
     if not result.complete:
         raise AcesError(
@@ -266,6 +282,7 @@ class Invariants(MachineCheck):
     """
 
     id = "sm.invariants"
+    tools = ("cc",)  # the fast model-checker backend, when a C compiler is installed or pinned
     clauses = ("sm.invariants",)
     title = "State machine invariants hold in every reachable state"
     remedy = (

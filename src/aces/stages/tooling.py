@@ -49,6 +49,18 @@ def require_tool(ctx: RunContext, name: str, cwd: Path | None = None) -> Resolve
     return outcome.resolved
 
 
+def optional_tool(ctx: RunContext, name: str) -> Path | None:
+    """An optional catalog tool: None when neither installed nor pinned, else checked.
+
+    Pinning a tool declares that the run needs it, so a pinned tool that is
+    missing is an error like any other required one; an installed one is used,
+    so it must answer its version as pinned.
+    """
+    if resolver(ctx).locate(name) is None and name not in resolver(ctx).pins:
+        return None
+    return require_tool(ctx, name).path
+
+
 def _resolve(ctx: RunContext, name: str, cwd: Path) -> _Outcome:
     try:
         return _Outcome(resolver(ctx).require(name, cwd), None)

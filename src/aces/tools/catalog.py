@@ -48,6 +48,15 @@ TOOLS: tuple[ToolAdapter, ...] = (
         optional=True,  # cross-checks the native state-machine model checker
     ),
     ExecutableTool(
+        name="cc",
+        stages=(2,),
+        install_hint="apt-get install -y gcc (or clang)",
+        # "cc (Debian 12.2.0-14+deb12u1) 12.2.0" (gcc) or "Debian clang version 14.0.6"
+        version_pattern=r"^(?:\S+ \(.*\) |.*clang version )(?P<version>\d+\.\d+[\w.+-]*)",
+        executables=("cc", "gcc", "clang"),
+        optional=True,  # compiles the fast model-checker backend; the Python one needs none
+    ),
+    ExecutableTool(
         name="cargo",
         stages=(3, 4, 5, 8),
         install_hint="rustup toolchain install stable (rustup: https://rustup.rs)",
@@ -106,7 +115,9 @@ TOOLS: tuple[ToolAdapter, ...] = (
         name="docker",
         stages=(4,),
         install_hint="install Docker Engine or podman (https://docs.docker.com/engine/install/)",
-        version_pattern=r"Docker version (?P<version>\d[\w.+-]*?),",
+        # "Docker version 28.2.2, build e6534b4" or "podman version 4.3.1"
+        version_pattern=r"(?:Docker|podman) version (?P<version>\d[\w.+-]*?)(?:,|\s*$)",
+        executables=("docker", "podman"),  # the container engine: docker, else podman
         optional=True,  # only for the image builds a policy declares ([[build.images]])
     ),
     ExecutableTool(

@@ -41,6 +41,8 @@ class Need(StrEnum):
     OPTIONAL = "optional"  # used when present, never required
 
 
+# Tools the run itself needs before any check: git reads the Change in stage 1.
+NEEDED_BY_THE_RUN: Mapping[str, tuple[int, ...]] = {"git": (1,)}
 _BLOCKING = (ToolStatus.MISSING, ToolStatus.MISMATCH, ToolStatus.ERROR)
 _VERSION_STATUS = {
     VersionCheck.OK: ToolStatus.OK,
@@ -117,8 +119,12 @@ def diagnose(
     The resolver is the one ``aces run`` uses: same directories, same version
     commands, same pins, so doctor and the stages agree by construction.
     """
+    needed = {
+        name: tuple(sorted({*required.get(name, ()), *NEEDED_BY_THE_RUN.get(name, ())}))
+        for name in {*required, *NEEDED_BY_THE_RUN}
+    }
     reports = [
-        probe(resolver, tool, required_stages=required.get(tool.name, ()), cwd=cwd)
+        probe(resolver, tool, required_stages=needed.get(tool.name, ()), cwd=cwd)
         for tool in resolver.tools
     ]
     reports.sort(key=lambda r: (r.stages[0] if r.stages else 0, r.name))
@@ -140,8 +146,12 @@ def probe(
 ) -> ToolReport:
     """Find one tool, read its version and compare it with the pin."""
     stages = tuple(sorted(set(tool.stages) | set(required_stages)))
-    need = Need.NOW if required_stages else Need.OPTIONAL if tool.optional else Need.LATER
     pinned = resolver.pins.get(tool.name)
+    executable = resolver.locate(tool.name)
+    # An optional tool is used, and so must be usable, once it is installed or pinned:
+    # the stages decide the same way (aces.stages.build_tools.optional_tool).
+    used = not tool.optional or pinned is not None or executable is not None
+    need = Need.NOW if required_stages and used else Need.OPTIONAL if tool.optional else Need.LATER
 
     def report(status: ToolStatus, **found: str | None) -> ToolReport:
         return ToolReport(
@@ -156,7 +166,6 @@ def probe(
             detail=found.get("detail") or "",
         )
 
-    executable = resolver.locate(tool.name)
     if executable is None:
         return report(ToolStatus.MISSING)
     try:

@@ -134,8 +134,12 @@ class ToolResolver:
 
     @property
     def child_path(self) -> str:
-        """``PATH`` for the tools' own children: the same directories, in the same order."""
-        return os.pathsep.join(str(d) for d in self.dirs)
+        """``PATH`` for the tools' own children: the same directories, in the same order.
+
+        Only those that are directories now: a dangling or looping entry would make
+        ``execvp`` in a child (faketime, sh) stop at it instead of searching on.
+        """
+        return os.pathsep.join(str(d) for d in self.dirs if d.is_dir())
 
     def adapter(self, name: str) -> ToolAdapter:
         """The catalog entry of ``name`` (``ToolError`` for a name the catalog lacks)."""

@@ -94,6 +94,7 @@ class ToolSpec:
     extra_policy: str = ""
     files: Mapping[str, str] = field(default_factory=dict)
     together: tuple[str, ...] = ()  # installed beside the faulty one (postgres and initdb)
+    pins: Mapping[str, str] = field(default_factory=dict)  # pins of optional tools it uses
 
     @property
     def missing_program(self) -> str:
@@ -166,7 +167,8 @@ def _sub(spec: ToolSpec, fault: str) -> str | None:
 
 def policy(spec: ToolSpec) -> str:
     """The cell's aces.toml: every tool pinned, plus what the tool's stage needs."""
-    pins = "".join(f'"{name}" = "{version}"\n' for name, version in PINS.items())
+    pinned = {**PINS, **spec.pins}
+    pins = "".join(f'"{name}" = "{version}"\n' for name, version in pinned.items())
     return (
         'policy_version = "1.0.0"\ndoctrine = "aces-1.0.0"\n'
         f"{spec.extra_policy}\n[toolchain]\n{pins}"

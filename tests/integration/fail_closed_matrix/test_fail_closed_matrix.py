@@ -70,6 +70,17 @@ PYTEST_TESTS = {"tests/test_a.py": "def test_a():\n    assert True\n"}
 MIX_OK = "Mix 1.14.0 (compiled with Erlang/OTP 25)"
 MIX_OLD = "Mix 1.13.4 (compiled with Erlang/OTP 24)"
 PG = ("postgres", "initdb", "psql")
+MACHINE = {
+    "state_machines/door.sm.yaml": (
+        "name: door\nstates: [open, shut]\ninitial: open\nfinal: [shut]\nevents: [close]\n"
+        "transitions:\n  - {from: open, on: close, to: shut}\nignore:\n  shut: [close]\n"
+    )
+}
+CARGO_BUILD = (
+    '[build]\ncommands = [["cargo", "build", "--release"]]\nartifacts = ["out/built.txt"]\n'
+)
+IMAGE = '[[build.images]]\ndockerfile = "Dockerfile"\nmax_bytes = 1000\n'
+DOCKER = "Docker version 28.2.2, build e6534b4"
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
@@ -167,6 +178,59 @@ TOOLS: tuple[ToolSpec, ...] = (
         files=PYTEST_TESTS,
         extra_policy=PYTEST_RUNNER,
     ),
+    ToolSpec(
+        "cc",
+        2,
+        {"cc": {"*": "cc (Debian 12.2.0-14) 12.2.0"}},
+        ("cc", None),
+        "cc (Debian 11.3.0-1) 11.3.0",
+        "sm.invariants",
+        files=MACHINE,
+        pins={"cc": "12.2.0"},
+    ),
+    ToolSpec(
+        "cargo-build",
+        4,
+        CARGO,
+        ("cargo", None),
+        "cargo 1.94.0 (shim)",
+        "build.reproducible",
+        files=RUST,
+        extra_policy=CARGO_BUILD,
+    ),
+    ToolSpec(
+        "faketime",
+        4,
+        {**CARGO, "faketime": {"*": "faketime: Version 0.9.10"}},
+        ("faketime", None),
+        "faketime: Version 0.9.8",
+        "build.reproducible",
+        files=RUST,
+        extra_policy=CARGO_BUILD,
+        pins={"faketime": "0.9.10"},
+    ),
+    ToolSpec(
+        "diffoscope",
+        4,
+        {**CARGO, "diffoscope": {"*": "diffoscope 254"}},
+        ("diffoscope", None),
+        "diffoscope 250",
+        "build.reproducible",
+        files=RUST,
+        extra_policy=CARGO_BUILD,
+        pins={"diffoscope": "254"},
+    ),
+    ToolSpec(
+        "docker",
+        4,
+        {"docker": {"*": DOCKER}},
+        ("docker", None),
+        "Docker version 27.0.1, build 0000000",
+        "build.minimal-image",
+        files={"Dockerfile": "FROM scratch\n"},
+        extra_policy=IMAGE,
+        pins={"docker": "28.2.2"},
+    ),
     ToolSpec("git", 1, {}, ("git", None), "git version 2.38.1"),
     ToolSpec("nats-server", 6, SERVERS, ("nats-server", None), "nats-server: v2.8.4"),
     ToolSpec("redis-server", 6, SERVERS, ("redis-server", None), "Redis server v=6.2.14 sha=0"),
@@ -193,6 +257,9 @@ RUN_FAULTED = frozenset(
         "cargo-clippy",
         "cargo-deny",
         "cargo-test",
+        "cargo-build",
+        "docker",
+        "cc",
         "mix",
         "mix-credo",
         "mix-sobelow",
@@ -309,6 +376,7 @@ def test_the_matrix_has_at_least_40_cells() -> None:
     assert {spec.name for spec in TOOLS} >= {
         "buf", "ruff", "cargo-fmt", "cargo-clippy", "cargo-deny", "cargo-test", "mix",
         "git", "nats-server", "redis-server", "postgres", "initdb", "pytest",
+        "cargo-build", "faketime", "diffoscope", "docker", "cc",
     }  # fmt: skip
 
 

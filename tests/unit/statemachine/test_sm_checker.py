@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from aces.engines.statemachine import load_machine, model_check, render_trace
+from aces.errors import ToolError
 
 ROOT = Path(__file__).resolve().parents[3]
 TWOPHASE = ROOT / "benchmarks" / "models" / "twophase.sm.yaml"
+CC = shutil.which("cc")  # the compiled backend takes the compiler its caller found
 
 COUNTER = """\
 name: counter
@@ -37,7 +40,7 @@ def _twophase(size: int) -> str:
 @pytest.mark.parametrize("backend", ["python", "c"])
 def test_twophase_three_resource_managers_matches_tlc(backend: str) -> None:
     machine = load_machine(str(TWOPHASE), TWOPHASE.read_text())
-    result = model_check(machine, backend=backend)  # type: ignore[arg-type]
+    result = model_check(machine, backend=backend, compiler=CC)  # type: ignore[arg-type]
     assert (result.complete, result.distinct_states, result.generated, result.depth) == (
         True,
         288,
@@ -51,7 +54,7 @@ def test_twophase_three_resource_managers_matches_tlc(backend: str) -> None:
 @pytest.mark.parametrize("backend", ["python", "c"])
 def test_shortest_counterexample_is_printed(backend: str) -> None:
     machine = load_machine("counter.sm.yaml", COUNTER)
-    result = model_check(machine, backend=backend)  # type: ignore[arg-type]
+    result = model_check(machine, backend=backend, compiler=CC)  # type: ignore[arg-type]
     [violation] = result.violations
     assert (violation.kind, violation.name, violation.line, violation.column) == (
         "invariant",
@@ -75,7 +78,7 @@ def test_parameterised_counterexample_names_the_element(backend: str) -> None:
         "invariants:\n", "invariants:\n  nobody_commits: 'all(r in RM: rmState[r] != committed)'\n"
     )
     machine = load_machine("2pc.sm.yaml", text)
-    [violation] = model_check(machine, backend=backend).violations  # type: ignore[arg-type]
+    [violation] = model_check(machine, backend=backend, compiler=CC).violations  # type: ignore[arg-type]
     events = [(step.event, step.param) for step in violation.trace]
     assert events == [
         (None, None),
@@ -102,7 +105,7 @@ def test_deadlock_in_a_non_final_state(backend: str) -> None:
     text = COUNTER.replace("  - {from: run, on: finish, to: done}\n", "").replace(
         "  small: n <= 2\n", "  small: n <= 3\n"
     )
-    result = model_check(load_machine("c.sm.yaml", text), backend=backend)  # type: ignore[arg-type]
+    result = model_check(load_machine("c.sm.yaml", text), backend=backend, compiler=CC)  # type: ignore[arg-type]
     assert [(v.kind, v.name, v.line, v.column, len(v.trace)) for v in result.violations] == [
         ("deadlock", "run", 2, 10, 4),
         ("final-unreachable", "run", 2, 10, 1),
@@ -124,7 +127,7 @@ def test_final_state_unreachable_without_deadlock(backend: str) -> None:
         )
         .replace("  small: n <= 2\n", "  small: n <= 3\n")
     )
-    result = model_check(load_machine("c.sm.yaml", text), backend=backend)  # type: ignore[arg-type]
+    result = model_check(load_machine("c.sm.yaml", text), backend=backend, compiler=CC)  # type: ignore[arg-type]
     [violation] = result.violations
     assert (violation.kind, violation.name, violation.message) == (
         "final-unreachable",
@@ -137,7 +140,7 @@ def test_final_state_unreachable_without_deadlock(backend: str) -> None:
 @pytest.mark.parametrize("backend", ["python", "c"])
 def test_int_overflow_in_an_action_is_a_bound_violation(backend: str) -> None:
     text = COUNTER.replace("guard: n < 3, ", "").replace("  small: n <= 2\n", "  small: n <= 3\n")
-    result = model_check(load_machine("c.sm.yaml", text), backend=backend)  # type: ignore[arg-type]
+    result = model_check(load_machine("c.sm.yaml", text), backend=backend, compiler=CC)  # type: ignore[arg-type]
     [violation] = result.violations
     assert (violation.kind, violation.name, violation.line, violation.column) == (
         "bound",
@@ -152,9 +155,9 @@ def test_int_overflow_in_an_action_is_a_bound_violation(backend: str) -> None:
 @pytest.mark.parametrize("backend", ["python", "c"])
 def test_state_limit_makes_the_result_incomplete(backend: str) -> None:
     machine = load_machine(str(TWOPHASE), TWOPHASE.read_text())
-    result = model_check(machine, state_limit=100, backend=backend)  # type: ignore[arg-type]
+    result = model_check(machine, state_limit=100, backend=backend, compiler=CC)  # type: ignore[arg-type]
     assert (result.complete, result.distinct_states) == (False, 100)
-    exact = model_check(machine, state_limit=288, backend=backend)  # type: ignore[arg-type]
+    exact = model_check(machine, state_limit=288, backend=backend, compiler=CC)  # type: ignore[arg-type]
     assert (exact.complete, exact.distinct_states) == (True, 288)
 
 
@@ -162,7 +165,7 @@ def test_state_limit_makes_the_result_incomplete(backend: str) -> None:
 def test_backends_agree_on_counts(size: int) -> None:
     machine = load_machine("2pc.sm.yaml", _twophase(size))
     python = model_check(machine, backend="python")
-    compiled = model_check(machine, backend="c")
+    compiled = model_check(machine, backend="c", compiler=CC)
     assert (python.distinct_states, python.generated, python.depth) == (
         compiled.distinct_states,
         compiled.generated,
@@ -171,17 +174,23 @@ def test_backends_agree_on_counts(size: int) -> None:
     assert python.violations == compiled.violations
 
 
-def test_auto_falls_back_to_python_without_a_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aces.engines.statemachine import cbackend
-
-    monkeypatch.setattr(cbackend, "compiler", lambda: None)
+def test_auto_falls_back_to_python_without_a_compiler() -> None:
     machine = load_machine(str(TWOPHASE), TWOPHASE.read_text())
     result = model_check(machine)
     assert (result.backend, result.distinct_states) == ("python", 288)
 
 
-def test_auto_uses_the_compiled_backend_when_a_compiler_is_present() -> None:
+@pytest.mark.skipif(CC is None, reason="no C compiler")
+def test_auto_uses_the_compiled_backend_when_a_compiler_is_given() -> None:
     machine = load_machine(str(TWOPHASE), TWOPHASE.read_text())
-    result = model_check(machine)
+    result = model_check(machine, compiler=CC)
     assert (result.backend, result.distinct_states) == ("c", 288)
     assert result.memory_bytes > 0
+
+
+def test_without_a_compiler_auto_explores_in_python_and_c_is_an_error() -> None:
+    machine = load_machine("c.sm.yaml", COUNTER)
+    assert model_check(machine).backend == "python"
+    assert model_check(machine, compiler=CC).backend == ("c" if CC else "python")
+    with pytest.raises(ToolError, match="no C compiler"):
+        model_check(machine, backend="c")

@@ -44,6 +44,13 @@ class NeedsGit(NeedsBuf):
     tools = ("git",)
 
 
+class NeedsSpin(NeedsBuf):
+    """A stage-2 check that runs spin, an optional tool, when it is there."""
+
+    id = "test.needs-spin"
+    tools = ("spin",)
+
+
 class NeedsUnknown(NeedsBuf):
     """A check naming a tool the catalog does not have."""
 
@@ -124,7 +131,7 @@ def test_text_report_is_exact_and_sorted_by_stage_then_name(repo: Path) -> None:
         "policy: aces.toml\n"
         "\n"
         "stages     tool         need      status            version  pinned  path\n"
-        f"1,2,11     git          later     version mismatch  2.39.5   2.40.0  {bin_dir}/git\n"
+        f"1,2,11     git          now       version mismatch  2.39.5   2.40.0  {bin_dir}/git\n"
         f"2,11       buf          now       ok                1.75.0   1.75.0  "
         f"{repo}/.tools/node_modules/.bin/buf\n"
         "2          spin         optional  missing           -        -       -\n"
@@ -144,9 +151,9 @@ def test_text_report_is_exact_and_sorted_by_stage_then_name(repo: Path) -> None:
         "  not pinned in [toolchain] of aces.toml (infra.locked-toolchains): ruff\n"
         "  [toolchain] pins tools that no check uses: bufx\n"
         "\n"
-        "ready: every tool an implemented check needs is usable\n"
+        "not ready: implemented checks need git\n"
     )
-    assert report.exit_code == 0
+    assert report.exit_code == 2
 
 
 def test_mismatch_of_a_tool_an_implemented_check_needs_exits_2(repo: Path) -> None:
@@ -154,6 +161,26 @@ def test_mismatch_of_a_tool_an_implemented_check_needs_exits_2(repo: Path) -> No
     assert [t.name for t in report.blocking] == ["git"]
     assert report.exit_code == 2
     assert render_text(report).endswith("not ready: implemented checks need git\n")
+
+
+def test_git_is_needed_from_stage_1_though_no_check_declares_it(repo: Path) -> None:
+    report = doctor(repo, ())
+    git = next(t for t in report.tools if t.name == "git")
+    assert (git.need.value, git.stages[0], git.blocking) == ("now", 1, True)
+    assert report.exit_code == 2
+
+
+def test_an_optional_tool_is_needed_once_pinned(repo: Path) -> None:
+    policy = repo / "aces.toml"
+    policy.write_text(policy.read_text() + 'spin = "6.5.2"\n')
+    stages = (StageDef(2, "schema", "Schema", checks=(NeedsSpin(),)),)
+    spin = next(t for t in doctor(repo, stages).tools if t.name == "spin")
+    assert (spin.need.value, spin.status.value, spin.blocking) == ("now", "missing", True)
+    unpinned = repo.parent / "unpinned"
+    unpinned.mkdir()
+    (unpinned / "aces.toml").write_text('policy_version = "1.0.0"\ndoctrine = "aces-1.0.0"\n')
+    spin = next(t for t in doctor(unpinned, stages).tools if t.name == "spin")
+    assert (spin.need.value, spin.status.value, spin.blocking) == ("optional", "missing", False)
 
 
 def test_missing_tool_an_implemented_check_needs_exits_2(repo: Path) -> None:
@@ -166,7 +193,7 @@ def test_missing_tool_an_implemented_check_needs_exits_2(repo: Path) -> None:
 
 def test_json_report(repo: Path) -> None:
     data = json.loads(render_json(doctor(repo, STAGES_NEEDING_BUF)))
-    assert data["ready"] is True
+    assert data["ready"] is False  # git (needed by the run from stage 1) is off its pin
     assert data["policy"] == "aces.toml"
     assert data["unknown_pins"] == ["bufx"]
     assert [t["name"] for t in data["tools"]] == [

@@ -4,6 +4,9 @@
 command in each (through the ``ProcessRunner``, with the timeout), hashes every
 artifact, and diagnoses each one that differs while both copies still exist.
 The temp dirs are removed whatever happens: success, failure, timeout, signal.
+Every program it starts (a command's first word, faketime, diffoscope) is the
+one the caller found and version-checked, given in ``BuildPrograms``: this
+engine never searches for a program itself.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import dataclasses
 import shlex
 import shutil
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aces.engines.repro.artifacts import Artifact, digest_artifact, find_artifacts
@@ -21,11 +24,33 @@ from aces.engines.repro.cargo import cargo_argv, encoded_rustflags, is_cargo_bui
 from aces.engines.repro.diagnose import Cause, Difference, diagnose
 from aces.engines.repro.variants import FAKETIME_ENV, Variant, wrap
 from aces.errors import ToolError
-from aces.tools.process import CommandError, ProcessRunner
+from aces.tools.process import CommandError, ProcessRunner, describe_exit
 from aces.tools.rustup import RUSTUP_ENV
 from aces.workspace.scratch import scratch_parent
 
 MAX_DIAGNOSED_BYTES = 256 * 1024 * 1024  # larger artifacts are reported without a diagnosis
+
+
+@dataclass(frozen=True)
+class BuildPrograms:
+    """The programs the builds start, as the caller resolved them.
+
+    ``commands`` maps a build command's first word, as the policy wrote it, to
+    the program that runs (a first word it lacks runs as written); ``path`` is
+    the ``PATH`` of the build commands (None: the runner's); ``diffoscope`` is
+    None when no report is wanted; ``shift_clock`` whether build B runs under
+    faketime (it starts every build program).
+    """
+
+    commands: Mapping[str, str] = field(default_factory=dict)
+    path: str | None = None
+    faketime: str = "faketime"
+    diffoscope: str | None = None
+    shift_clock: bool = False
+
+    def argv(self, command: Sequence[str]) -> tuple[str, ...]:
+        """``command`` with its first word replaced by the resolved program."""
+        return (self.commands.get(command[0], command[0]), *command[1:])
 
 
 @dataclass(frozen=True)
@@ -38,6 +63,7 @@ class BuildPlan:
     artifacts: tuple[str, ...]
     timeout: float
     source_date_epoch: int
+    programs: BuildPrograms = field(default_factory=BuildPrograms)
 
 
 @dataclass(frozen=True)
@@ -92,7 +118,9 @@ def run_commands(plan: BuildPlan, root: Path, variant: Variant, runner: ProcessR
             env["CARGO_ENCODED_RUSTFLAGS"] = encoded_rustflags(root)
         if variant.clock_shift:
             env.update(FAKETIME_ENV)
-        _run_one(runner, command, root, variant, env, plan.timeout)
+        if plan.programs.path is not None:
+            env["PATH"] = plan.programs.path
+        _run_one(runner, command, root, variant, env, plan)
 
 
 def _run_one(
@@ -101,12 +129,13 @@ def _run_one(
     root: Path,
     variant: Variant,
     env: dict[str, str],
-    timeout: float,
+    plan: BuildPlan,
 ) -> None:
     """One build command; errors name the command as the policy wrote it."""
     shown = shlex.join(command)
+    argv = wrap(plan.programs.argv(command), variant, faketime=plan.programs.faketime)
     try:
-        result = runner.run(wrap(command, variant), cwd=root, timeout=timeout, env=env)
+        result = runner.run(argv, cwd=root, timeout=plan.timeout, env=env)
     except CommandError as exc:
         raise CommandError(
             f"build command {exc.message} in build {variant.label}",
@@ -118,7 +147,8 @@ def _run_one(
         ) from exc
     if result.returncode != 0:
         raise CommandError(
-            f"build command failed in build {variant.label}: {shown}",
+            f"build command failed in build {variant.label}: {shown} "
+            f"({describe_exit(result.returncode)})",
             argv=command,
             stdout=result.stdout,
             stderr=result.stderr,
@@ -144,7 +174,7 @@ def compare(
         other = digest_artifact(roots[1], artifact.path)
         if other.sha256 != artifact.sha256:
             found = _diagnose(roots, artifact.path, max(artifact.size, other.size))
-            differences.append(_with_diffoscope(found, roots, runner))
+            differences.append(_with_diffoscope(found, roots, runner, plan.programs.diffoscope))
     only = sorted(set(found_a) ^ found_b)
     return Reproduction(digests, tuple(differences), tuple(only), tuple(v.describe() for v in pair))
 
@@ -180,17 +210,17 @@ DIFFOSCOPE_TIMEOUT = 120.0
 
 
 def _with_diffoscope(
-    found: Difference, roots: tuple[Path, Path], runner: ProcessRunner
+    found: Difference, roots: tuple[Path, Path], runner: ProcessRunner, diffoscope: str | None
 ) -> Difference:
-    """``found`` with the head of diffoscope's report, when diffoscope is installed.
+    """``found`` with the head of diffoscope's report, when the caller found a diffoscope.
 
     diffoscope is optional: without it the byte-level diagnosis stands alone,
     and a diffoscope that fails or hangs leaves the diagnosis as it is.
     """
-    if shutil.which("diffoscope", path=runner.base_env.get("PATH", "")) is None:
+    if diffoscope is None:
         return found
     argv = (
-        "diffoscope",
+        diffoscope,
         "--text",
         "-",
         str(roots[0] / found.artifact),

@@ -18,6 +18,8 @@ CLOCK_SHIFT = "+3d"  # faketime's relative offset: three days ahead
 # libfaketime also fakes the monotonic clock by default, which would break the
 # timeouts of the build tools themselves; only wall-clock time is shifted.
 FAKETIME_ENV: Mapping[str, str] = {"FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+# The system shell sets the umask; it is part of the system, not a tool of the build.
+SHELL = "/bin/sh"
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,12 @@ def pick_other_locale(installed: Sequence[str]) -> str:
     return "POSIX"
 
 
-def wrap(argv: Sequence[str], variant: Variant) -> tuple[str, ...]:
-    """``argv`` run under the variant's umask (and shifted clock), through ``sh``."""
+def wrap(argv: Sequence[str], variant: Variant, *, faketime: str = "faketime") -> tuple[str, ...]:
+    """``argv`` run under the variant's umask (and shifted clock, by ``faketime``), through sh."""
     # "$@" keeps every argument intact: nothing of argv is parsed by the shell.
-    shell = ("sh", "-c", f'umask {variant.umask:03o} && exec "$@"', "aces-build", *argv)
+    shell = (SHELL, "-c", f'umask {variant.umask:03o} && exec "$@"', "aces-build", *argv)
     if variant.clock_shift:
-        return ("faketime", "-f", variant.clock_shift, *shell)
+        return (faketime, "-f", variant.clock_shift, *shell)
     return shell
 
 

@@ -11,7 +11,6 @@ the Python backend's, so both give identical results.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from aces.engines.statemachine.model import Machine, ViolationKind
 from aces.errors import ToolError
 from aces.tools.process import ProcessRunner
 
-COMPILERS = ("cc", "gcc", "clang")
 MAX_STATES = (1 << 32) - 2
 COMPILE_TIMEOUT = 300.0
 KINDS: tuple[ViolationKind, ...] = (
@@ -33,18 +31,9 @@ KINDS: tuple[ViolationKind, ...] = (
 )
 
 
-def compiler() -> str | None:
-    """The C compiler on PATH, if any."""
-    for name in COMPILERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def usable(program: Program, limit: int = 0) -> bool:
-    """True when a compiler is present and the state fits the C representation."""
-    return compiler() is not None and program.layout.bits <= 64 and limit <= MAX_STATES
+def usable(program: Program, limit: int = 0, cc: str | None = None) -> bool:
+    """True when the caller found a C compiler and the state fits the C representation."""
+    return cc is not None and program.layout.bits <= 64 and limit <= MAX_STATES
 
 
 def explore(
@@ -53,14 +42,16 @@ def explore(
     limit: int,
     timeout: float = 3600.0,
     runner: ProcessRunner | None = None,
+    cc: str | None = None,
 ) -> RawResult:
     """Generate, compile and run the C explorer; ``ToolError`` when that cannot be done.
 
-    ``runner`` is the caller's (a check's, bounded by its deadline); a fresh one otherwise.
+    ``cc`` is the C compiler the caller found and version-checked (this engine
+    never searches for one); ``runner`` is the caller's (a check's, bounded by its
+    deadline); a fresh one otherwise.
     """
-    cc = compiler()
     if cc is None:
-        raise ToolError("no C compiler (cc, gcc or clang) on PATH for the compiled model checker")
+        raise ToolError("no C compiler (cc, gcc or clang) was given to the compiled model checker")
     if program.layout.bits > 64:
         raise ToolError(
             f"machine '{machine.name}' needs {program.layout.bits} bits per state; "
@@ -73,7 +64,9 @@ def explore(
         source.write_text(c_source(program), encoding="utf-8")
         binary = Path(work) / "explore"
         runner.run(
-            [cc, "-O2", "-o", str(binary), str(source)], cwd=work, timeout=COMPILE_TIMEOUT
+            [cc, "-O2", "-o", str(binary), str(source)],
+            cwd=work,
+            timeout=min(COMPILE_TIMEOUT, timeout),
         ).check_ok()
         result = runner.run([str(binary), str(limit)], cwd=work, timeout=timeout).check_ok()
     return parse_output(result.stdout)

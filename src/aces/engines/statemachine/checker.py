@@ -65,20 +65,24 @@ def model_check(
     backend: Backend = "auto",
     timeout: float = 3600.0,
     runner: ProcessRunner | None = None,
+    compiler: str | None = None,
 ) -> ModelResult:
     """Explore every reachable (state, variables) of ``machine`` up to ``state_limit`` states.
 
-    ``backend``: "python" (reference), "c" (generated C, needs a C compiler), or "auto" (C when
-    a compiler is present and the state fits in 64 bits, else Python). ``timeout`` bounds the
+    ``backend``: "python" (reference), "c" (generated C, needs ``compiler``), or "auto" (C when
+    the caller gives a ``compiler``, the path of a C compiler it found and checked, and the
+    state fits in 64 bits, else Python). ``timeout`` bounds the
     compiled run, which goes through ``runner`` when given; a compiler or run failure is a
     ``ToolError``.
     """
     program = _program(machine)
     from aces.engines.statemachine import cbackend
 
-    use_c = backend == "c" or (backend == "auto" and cbackend.usable(program, state_limit))
+    use_c = backend == "c" or (
+        backend == "auto" and cbackend.usable(program, state_limit, compiler)
+    )
     if use_c:
-        raw = cbackend.explore(machine, program, state_limit, timeout, runner)
+        raw = cbackend.explore(machine, program, state_limit, timeout, runner, compiler)
         name = "c"
     else:
         raw = explore_python(program, state_limit)
