@@ -34,6 +34,7 @@ from aces.workspace.change import load_pr_metadata
 from aces.workspace.cienv import from_environment
 from aces.workspace.index import Workspace
 from aces.workspace.prmeta import apply_flags
+from aces.workspace.rundirs import OUT, run_dir
 
 STDOUT_FORMATS: dict[str, Callable[[RunReport], str]] = {
     "json": render_json,
@@ -76,7 +77,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the result cache"
     )
-    parser.add_argument("--out", type=Path, help="report directory (default: <path>/.aces/out)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="report directory (default: .aces/out in CI, else under the git dir)",
+    )
     parser.add_argument(
         "--format",
         choices=("console", *sorted(STDOUT_FORMATS)),
@@ -147,7 +152,7 @@ def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
     cache_dir = default_cache_dir(root, is_git=workspace.is_git, env=os.environ)
     cache = None if args.no_cache or cache_dir is None else ResultCache(cache_dir)
     report = run_pipeline(STAGES, ctx, cache=cache)
-    out_dir = args.out if args.out is not None else root / ".aces" / "out"
+    out_dir = args.out if args.out is not None else run_dir(root, OUT, is_git=workspace.is_git)
     written = write_reports(report, out_dir, source_root=root)
     _publish_to_ci(report, os.environ)
     if args.format == "console":

@@ -43,9 +43,29 @@ class PartialResultError(AcesError):
 
 @dataclass(frozen=True)
 class NotApplicable:
-    """Returned by ``Check.applies`` when there is nothing to check, with the reason."""
+    """Returned by ``Check.applies`` when there is nothing to check, with the reason.
+
+    ``enable`` names the policy keys (dotted, as in ``build.commands``) whose setting
+    would give the check work; the reason then says where each is set in aces.toml
+    (:func:`key_labels`). It stays empty when only a file kind, or a base version to
+    compare with, would change the answer, and the reason then names that instead.
+    """
 
     reason: str
+    enable: tuple[str, ...] = ()
+
+
+def key_labels(key: str) -> tuple[str, ...]:
+    """How a reason may name the dotted policy ``key`` in aces.toml terms.
+
+    ``build.commands`` -> ``[build] commands``; a table or an array of tables by
+    its header: ``[change_classes]``, ``[[build.images]]``.
+    """
+    parent, _, leaf = key.rpartition(".")
+    labels = [f"[{key}]", f"[[{key}]]"]
+    if parent:
+        labels.insert(0, f"[{parent}] {leaf}")
+    return tuple(labels)
 
 
 class Check(ABC):

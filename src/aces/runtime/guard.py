@@ -94,9 +94,20 @@ class Guard:
         path, self._path = self._path, None
         if path is not None:
             path.unlink(missing_ok=True)
+            _prune_empty(path.parent, self._root)
         supervisor, self._supervisor = self._supervisor, None
         if supervisor is not None:
             supervisor.release()
+
+
+def _prune_empty(directory: Path, root: Path) -> None:
+    """Remove ``directory`` and its parents below ``root`` while empty (no leftover ``.aces``)."""
+    while directory != root and directory.is_relative_to(root):
+        try:
+            directory.rmdir()
+        except OSError:
+            return  # not empty (another environment's record), or not ours to remove
+        directory = directory.parent
 
 
 def _refuse_live(path: Path) -> None:

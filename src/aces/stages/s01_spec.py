@@ -59,7 +59,10 @@ CLASS_WORDS = {
     "public_api": "a public API",
     "core_behaviour": "core behaviour",
 }
-NOTHING_RELEVANT = "no change touches protocol, state machine, public API or core behaviour"
+NOTHING_RELEVANT = (
+    "no change touches protocol, state machine, public API or core behaviour "
+    "([change_classes] in aces.toml)"
+)
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,7 @@ class SpecRequired(SpecCheck):
         view = build_view(ctx)
         changed_specs = [p for p in view.dir_specs if p in view.changed_live]
         if not view.relevant and not view.links and not changed_specs:
-            return NotApplicable(NOTHING_RELEVANT)
+            return NotApplicable(NOTHING_RELEVANT, enable=("change_classes",))
         return None
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
@@ -425,7 +428,10 @@ def _no_spec_to_check(view: SpecView) -> NotApplicable | None:
     """NotApplicable when no spec covers the Change, is linked or changed."""
     if view.to_check():
         return None
-    return NotApplicable("no spec covers the change, is linked from the PR body or changed")
+    return NotApplicable(
+        "no spec (under [paths] specs) covers the change, is linked from the PR body or changed",
+        enable=("paths.specs",),
+    )
 
 
 class SpecReferencesSchema(SpecCheck):

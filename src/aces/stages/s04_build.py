@@ -131,7 +131,11 @@ class BuildReproducible(BuildCheck):
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable when the policy declares no build commands."""
-        return None if ctx.policy.build.commands else NotApplicable(NO_COMMANDS)
+        return (
+            None
+            if ctx.policy.build.commands
+            else NotApplicable(NO_COMMANDS, enable=("build.commands",))
+        )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per artifact that differs or that only one build produced."""
@@ -346,7 +350,9 @@ class MinimalImage(BuildCheck):
         """Not applicable when the policy declares no image build."""
         if ctx.policy.build.images:
             return None
-        return NotApplicable("the policy declares no image build ([[build.images]])")
+        return NotApplicable(
+            "the policy declares no image build ([[build.images]])", enable=("build.images",)
+        )
 
     def cache_key(self, ctx: RunContext) -> str | None:
         """Never cached: the result depends on the engine and the registries."""
@@ -410,7 +416,7 @@ class SizeDeviation(BuildCheck):
         """Not applicable without build commands or a baseline named by the policy."""
         build = ctx.policy.build
         if not build.commands:
-            return NotApplicable(NO_COMMANDS)
+            return NotApplicable(NO_COMMANDS, enable=("build.commands",))
         if not build.size_baseline:
             return NotApplicable("the policy names no artifact size baseline (build.size_baseline)")
         return None

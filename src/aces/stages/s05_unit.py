@@ -171,8 +171,10 @@ class CoreCoverage(CoverageCheck):
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable without core libraries in the policy."""
         if not ctx.policy.paths.core_libraries:
-            return NotApplicable("no [paths] core_libraries in the policy")
-        return None if runners(ctx) else NotApplicable(NO_RUNNER)
+            return NotApplicable(
+                "no [paths] core_libraries in the policy", enable=("paths.core_libraries",)
+            )
+        return None if runners(ctx) else NotApplicable(NO_RUNNER, enable=("tests.runners",))
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Per entry: unmeasured files, and the uncovered lines when under the floor."""
@@ -221,8 +223,8 @@ class HotPathCoverage(CoverageCheck):
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable without hot paths in the policy."""
         if not ctx.policy.paths.hot_paths:
-            return NotApplicable("no [paths] hot_paths in the policy")
-        return None if runners(ctx) else NotApplicable(NO_RUNNER)
+            return NotApplicable("no [paths] hot_paths in the policy", enable=("paths.hot_paths",))
+        return None if runners(ctx) else NotApplicable(NO_RUNNER, enable=("tests.runners",))
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Per hot-path file: untaken branches; unmeasured files."""
@@ -274,9 +276,10 @@ class CoverageDrop(CoverageCheck):
         """Not applicable without a baseline in the policy."""
         if not ctx.policy.tests.coverage_baseline:
             return NotApplicable(
-                "no [tests] coverage_baseline in the policy: nothing to ratchet against"
+                "no [tests] coverage_baseline in the policy: nothing to ratchet against",
+                enable=("tests.coverage_baseline",),
             )
-        return None if runners(ctx) else NotApplicable(NO_RUNNER)
+        return None if runners(ctx) else NotApplicable(NO_RUNNER, enable=("tests.runners",))
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per file under its baseline."""
@@ -334,8 +337,11 @@ class TransitionCoverage(CoverageCheck):
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable without state machines."""
         if not machine_files(ctx):
-            return NotApplicable("no state machine (*.sm.yaml) under [paths] state_machines")
-        return None if runners(ctx) else NotApplicable(NO_RUNNER)
+            return NotApplicable(
+                "no state machine (*.sm.yaml) under [paths] state_machines",
+                enable=("paths.state_machines",),
+            )
+        return None if runners(ctx) else NotApplicable(NO_RUNNER, enable=("tests.runners",))
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per transition no test takes, when under the threshold."""

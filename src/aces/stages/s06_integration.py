@@ -5,9 +5,10 @@ service; ``aces.runtime.provider_local``) is started by the first check that
 needs it and shared through ``ctx.memo``; the runner closes it when the stage
 ends (``ctx.resources``). Checks run in parallel threads, so each workload
 holds the environment's lock while it drives traffic: one workload at a time.
-Each workload's history is written to ``<root>/.aces/histories/<check>.jsonl``
-and judged by the history checkers (``aces.engines.history``); findings name the
-offending message ids and point at the history line that first mentions one.
+Each workload's history is written to ``<check>.jsonl`` in the run's ``histories``
+directory (``aces.workspace.rundirs``: ``.aces/histories`` in CI) and judged by
+the history checkers (``aces.engines.history``); findings name the offending
+message ids and point at the history line that first mentions one.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ from aces.runtime.checks_spec import ChecksSpec
 from aces.runtime.driver import Driver, load_driver
 from aces.runtime.provider_local import Environment
 from aces.runtime.topology import MAX_REPLICAS, MIN_REPLICAS, ServiceSpec, Topology, expand
+from aces.workspace.rundirs import HISTORIES, run_dir
 from aces.workspace.scratch import make_scratch
 
-HISTORY_DIR = ".aces/histories"
 POLICY_FILE = "aces.toml"
 _ENV_KEY = "stage6.environment"
 
@@ -69,7 +70,10 @@ def _topology(ctx: RunContext) -> Topology:
 
 def _not_declared(ctx: RunContext) -> NotApplicable | None:
     if not _topology(ctx).declared or not _topology(ctx).services:
-        return NotApplicable("the policy declares no [topology] with [[topology.services]]")
+        return NotApplicable(
+            "the policy declares no [topology] with [[topology.services]]",
+            enable=("topology.services",),
+        )
     return None
 
 
@@ -117,6 +121,13 @@ def _ready(ctx: RunContext) -> tuple[Environment, Driver, ServiceSpec, threading
     return found.env, found.driver, found.spec, found.lock
 
 
+def _history_file(ctx: RunContext, check_id: str) -> str:
+    """Where a workload's history goes: relative to the root when inside it, else absolute."""
+    ws = ctx.workspace
+    path = run_dir(ws.root, HISTORIES, is_git=ws.is_git) / f"{check_id}.jsonl"
+    return path.relative_to(ws.root).as_posix() if path.is_relative_to(ws.root) else str(path)
+
+
 def _settings(ctx: RunContext, name: str) -> workloads.Settings:
     checks = _topology(ctx).checks
     digest = ctx.inputs_digest()[:6]
@@ -159,7 +170,7 @@ class TopoCheck(Check):
                 env.check_alive()  # a crashed replica explains it better, with its log
                 raise ToolError(f"{self.id}: the workload could not run: {exc}") from exc
             env.check_alive()
-        rel = f"{HISTORY_DIR}/{self.id}.jsonl"
+        rel = _history_file(ctx, self.id)
         write_history(ctx.workspace.root / rel, ops)
         history = History(tuple(op._replace(line=i) for i, op in enumerate(ops, 1)), rel)
         return [self._finding(history, v) for v in self.judge(ctx, history, endpoints)]

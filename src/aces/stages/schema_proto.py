@@ -342,7 +342,10 @@ class GoldenVectors(ProtoCheck):
         """Not applicable without .proto files or without envelopes in the policy."""
         skip = super().applies(ctx)
         if skip is None and not ctx.policy.proto.envelopes:
-            return NotApplicable("the policy lists no wire envelopes ([proto] envelopes)")
+            return NotApplicable(
+                "the policy lists no wire envelopes ([proto] envelopes)",
+                enable=("proto.envelopes",),
+            )
         return skip
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:

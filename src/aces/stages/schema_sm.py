@@ -56,7 +56,8 @@ from aces.trace_emitter import TRACE_DIR_VARIABLE
 LOGIC_VERSION = "1"
 MACHINE_SUFFIXES: tuple[str, ...] = (".sm.yaml", ".sm.yml")
 INVALID_RULE = "sm.invalid"
-NO_MACHINES = "no state machine (*.sm.yaml) under the state machine directories"
+SM_KEYS = ("paths.state_machines",)
+NO_MACHINES = "no state machine (*.sm.yaml) under [paths] state_machines"
 # Bad trace lines shown in one ERROR message; the rest are counted.
 SHOWN_PROBLEMS = 5
 
@@ -128,7 +129,7 @@ class MachineCheck(Check):
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable when the repository has no state machine."""
-        return None if machine_files(ctx) else NotApplicable(NO_MACHINES)
+        return None if machine_files(ctx) else NotApplicable(NO_MACHINES, enable=SM_KEYS)
 
     def cache_key(self, ctx: RunContext) -> str | None:
         """The machine files' contents and the policy."""
@@ -482,7 +483,7 @@ class TestsUpdated(MachineCheck):
                 "can be told apart as updated"
             )
         if not machine_files(ctx):
-            return NotApplicable(NO_MACHINES)
+            return NotApplicable(NO_MACHINES, enable=SM_KEYS)
         if not self._changed_machines(ctx):
             return NotApplicable("no state machine changed")
         return None

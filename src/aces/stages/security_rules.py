@@ -168,7 +168,10 @@ class TlsProbe(RuleCheck):
         """Not applicable when the policy lists no endpoint."""
         if ctx.policy.security.tls.endpoints:
             return None
-        return NotApplicable("the policy lists no TLS endpoint ([security.tls] endpoints)")
+        return NotApplicable(
+            "the policy lists no TLS endpoint ([security.tls] endpoints)",
+            enable=("security.tls.endpoints",),
+        )
 
     def cache_key(self, ctx: RunContext) -> str | None:
         """Never cached: the endpoints are live."""
@@ -250,8 +253,9 @@ class WasmPolicyCheck(RuleCheck):
             return None
         dirs = ", ".join(f"{d}/" for d in ctx.policy.security.wasm.dirs)
         return NotApplicable(
-            f"no .wasm or .wat module under {dirs}, no .wasm module elsewhere, and no Rust "
-            "code using wasmtime or wasmer"
+            f"no .wasm or .wat module under {dirs} ([security.wasm] dirs), no .wasm module "
+            "elsewhere, and no Rust code using wasmtime or wasmer",
+            enable=("security.wasm.dirs",),
         )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
@@ -379,7 +383,9 @@ class PermissionMatrixCheck(RuleCheck):
         if ctx.policy.security.permissions.matrix or self.actions(ctx):
             return None
         return NotApplicable(
-            "no proto service, no bus command in the policy and no matrix declared"
+            "no proto service, no bus command in the policy ([security.permissions] "
+            "bus_commands) and no matrix declared ([security.permissions] matrix)",
+            enable=("security.permissions.bus_commands", "security.permissions.matrix"),
         )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:

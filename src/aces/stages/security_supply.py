@@ -154,7 +154,9 @@ class SbomCheck(SupplyCheck):
         if any(s.kind == PUBLISH for p, t in _ci_texts(ctx) for s in ci_steps(p, t)):
             return None
         return NotApplicable(
-            "no dependency manifest or lockfile, no SBOM declared and no CI step that publishes"
+            "no dependency manifest or lockfile, no SBOM declared ([supply] sbom) and no CI "
+            "step that publishes",
+            enable=("supply.sbom",),
         )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
@@ -283,7 +285,10 @@ class SignaturesCheck(SupplyCheck):
         """Not applicable when the policy declares no artifact to verify."""
         if ctx.policy.supply.artifacts:
             return None
-        return NotApplicable("the policy declares no artifacts to verify ([supply] artifacts)")
+        return NotApplicable(
+            "the policy declares no artifacts to verify ([supply] artifacts)",
+            enable=("supply.artifacts",),
+        )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Missing artifacts, missing bundles and bundles that do not verify."""
@@ -367,7 +372,11 @@ class ImmutableTagsCheck(SupplyCheck):
         """Not applicable without deployment manifests and without a ledger."""
         if _manifests(ctx) or ctx.policy.supply.tag_ledger:
             return None
-        return NotApplicable("no deployment manifest and no image ledger")
+        return NotApplicable(
+            "no deployment manifest ([supply] deploy_manifests) and no image ledger "
+            "([supply] tag_ledger)",
+            enable=("supply.deploy_manifests", "supply.tag_ledger"),
+        )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """Unpinned references, ledger disagreements and moved or removed tags."""

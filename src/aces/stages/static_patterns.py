@@ -50,7 +50,7 @@ from aces.stages.generated_code import hand_written
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "4"
 NO_CODE = "no Rust, Python or Elixir source file"
-NO_LAYERS = "no layers declared in the policy"
+NO_LAYERS = "no layers declared in the policy ([[architecture.layers]] in aces.toml)"
 
 
 def parsed_project(ctx: RunContext) -> ParsedProject:
@@ -175,7 +175,7 @@ class Layers(NativeCheck):
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable without declared layers."""
         if not ctx.policy.architecture.layers:
-            return NotApplicable(NO_LAYERS)
+            return NotApplicable(NO_LAYERS, enable=("architecture.layers",))
         return None
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:

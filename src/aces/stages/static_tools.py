@@ -6,8 +6,9 @@ cargo-deny), Elixir -> ``lint.elixir.*`` (mix format, credo --strict, sobelow),
 Python -> ``lint.python.*`` (ruff check, ruff format). A language that is absent
 makes its checks NOT_APPLICABLE; a language present without its tool is ERROR.
 Every warning is a finding: each lint finding names its language clause and
-``lint.warnings-are-errors``. Cargo builds go to ``.aces/cargo-target`` (never
-the repository's ``target/``), offline, ``--locked`` where a Cargo.lock exists.
+``lint.warnings-are-errors``. Cargo builds go to the run's cargo target directory
+(``aces.workspace.rundirs``, never the repository's ``target/``), offline,
+``--locked`` where a Cargo.lock exists.
 ``principle.no-manual-exceptions`` scans code files for inline suppressions.
 Generated code is linted by none of them (``aces.stages.generated_code``).
 """
@@ -39,11 +40,19 @@ from aces.tools.process import ProcessRunner
 from aces.tools.ruff_config import ConfigFinder, RuffSetup
 from aces.tools.rustup import RUSTUP_ENV
 from aces.workspace.index import Workspace
+from aces.workspace.rundirs import CARGO_TARGET, run_dir
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "3"
 WARNINGS = "lint.warnings-are-errors"
-CARGO_TARGET = ".aces/cargo-target"
+
+
+def cargo_target(ctx: RunContext) -> Path:
+    """cargo's target directory for this run: out of the work tree outside CI (``rundirs``)."""
+    ws = ctx.workspace
+    return ctx.memo.get(
+        "scratch.cargo-target", lambda: run_dir(ws.root, CARGO_TARGET, is_git=ws.is_git)
+    )
 
 
 # -- projects of each build tool ---------------------------------------------------------------
@@ -163,8 +172,8 @@ class CargoCheck(LintCheck):
     clauses = ("lint.rust", WARNINGS)
 
     def env(self, ctx: RunContext) -> dict[str, str]:
-        """A target dir under ``.aces``; no colour; rustup never downloads a toolchain."""
-        target = ctx.workspace.root / CARGO_TARGET
+        """A target dir out of the work tree; no colour; rustup never downloads a toolchain."""
+        target = cargo_target(ctx)
         return {
             **super().env(ctx),
             **RUSTUP_ENV,
@@ -543,7 +552,10 @@ class NoManualExceptions(Check):
         """Not applicable without code files and without allowlist entries."""
         if ctx.policy.allowlist or self.files(ctx):
             return None
-        return NotApplicable("no code files and no allowlist entries")
+        return NotApplicable(
+            "no code files and no allowlist entries ([[allowlist]] in aces.toml)",
+            enable=("allowlist",),
+        )
 
     def cache_key(self, ctx: RunContext) -> str | None:
         """The tree, the policy and the reference date."""

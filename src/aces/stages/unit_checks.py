@@ -24,7 +24,7 @@ class SuiteCheck(Check):
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable when there is no runner at all."""
-        return None if runners(ctx) else NotApplicable(NO_RUNNER)
+        return None if runners(ctx) else NotApplicable(NO_RUNNER, enable=("tests.runners",))
 
 
 def location_of_test(ctx: RunContext, result: RunnerResult, case: TestCase) -> Location | None:

@@ -109,7 +109,7 @@ class DeterminismCheck(SuiteCheck):
     def applies(self, ctx: RunContext) -> NotApplicable | None:
         """Not applicable with neither test code nor a runner."""
         if not runners(ctx) and not any(test_files(ctx).values()):
-            return NotApplicable(NO_RUNNER)
+            return NotApplicable(NO_RUNNER, enable=("tests.runners",))
         return None
 
     @abstractmethod

@@ -29,7 +29,7 @@ from aces.engines.testreports import TestCase, TestReport, parse_junit, parse_li
 from aces.errors import AcesError, ToolError
 from aces.pipeline.context import RunContext
 from aces.policy.schema import TestRunnerSpec
-from aces.stages.static_tools import CARGO_TARGET
+from aces.stages.static_tools import cargo_target
 from aces.stages.tooling import require_tool, resolver
 from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
@@ -235,9 +235,9 @@ def _run_runner(
     env = _environment(spec, sub, traces, extra_env)
     env.setdefault("PATH", resolver(ctx).child_path)
     if posixpath.basename(spec.argv[0]) == "cargo":
-        # Build products go under .aces, never into the repository's own target/;
+        # Build products go to the run's cargo target dir, never into the repository's own target/;
         # rustup never downloads the pinned toolchain.
-        env.setdefault("CARGO_TARGET_DIR", str(root / CARGO_TARGET))
+        env.setdefault("CARGO_TARGET_DIR", str(cargo_target(ctx)))
         env.update(RUSTUP_ENV)
     report_path = sub(spec.report)
     coverage_path = sub(spec.coverage)

@@ -389,7 +389,9 @@ def aces_run(root: Path, path_dir: Path, stage: int) -> subprocess.CompletedProc
         "HOME": str(root.parent),
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
     }
+    out = str(root / ".aces" / "out")
     argv = [sys.executable, "-m", "aces", "run", str(root), "--stage", str(stage), "--no-cache"]
+    argv += ["--out", out]
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 

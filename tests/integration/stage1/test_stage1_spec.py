@@ -145,7 +145,8 @@ def test_nothing_relevant_changed_is_not_applicable(tmp_path: Path) -> None:
     outcomes = run(root, base="HEAD")
     assert outcomes["spec.required"] == Outcome(
         Status.NOT_APPLICABLE,
-        "no change touches protocol, state machine, public API or core behaviour",
+        "no change touches protocol, state machine, public API or core behaviour "
+        "([change_classes] in aces.toml)",
         (),
     )
     assert {o.status for o in outcomes.values()} == {Status.NOT_APPLICABLE}

@@ -124,7 +124,7 @@ def test_no_machines_is_not_applicable(tmp_path: Path) -> None:
     outcomes = run(root)
     assert {o.status for o in outcomes.values()} == {Status.NOT_APPLICABLE}
     assert outcomes["sm.invariants"].reason == (
-        "no state machine (*.sm.yaml) under the state machine directories"
+        "no state machine (*.sm.yaml) under [paths] state_machines"
     )
 
 

@@ -40,9 +40,13 @@ from aces.tools.buf import BUF_TIMEOUT_SECONDS, Buf, BufDiagnostic
 from aces.tools.process import ProcessRunner
 from aces.workspace.index import Workspace
 from aces.workspace.roles import is_product
+from aces.workspace.rundirs import PROTO, run_dir
 from aces.workspace.types import Change
 
-STORE_DIR = ".aces/proto"
+
+def proto_store(ws: Workspace) -> Path:
+    """buf's cache and the compiled images: out of the work tree outside CI (``rundirs``)."""
+    return run_dir(ws.root, PROTO, is_git=ws.is_git)
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,8 @@ def open_buf(
     executable: Path | None = None,
     timeout: float = BUF_TIMEOUT_SECONDS,
 ) -> Buf:
-    """The buf to use (``executable`` when the caller resolved it), its cache under ``.aces``."""
-    cache = ws.root / STORE_DIR / "buf-cache"
+    """The buf to use (``executable`` when the caller resolved it), its cache in the proto store."""
+    cache = proto_store(ws) / "buf-cache"
     if executable is not None:
         return Buf(executable, processes, cache, min(timeout, BUF_TIMEOUT_SECONDS))
     return Buf.locate(ws.root, processes, cache)
@@ -103,8 +107,8 @@ def load_versions(
 ) -> tuple[ModuleVersions, ...]:
     """Head and base of every module (``InputError`` when a version does not compile)."""
     if buf is None:
-        buf = Buf.locate(ws.root, processes, ws.root / STORE_DIR / "buf-cache", policy.toolchain)
-    store = ImageStore(ws.root / STORE_DIR / "images")
+        buf = Buf.locate(ws.root, processes, proto_store(ws) / "buf-cache", policy.toolchain)
+    store = ImageStore(proto_store(ws) / "images")
     out: list[ModuleVersions] = []
     for module in proto_modules(ws, policy):
         config, breaking_config = module_config(ws.root, module, policy)

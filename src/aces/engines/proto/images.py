@@ -2,9 +2,9 @@
 
 The head image is built from the working tree; the base image from a git
 worktree of the base commit (checked out with only the module's directory, no
-network), removed again whatever happens. Images are stored under
-``.aces/proto/`` keyed by a digest of every input, so the checks of one run (and
-later runs) build each version once.
+network), removed again whatever happens. Images are stored in the proto store
+(``aces.workspace.rundirs``) keyed by a digest of every input, so the checks of one
+run (and later runs) build each version once.
 """
 
 from __future__ import annotations
