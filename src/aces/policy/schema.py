@@ -115,7 +115,7 @@ class Paths:
     """Where the repository keeps each kind of contract and code."""
 
     specs: tuple[str, ...] = ("specs",)
-    proto: tuple[str, ...] = ("proto",)
+    proto: tuple[str, ...] = ()  # none: every .proto, modules inferred from import roots
     state_machines: tuple[str, ...] = ("state_machines",)
     tests: tuple[str, ...] = ("tests",)
     core_libraries: tuple[str, ...] = ()
