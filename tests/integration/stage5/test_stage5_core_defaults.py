@@ -16,7 +16,8 @@ from tests.integration.example_repo import context
 
 from aces.errors import AcesError
 from aces.model import Finding
-from aces.stages.unit_core import CoreCoverage
+from aces.pipeline.check import PartialResultError
+from aces.stages.unit_core import CoreCoverage, core_scope
 
 OPS = '''\
 """Arithmetic."""
@@ -122,3 +123,26 @@ def test_no_core_and_no_gate_is_not_applicable_naming_the_key(tmp_path: Path) ->
     (tmp_path / "tool.py").write_text("print(1)\n", encoding="utf-8")
     skip = CoreCoverage().applies(context(tmp_path))
     assert skip is not None and "set [paths] core_libraries" in skip.reason
+
+
+def test_gate_findings_are_kept_when_coverage_cannot_be_collected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = context(python_repo(tmp_path, tested=("add",), extra={"codecov.yml": CODECOV}))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    with pytest.raises(PartialResultError) as raised:
+        list(CoreCoverage().run(ctx))
+    assert located(list(raised.value.findings)) == [
+        ("test.coverage-core.loose-gate", "codecov.yml", 5)
+    ]
+
+
+def test_a_rust_crate_beside_the_python_package_is_not_gated_by_default(tmp_path: Path) -> None:
+    root = python_repo(tmp_path, tested=("add", "scale"), extra={})
+    (root / "crates" / "k" / "src").mkdir(parents=True)
+    (root / "crates" / "k" / "Cargo.toml").write_text('[package]\nname = "k"\n')
+    (root / "crates" / "k" / "src" / "lib.rs").write_text("pub fn one() -> u8 {\n    1\n}\n")
+    ctx = context(root)
+    scope = core_scope(ctx)
+    assert scope.note == "core libraries inferred: crates/k/src/**, src/calc/**"
+    assert list(CoreCoverage().run(ctx)) == []
