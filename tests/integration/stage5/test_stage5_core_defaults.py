@@ -92,8 +92,8 @@ def test_looser_repository_gates_are_findings_at_their_lines(tmp_path: Path) -> 
     assert all(f.clauses == ("test.coverage-core",) for f in findings)
 
 
-def test_a_gate_at_the_floor_is_no_finding(tmp_path: Path) -> None:
-    extra = {".coveragerc": "[report]\nfail_under = 90\n"}
+def test_a_gate_at_the_floor_or_in_test_data_is_no_finding(tmp_path: Path) -> None:
+    extra = {".coveragerc": "[report]\nfail_under = 90\n", "tests/fixtures/codecov.yml": CODECOV}
     ctx = context(python_repo(tmp_path, tested=("add", "scale"), extra=extra))
     assert list(CoreCoverage().run(ctx)) == []
 
