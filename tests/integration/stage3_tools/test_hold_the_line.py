@@ -1,0 +1,152 @@
+"""Hold the line in PR mode: stage 3 blocks on what the change adds, counts the existing debt.
+
+The fixture repository has lint debt in a file the change does not touch
+(``legacy.py``: an unused import, a bare ``except``, a ``# noqa``) and on an
+unchanged line of the touched file (``app.py`` line 1: an unused import), and the
+change adds one unused variable on line 5 of ``app.py``. ruff runs for real.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aces.doctrine.catalog import load_doctrine
+from aces.model import Finding, Severity
+from aces.pipeline.check import Check
+from aces.pipeline.context import RunContext
+from aces.policy.loader import load_policy
+from aces.stages.static_patterns import PATTERN_CHECKS
+from aces.stages.static_tools import TOOL_CHECKS
+from aces.workspace.change import compute_change
+from aces.workspace.index import Workspace
+from aces.workspace.types import PullRequest
+
+CHECKS = {check.id: check for check in (*TOOL_CHECKS, *PATTERN_CHECKS)}
+LEGACY = (
+    "import os\n"
+    "\n"
+    "\n"
+    "def load(path):\n"
+    "    try:\n"
+    "        return open(path).read()  # noqa: SIM115\n"
+    "    except:\n"
+    "        return None\n"
+)
+APP_BASE = 'import sys\n\n\ndef main():\n    return "ok"\n'
+APP_HEAD = 'import sys\n\n\ndef main():\n    unused = 1\n    return "ok"\n'
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "legacy.py").write_text(LEGACY, encoding="utf-8")
+    (tmp_path / "app.py").write_text(APP_BASE, encoding="utf-8")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    (tmp_path / "app.py").write_text(APP_HEAD, encoding="utf-8")
+    git(tmp_path, "commit", "-q", "-am", "change")
+    return tmp_path
+
+
+def merged(root: Path) -> Path:
+    """The change merged: HEAD is the default branch's tip, a whole-tree run."""
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--ff-only", "feature")
+    return root
+
+
+def findings(root: Path, check_id: str, base: str | None) -> tuple[Finding, ...]:
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    change = compute_change(ws, loaded.policy, base=base, pr=PullRequest())
+    ctx = RunContext(ws, change, loaded, load_doctrine())
+    check: Check = CHECKS[check_id]
+    return tuple(check.run(ctx))
+
+
+def blocking(found: tuple[Finding, ...]) -> list[tuple[str, tuple[str, ...], str, int | None]]:
+    return sorted(
+        (f.rule_id, f.clauses, f.location.path, f.location.line)
+        for f in found
+        if f.severity.blocks and f.location is not None
+    )
+
+
+def notes(found: tuple[Finding, ...]) -> list[tuple[str, str]]:
+    return [(f.rule_id, f.message) for f in found if f.severity is Severity.NOTE]
+
+
+CLAUSES = ("lint.python", "lint.warnings-are-errors")
+
+
+def test_pr_mode_blocks_only_on_the_new_violation_and_counts_the_debt(repo: Path) -> None:
+    found = findings(repo, "lint.python.ruff", "main")
+    assert blocking(found) == [("lint.python.ruff.F841", CLAUSES, "app.py", 5)]
+    # legacy.py is not even linted (ruff gets the changed files); app.py:1 is debt
+    assert notes(found) == [
+        (
+            "lint.python.ruff.debt",
+            "1 finding of existing debt outside the change (not blocking)",
+        )
+    ]
+
+
+def test_whole_tree_run_judges_every_finding(repo: Path) -> None:
+    found = findings(merged(repo), "lint.python.ruff", None)
+    places = [(rule, path, line) for rule, _, path, line in blocking(found)]
+    assert ("lint.python.ruff.F401", "app.py", 1) in places
+    assert ("lint.python.ruff.F841", "app.py", 5) in places
+    assert ("lint.python.ruff.F401", "legacy.py", 1) in places
+    assert ("lint.python.ruff.E722", "legacy.py", 7) in places
+    assert notes(found) == []
+
+
+def test_debt_block_policy_blocks_on_every_finding_in_pr_mode(repo: Path) -> None:
+    (repo / "aces.toml").write_text(
+        'policy_version = "1.0.0"\n[patterns]\ndebt = "block"\n', encoding="utf-8"
+    )
+    found = findings(repo, "lint.python.ruff", "main")
+    places = [(rule, path, line) for rule, _, path, line in blocking(found)]
+    assert ("lint.python.ruff.F401", "legacy.py", 1) in places
+    assert ("lint.python.ruff.F401", "app.py", 1) in places
+    assert notes(found) == []
+
+
+def test_suppressions_in_untouched_files_do_not_block_in_pr_mode(repo: Path) -> None:
+    pr = findings(repo, "principle.no-manual-exceptions", "main")
+    assert blocking(pr) == []
+    # the scan reads only the changed files, so the untouched legacy.py is not even counted
+    assert notes(pr) == []
+    whole = findings(merged(repo), "principle.no-manual-exceptions", None)
+    assert [(r, p, n) for r, _, p, n in blocking(whole)] == [
+        ("principle.no-manual-exceptions.noqa", "legacy.py", 6)
+    ]
+
+
+def test_forbidden_patterns_outside_the_change_are_debt(repo: Path) -> None:
+    pr = findings(repo, "lint.forbidden-patterns", "main")
+    assert blocking(pr) == []
+    assert [rule for rule, _ in notes(pr)] == ["lint.forbidden-patterns.debt"]
+    whole = findings(merged(repo), "lint.forbidden-patterns", None)
+    assert any(path == "legacy.py" for _, _, path, _ in blocking(whole))
+
+
+def test_a_new_suppression_on_a_changed_line_blocks(repo: Path) -> None:
+    (repo / "app.py").write_text(APP_HEAD + "X = 1  # noqa: E501\n", encoding="utf-8")
+    found = findings(repo, "principle.no-manual-exceptions", "main")
+    assert [(r, p, n) for r, _, p, n in blocking(found)] == [
+        ("principle.no-manual-exceptions.noqa", "app.py", 7)
+    ]
