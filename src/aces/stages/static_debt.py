@@ -47,20 +47,19 @@ def scope_key(ctx: RunContext) -> str:
     return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def debt_note(check_id: str, count: int) -> Finding:
+def debt_note(check: Check, count: int) -> Finding:
     """The one non-blocking finding that counts a check's existing debt."""
     noun = "finding" if count == 1 else "findings"
-    return Finding(
-        rule_id=f"{check_id}.{DEBT_RULE}",
-        clauses=(),
-        message=f"{count} {noun} of existing debt outside the change (not blocking)",
-        severity=Severity.NOTE,
+    return check.finding(
+        f"{count} {noun} of existing debt outside the change (not blocking)",
+        rule_id=f"{check.id}.{DEBT_RULE}",
         help='Fix them in their own change; [patterns] debt = "block" makes them block.',
         key=DEBT_RULE,
+        severity=Severity.NOTE,
     )
 
 
-def hold_the_line(check_id: str, ctx: RunContext, found: Iterable[Finding]) -> Iterator[Finding]:
+def hold_the_line(check: Check, ctx: RunContext, found: Iterable[Finding]) -> Iterator[Finding]:
     """The findings on changed lines, then one note counting the blocking ones elsewhere."""
     lines = holding(ctx)
     if lines is None:
@@ -73,7 +72,7 @@ def hold_the_line(check_id: str, ctx: RunContext, found: Iterable[Finding]) -> I
         elif finding.severity.blocks:
             debt += 1
     if debt:
-        yield debt_note(check_id, debt)
+        yield debt_note(check, debt)
 
 
 class HoldsTheLine(Check):
@@ -81,7 +80,7 @@ class HoldsTheLine(Check):
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """The findings of ``judge`` on the change, and the debt note."""
-        yield from hold_the_line(self.id, ctx, self.judge(ctx))
+        yield from hold_the_line(self, ctx, self.judge(ctx))
 
     @abstractmethod
     def judge(self, ctx: RunContext) -> Iterable[Finding]:

@@ -86,6 +86,7 @@ def blocking(found: tuple[Finding, ...]) -> list[tuple[str, tuple[str, ...], str
 
 
 def notes(found: tuple[Finding, ...]) -> list[tuple[str, str]]:
+    assert all(f.clauses for f in found)  # the note names the check's clauses too
     return [(f.rule_id, f.message) for f in found if f.severity is Severity.NOTE]
 
 
