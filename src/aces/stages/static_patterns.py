@@ -145,7 +145,9 @@ class Complexity(HoldsTheLine, NativeCheck):
             for metrics in measure(source):
                 if TEST in zones.at(metrics.start_byte):
                     continue
-                where = Location(path, metrics.line, metrics.column)
+                # The whole function: a change to its body is a change to what is measured.
+                end = metrics.end_line or None
+                where = Location(path, metrics.line, metrics.column, end_line=end)
                 if metrics.cyclomatic > limits.max_complexity:
                     yield self.finding(
                         f"function `{metrics.name}` has cyclomatic complexity "

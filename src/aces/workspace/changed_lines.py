@@ -42,5 +42,7 @@ class ChangedLines:
             return False
         if changed.status == ADDED or location.line is None:
             return True
-        line = location.line
-        return any(h.start <= line < h.start + h.count for h in changed.hunks)
+        first = location.line
+        last = max(first, location.end_line or first)
+        # a finding spanning lines (a function) is touched when any of its lines is
+        return any(h.start <= last and first < h.start + h.count for h in changed.hunks)

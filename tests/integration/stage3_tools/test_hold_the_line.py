@@ -151,3 +151,20 @@ def test_a_new_suppression_on_a_changed_line_blocks(repo: Path) -> None:
     assert [(r, p, n) for r, _, p, n in blocking(found)] == [
         ("principle.no-manual-exceptions.noqa", "app.py", 7)
     ]
+
+
+BRANCHY = "def pick(n):\n    if n == 1:\n        return 1\n    return 0\n"
+
+
+def test_a_change_inside_a_function_that_makes_it_too_complex_blocks(repo: Path) -> None:
+    arms = "".join(f"    if n == {i}:\n        return {i}\n" for i in range(3, 14))
+    (repo / "app.py").write_text(APP_HEAD + "\n\n" + BRANCHY, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "add pick")
+    git(repo, "branch", "-f", "main", "HEAD")
+    grown = BRANCHY.replace("    return 0\n", arms + "    return 0\n")
+    (repo / "app.py").write_text(APP_HEAD + "\n\n" + grown, encoding="utf-8")
+    found = findings(repo, "lint.complexity", "main")
+    # the finding is at the (unchanged) def line; the function's changed body makes it new
+    assert [(r, p, n) for r, _, p, n in blocking(found)] == [
+        ("lint.complexity.cyclomatic", "app.py", 9)
+    ]

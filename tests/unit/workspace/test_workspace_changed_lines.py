@@ -43,3 +43,10 @@ def test_untouched_files_are_not_in_the_change_but_are_on_a_whole_tree() -> None
     whole = ChangedLines.of(Change(base=None, head=None, whole_tree=True))
     assert whole.touches(Location("other.py", 1))
     assert whole.file_changed("other.py")
+
+
+def test_a_finding_spanning_a_changed_line_is_touched() -> None:
+    lines = ChangedLines.of(CHANGE)
+    assert lines.touches(Location("edited.py", 1, end_line=4))
+    assert lines.touches(Location("edited.py", 8, end_line=12))
+    assert not lines.touches(Location("edited.py", 6, end_line=9))
