@@ -115,7 +115,8 @@ class ForbiddenPatterns(HoldsTheLine, NativeCheck):
         for hit in scan_all(engine, project.sources.values(), project.zones):
             yield self.finding(
                 hit.message,
-                Location(hit.path, hit.line, hit.column),
+                # the matched code's span: a long function is touched by any change to its body
+                Location(hit.path, hit.line, hit.column, end_line=hit.end_line or None),
                 rule_id=f"{self.id}.{hit.rule_id}",
                 help=hit.help,
             )

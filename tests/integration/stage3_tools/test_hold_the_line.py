@@ -168,3 +168,16 @@ def test_a_change_inside_a_function_that_makes_it_too_complex_blocks(repo: Path)
     assert [(r, p, n) for r, _, p, n in blocking(found)] == [
         ("lint.complexity.cyclomatic", "app.py", 9)
     ]
+
+
+def test_a_change_that_makes_an_existing_function_too_long_blocks(repo: Path) -> None:
+    body = "".join(f"    x{i} = {i % 2}\n" for i in range(50))
+    (repo / "long.py").write_text(f"def long():\n{body}    return x0\n", encoding="utf-8")
+    git(repo, "add", "long.py")
+    git(repo, "commit", "-q", "-m", "add long")
+    git(repo, "branch", "-f", "main", "HEAD")
+    more = "".join(f"    y{i} = {i % 2}\n" for i in range(20))
+    (repo / "long.py").write_text(f"def long():\n{body}{more}    return x0\n", encoding="utf-8")
+    found = findings(repo, "lint.forbidden-patterns", "main")
+    rules = [(r, p, n) for r, _, p, n in blocking(found)]
+    assert ("lint.forbidden-patterns.python.long-function", "long.py", 1) in rules
