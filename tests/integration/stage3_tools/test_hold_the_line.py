@@ -8,11 +8,13 @@ change adds one unused variable on line 5 of ``app.py``. ruff runs for real.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from aces.cli.main import main
 from aces.doctrine.catalog import load_doctrine
 from aces.model import Finding, Severity
 from aces.pipeline.check import Check
@@ -181,3 +183,19 @@ def test_a_change_that_makes_an_existing_function_too_long_blocks(repo: Path) ->
     found = findings(repo, "lint.forbidden-patterns", "main")
     rules = [(r, p, n) for r, _, p, n in blocking(found)]
     assert ("lint.forbidden-patterns.python.long-function", "long.py", 1) in rules
+
+
+def test_aces_run_in_pr_mode_fails_on_the_new_finding_and_reports_the_debt(repo: Path) -> None:
+    out = repo.parent / "out"
+    argv = ["run", str(repo), "--stage", "3", "--base", "main", "--no-cache", "--quiet"]
+    assert main([*argv, "--out", str(out)]) == 1
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    found = [
+        (f["severity"], f["rule_id"], (f.get("location") or {}).get("path"))
+        for stage in report["stages"]
+        for check in stage["checks"]
+        for f in check["findings"]
+    ]
+    assert ("error", "lint.python.ruff.F841", "app.py") in found
+    assert ("note", "lint.python.ruff.debt", None) in found
+    assert all(path == "app.py" for severity, _, path in found if severity == "error")
