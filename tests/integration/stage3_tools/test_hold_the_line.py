@@ -199,3 +199,7 @@ def test_aces_run_in_pr_mode_fails_on_the_new_finding_and_reports_the_debt(repo:
     assert ("error", "lint.python.ruff.F841", "app.py") in found
     assert ("note", "lint.python.ruff.debt", None) in found
     assert all(path == "app.py" for severity, _, path in found if severity == "error")
+    status = {c["id"]: c["status"] for stage in report["stages"] for c in stage["checks"]}
+    # legacy.py's bare except is debt: the check passes with its note
+    assert status["lint.forbidden-patterns"] == "PASS"
+    assert status["lint.python.ruff"] == "FAIL"
