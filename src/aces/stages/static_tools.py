@@ -140,7 +140,11 @@ class LintCheck(HoldsTheLine):
     ) -> Iterator[Finding]:
         """One finding per issue, naming the language clause and warnings-are-errors."""
         for issue in issues:
-            location = Location(issue.path, issue.line, issue.column) if issue.path else None
+            location = (
+                Location(issue.path, issue.line, issue.column, end_line=issue.end_line)
+                if issue.path
+                else None
+            )
             yield self.finding(
                 issue.message if rule_id else f"{issue.code}: {issue.message}",
                 location,

@@ -203,3 +203,14 @@ def test_aces_run_in_pr_mode_fails_on_the_new_finding_and_reports_the_debt(repo:
     # legacy.py's bare except is debt: the check passes with its note
     assert status["lint.forbidden-patterns"] == "PASS"
     assert status["lint.python.ruff"] == "FAIL"
+
+
+def test_a_new_import_that_unsorts_an_existing_block_blocks(repo: Path) -> None:
+    (repo / "ruff.toml").write_text('[lint]\nextend-select = ["I"]\n', encoding="utf-8")
+    git(repo, "add", "ruff.toml")
+    git(repo, "commit", "-q", "-m", "sort imports")
+    git(repo, "branch", "-f", "main", "HEAD")
+    (repo / "app.py").write_text("import sys\nimport abc\n" + APP_HEAD[len("import sys\n") :])
+    found = findings(repo, "lint.python.ruff", "main")
+    # ruff reports the unsorted block at its first (unchanged) line; the block spans line 2
+    assert ("lint.python.ruff.I001", "app.py", 1) in [(r, p, n) for r, _, p, n in blocking(found)]
