@@ -207,6 +207,11 @@ class PatternsPolicy:
     startup_markers: tuple[str, ...] = ("aces:startup",)  # comment above an item
     test_globs: tuple[str, ...] = DEFAULT_TEST_GLOBS
     startup_globs: tuple[str, ...] = DEFAULT_STARTUP_GLOBS
+    # PR mode: findings outside the changed lines are counted, not blocking ("block": they block)
+    debt: str = "hold-the-line"
+
+
+DEBT_MODES: tuple[str, ...] = ("hold-the-line", "block")  # loosest first
 
 
 @dataclass(frozen=True)
