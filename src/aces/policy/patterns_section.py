@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from aces.policy.problems import KeyPath
-from aces.policy.schema import ArchitecturePolicy, Layer, PatternsPolicy
+from aces.policy.schema import DEBT_MODES, ArchitecturePolicy, Layer, PatternsPolicy
 from aces.policy.values import (
     Reporter,
     as_string,
@@ -51,7 +51,22 @@ def build_patterns(
         startup_markers=_strings(r, table, path, "startup_markers", default.startup_markers),
         test_globs=_strings(r, table, path, "test_globs", default.test_globs),
         startup_globs=_strings(r, table, path, "startup_globs", default.startup_globs),
+        debt=_debt(r, table, path, default.debt),
     )
+
+
+def _debt(r: Reporter, table: dict[str, Any], path: KeyPath, default: str) -> str:
+    """How findings outside a PR's changed lines are judged: one of ``DEBT_MODES``."""
+    if "debt" not in table:
+        return default
+    key = (*path, "debt")
+    value = as_string(r, table["debt"], key, "one of " + ", ".join(DEBT_MODES))
+    if value is None:
+        return default
+    if value not in DEBT_MODES:
+        r.add(key, f"expected one of {', '.join(map(repr, DEBT_MODES))}, found {value!r}")
+        return default
+    return value
 
 
 def _limit(r: Reporter, table: dict[str, Any], path: KeyPath, name: str, default: int) -> int:

@@ -21,7 +21,7 @@ from aces.policy.policy_diff import (
     Loosening,
     differences,
 )
-from aces.policy.schema import Direction, Policy
+from aces.policy.schema import DEBT_MODES, Direction, Policy
 
 GOVERNANCE_CLAUSE = "gov.only-stricter"
 APPROVAL_CLAUSE = "gov.unanimous-major"
@@ -56,6 +56,11 @@ DIRECTED_NUMBERS: dict[str, tuple[Direction, str]] = {
 STRICT_WHEN_ON: dict[str, str] = {
     "secrets.scan_all_files": "sec.secrets",
     "proto.require_proto3_optional": "compat.optional-fields",
+}
+
+# Choices ordered loosest first: a move towards the start loosens.
+ORDERED_CHOICES: dict[str, tuple[tuple[str, ...], str]] = {
+    "patterns.debt": (DEBT_MODES, "lint.forbidden-patterns"),
 }
 
 # Lists of exemptions: an item added exempts more, an item removed exempts less.
@@ -98,7 +103,7 @@ def clause_of(key: str) -> str:
 
 def modelled(key: str) -> bool:
     """Whether ``key`` is compared by a known direction."""
-    known = (*MODELLED_KEYS, *DIRECTED_NUMBERS, *STRICT_WHEN_ON, *EXEMPTION_LISTS)
+    known = (*MODELLED_KEYS, *DIRECTED_NUMBERS, *STRICT_WHEN_ON, *EXEMPTION_LISTS, *ORDERED_CHOICES)
     return any(key == prefix or key.startswith(prefix + ".") for prefix in known)
 
 
@@ -167,11 +172,22 @@ def directed(found: Iterable[Difference]) -> list[Loosening]:
                 out.append(Loosening(diff.key, f"{diff.before} -> {diff.after} ({way})", clause))
         elif diff.key in STRICT_WHEN_ON and diff.after == "False":
             out.append(Loosening(diff.key, "turned off", STRICT_WHEN_ON[diff.key]))
+        elif diff.key in ORDERED_CHOICES and _looser_choice(diff):
+            out.append(Loosening(diff.key, diff.describe(), ORDERED_CHOICES[diff.key][1]))
         elif diff.key in EXEMPTION_LISTS and diff.kind == ADDED:
             out.append(
                 Loosening(diff.key, f"exempts more: adds {diff.after}", EXEMPTION_LISTS[diff.key])
             )
     return out
+
+
+def _looser_choice(diff: Difference) -> bool:
+    """Whether a changed choice moved towards the loose end of its order (unknown values too)."""
+    order = ORDERED_CHOICES[diff.key][0]
+    before, after = diff.before.strip("'\""), diff.after.strip("'\"")
+    if before not in order or after not in order:
+        return diff.kind == CHANGED
+    return order.index(after) < order.index(before)
 
 
 def unknown_direction(found: Iterable[Difference]) -> list[Loosening]:

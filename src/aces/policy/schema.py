@@ -115,7 +115,7 @@ class Paths:
     """Where the repository keeps each kind of contract and code."""
 
     specs: tuple[str, ...] = ("specs",)
-    proto: tuple[str, ...] = ("proto",)
+    proto: tuple[str, ...] = ()  # none: every .proto, modules inferred from import roots
     state_machines: tuple[str, ...] = ("state_machines",)
     tests: tuple[str, ...] = ("tests",)
     core_libraries: tuple[str, ...] = ()
@@ -207,6 +207,11 @@ class PatternsPolicy:
     startup_markers: tuple[str, ...] = ("aces:startup",)  # comment above an item
     test_globs: tuple[str, ...] = DEFAULT_TEST_GLOBS
     startup_globs: tuple[str, ...] = DEFAULT_STARTUP_GLOBS
+    # PR mode: findings outside the changed lines are counted, not blocking ("block": they block)
+    debt: str = "hold-the-line"
+
+
+DEBT_MODES: tuple[str, ...] = ("hold-the-line", "block")  # loosest first
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The tests run once per ACES run (``aces.stages.unit_suite``): the policy's
 ``[[tests.runners]]``, or defaults by language. Every check reads that run:
 
 - ``test.unit``: every runner passes; each failing test is a finding;
-- ``test.coverage-core``: core libraries reach the line-coverage floor;
+- ``test.coverage-core``: core libraries (declared or inferred) reach the line-coverage
+  floor, and the repository sets no looser coverage gate of its own (``unit_core``);
 - ``test.coverage-hot-paths``: hot paths have no branch outcome no test takes;
 - ``test.coverage-drop``: no file's coverage falls below the committed baseline;
 - ``test.coverage-transitions``: the tests take every state-machine transition;
@@ -18,13 +19,9 @@ Details, formats and the baseline: ``docs/stage5-tests.md``.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable, Iterator
 
 from aces.engines.coverage import (
-    CoverageData,
-    FileCoverage,
-    aggregate,
     drops,
     line_ranges,
     parse_baseline,
@@ -33,20 +30,19 @@ from aces.engines.coverage import (
 from aces.engines.smtrace import compute_coverage
 from aces.errors import AcesError, InputError
 from aces.model import Finding, Location
-from aces.pipeline.check import Check, NotApplicable, PartialResultError
+from aces.pipeline.check import NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.stages.schema_sm import load_machines, machine_files, require_loaded, transition_refs
 from aces.stages.unit_checks import NO_RUNNER, SuiteCheck, location_of_test
+from aces.stages.unit_core import CoreCoverage
+from aces.stages.unit_coverage import CoverageCheck, measured, source_files
 from aces.stages.unit_determinism import SeededRandomness, TimeIndependence
 from aces.stages.unit_suite import (
     RunnerResult,
     reference_run,
     runners,
 )
-
-GLOB_CHARS = frozenset("*?[")
-
 
 # -- test.unit ---------------------------------------------------------------------------------
 
@@ -89,120 +85,6 @@ class UnitTests(SuiteCheck):
                     rule_id=f"{self.id}.failed",
                     key=f"{result.spec.name}\x1f{case.id}",
                 )
-
-
-# -- coverage --------------------------------------------------------------------------------------
-
-
-def measured(ctx: RunContext) -> CoverageData:
-    """The merged coverage of the run; ERROR when no runner measures coverage or one failed."""
-    run = reference_run(ctx)
-    error = run.error(measuring=True)
-    if error is not None:
-        raise error
-    data = run.coverage()
-    if data is None:
-        raise AcesError(
-            "no test runner writes a coverage report, so coverage cannot be verified",
-            hint="set coverage and coverage_format on a [[tests.runners]] entry in aces.toml",
-        )
-    return data
-
-
-def files_of(ctx: RunContext, entry: str) -> tuple[str, ...]:
-    """The files a path-set entry names: a glob, or a directory (or a single file)."""
-    if GLOB_CHARS & set(entry):
-        return ctx.workspace.match((entry,))
-    if ctx.workspace.exists(entry):
-        return (entry,)
-    return ctx.workspace.under((entry,))
-
-
-def source_files(ctx: RunContext, entry: str, data: CoverageData) -> tuple[str, ...]:
-    """Files of ``entry`` that coverage should measure: of a language the reports cover."""
-    suffixes = {posixpath.splitext(p)[1] for p in data.files}
-    return tuple(
-        p
-        for p in files_of(ctx, entry)
-        if posixpath.splitext(p)[1] in suffixes and (p in data.files or _has_code(ctx, p))
-    )
-
-
-def _has_code(ctx: RunContext, path: str) -> bool:
-    """Whether a file has a line that is neither blank nor a comment."""
-    try:
-        text = ctx.workspace.read_text(path)
-    except InputError:
-        return True
-    return any(ln.strip() and not ln.strip().startswith(("#", "//")) for ln in text.splitlines())
-
-
-class CoverageCheck(Check):
-    """Shared parts of the coverage checks."""
-
-    stage = 5
-
-    def unmeasured(self, path: str, entry: str) -> Finding:
-        """A source file of a gated path that no coverage report mentions."""
-        return self.finding(
-            f"{path} is under {entry} but no coverage report measures it (no test loads it)",
-            Location(path, 1),
-            rule_id=f"{self.id}.unmeasured",
-            key=f"{entry}\x1f{path}\x1funmeasured",
-        )
-
-
-class CoreCoverage(CoverageCheck):
-    """Core libraries reach the line-coverage floor (85% by default).
-
-    ACES III.5: >= 85% line coverage for core libraries. Each entry of
-    ``[paths] core_libraries`` (a directory or a glob) is measured as a whole
-    against ``[thresholds] core_coverage_percent``; below it, each file of the
-    entry with uncovered lines is a finding at its first uncovered line, listing
-    the uncovered line ranges. A source file of the entry that no coverage report
-    measures is a finding on its own (``test.coverage-core.unmeasured``).
-    """
-
-    id = "test.coverage-core"
-    clauses = ("test.coverage-core",)
-    title = "Core libraries reach the line-coverage floor"
-    remedy = "Add tests that run the uncovered lines (or remove dead code)."
-
-    def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable without core libraries in the policy."""
-        if not ctx.policy.paths.core_libraries:
-            return NotApplicable(
-                "no [paths] core_libraries in the policy", enable=("paths.core_libraries",)
-            )
-        return None if runners(ctx) else NotApplicable(NO_RUNNER, enable=("tests.runners",))
-
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """Per entry: unmeasured files, and the uncovered lines when under the floor."""
-        data = measured(ctx)
-        floor = ctx.policy.thresholds.get("core_coverage_percent", 85.0)
-        for entry in ctx.policy.paths.core_libraries:
-            files = source_files(ctx, entry, data)
-            if not files:
-                raise InputError(
-                    f"core library {entry!r} has no source file a coverage report covers",
-                    hint="fix [paths] core_libraries, or measure coverage of that language",
-                )
-            covered = [data.files[p] for p in files if p in data.files]
-            yield from (self.unmeasured(p, entry) for p in files if p not in data.files)
-            total = aggregate(covered)
-            if total.percent < floor:
-                for cov in covered:
-                    if cov.uncovered_lines:
-                        yield self._short(entry, cov, total.percent, floor)
-
-    def _short(self, entry: str, cov: FileCoverage, percent: float, floor: float) -> Finding:
-        return self.finding(
-            f"core library {entry} has {percent:.1f}% line coverage, under {floor:g}%; "
-            f"{cov.path} covers {cov.covered_lines}/{cov.lines} lines ({cov.percent:.1f}%), "
-            f"uncovered: {line_ranges(cov.uncovered_lines)}",
-            Location(cov.path, cov.uncovered_lines[0]),
-            key=f"{entry}\x1f{cov.path}",
-        )
 
 
 class HotPathCoverage(CoverageCheck):

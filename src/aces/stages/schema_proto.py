@@ -4,8 +4,7 @@ buf is the engine of lint and breaking; the ArqonBus ruleset
 (``aces.engines.proto.rules``) runs natively on the descriptor images buf builds
 for head and base. Rules that compare base and head are NOT_APPLICABLE in a
 whole-tree run (there is no base version); lint, deprecation annotations,
-compatibility comments and golden vectors apply to every file. The notations are
-in ``docs/proto.md``.
+compatibility comments and golden vectors apply to every file (``docs/proto.md``).
 """
 
 from __future__ import annotations
@@ -28,8 +27,9 @@ from aces.engines.proto.analysis import (
 )
 from aces.engines.proto.images import base_proto_names
 from aces.engines.proto.model import SchemaIndex
+from aces.engines.proto.roots import roots_note
 from aces.engines.proto.rules import compat_comments, deprecation, rename, reserved
-from aces.engines.proto.sources import ProtoModule, stray_protos
+from aces.engines.proto.sources import ProtoModule, module_of, stray_protos
 from aces.engines.proto.violation import Violation
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
@@ -41,7 +41,7 @@ from aces.workspace.roles import is_product, product_files
 from aces.workspace.scratch import scratch_parent
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 NO_PROTOS = "no .proto files in the repository"
 NO_BASE = "whole-tree run: there is no base version to compare with"
 
@@ -99,21 +99,21 @@ class ProtoCheck(Check):
 
 def base_missing(ctx: RunContext) -> NotApplicable | None:
     """Why base-vs-head rules cannot run: no base, or no module existing at the base."""
-    change = ctx.change
+    change, modules = ctx.change, proto_modules(ctx.workspace, ctx.policy)
+    inferred = "" if ctx.policy.paths.proto else f" ({roots_note(modules)})"
     if change.whole_tree or change.base is None:
-        return NotApplicable(NO_BASE)
-    modules = proto_modules(ctx.workspace, ctx.policy)
-    prefix = ctx.workspace.git_prefix
+        return NotApplicable(NO_BASE + inferred)
     for module in modules:
-        top = f"{prefix}{module.directory}".rstrip("/")
+        top = f"{ctx.workspace.git_prefix}{module.directory}".rstrip("/")
         names = base_proto_names(ctx.processes, ctx.workspace.root, change.base, top)
         inside = f"{module.directory}/" if module.directory else ""
-        if any(is_product(inside + n) for n in names):  # test data at the base is no protocol
+        # test data and nested modules' files at the base are not this module's protocol
+        if module_of(module.directory, [inside + n for n in names], module.excludes):
             return None
-    dirs = ", ".join(f"{d}/" for d in ctx.policy.paths.proto)
+    dirs = ", ".join(f"{m.source}/" for m in modules)
     return NotApplicable(
         f"the base {change.base_ref or change.base[:12]} has no .proto files under {dirs}: "
-        "every element is new"
+        f"every element is new{inferred}"
     )
 
 
@@ -133,9 +133,9 @@ def diagnostic_finding(
 class ProtoLint(ProtoCheck):
     """``buf lint`` passes, with the policy's categories (default STANDARD).
 
-    ACES III.2: every .proto file passes buf lint. Each directory of
-    ``[paths] proto`` is one buf module; its own ``buf.yaml`` is honoured, else
-    ACES supplies a config with ``[proto] lint``. A file that does not compile is
+    ACES III.2: every .proto file passes buf lint. Each directory of ``[paths] proto``
+    is one buf module (its own ``buf.yaml`` honoured); without it, every product .proto
+    is linted in its inferred module. A file that does not compile is
     ``schema.proto-lint.compile`` at buf's file:line:column; a .proto file outside
     every proto directory is ``schema.proto-lint.outside`` (ACES cannot build it).
     """
@@ -150,9 +150,9 @@ class ProtoLint(ProtoCheck):
         ws = ctx.workspace
         modules = proto_modules(ws, ctx.policy)
         for path in stray_protos(product_files(ws.files), modules):  # test data is no protocol
-            dirs = ", ".join(ctx.policy.paths.proto)
             yield self.finding(
-                f"{path} is outside the proto directories ({dirs}) and cannot be checked",
+                f"{path} is outside the proto directories ({', '.join(ctx.policy.paths.proto)})"
+                " and cannot be checked",
                 Location(path, 1),
                 rule_id="schema.proto-lint.outside",
                 help="Move the file under a proto directory or add its directory to "

@@ -46,6 +46,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.stages.generated_code import hand_written
+from aces.stages.static_debt import HoldsTheLine, changed_only
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
 LOGIC_VERSION = "4"
@@ -87,7 +88,7 @@ class NativeCheck(Check):
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-class ForbiddenPatterns(NativeCheck):
+class ForbiddenPatterns(HoldsTheLine, NativeCheck):
     """Forbidden patterns in Rust, Python and Elixir code (rules as data, one parse per file).
 
     Rust: ``unwrap()`` outside startup and tests; ``expect()`` outside tests;
@@ -106,20 +107,22 @@ class ForbiddenPatterns(NativeCheck):
     title = "No forbidden patterns"
     remedy = "follow the finding's help; no rule can be switched off (no manual exceptions)"
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per hit, with the rule's message and help."""
         project = parsed_project(ctx)
         engine = PatternEngine(all_rules(), check_settings(ctx.policy.patterns))
+        # Every file is scanned: macros are resolved project-wide; the debt is filtered after.
         for hit in scan_all(engine, project.sources.values(), project.zones):
             yield self.finding(
                 hit.message,
-                Location(hit.path, hit.line, hit.column),
+                # the matched code's span: a long function is touched by any change to its body
+                Location(hit.path, hit.line, hit.column, end_line=hit.end_line or None),
                 rule_id=f"{self.id}.{hit.rule_id}",
                 help=hit.help,
             )
 
 
-class Complexity(NativeCheck):
+class Complexity(HoldsTheLine, NativeCheck):
     """Cyclomatic complexity and nesting depth of every function outside test code.
 
     Limits: ``[patterns] max_complexity`` (default 10) and ``max_nesting`` (default 4).
@@ -131,16 +134,21 @@ class Complexity(NativeCheck):
     title = "Functions stay simple"
     remedy = "split the function: extract branches and inner loops into named functions"
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """A finding per function over a limit."""
         project = parsed_project(ctx)
         limits = ctx.policy.patterns
+        scanned = set(changed_only(ctx, project.sources))
         for path, source in sorted(project.sources.items()):
+            if path not in scanned:
+                continue
             zones = project.zones[path]
             for metrics in measure(source):
                 if TEST in zones.at(metrics.start_byte):
                     continue
-                where = Location(path, metrics.line, metrics.column)
+                # The whole function: a change to its body is a change to what is measured.
+                end = metrics.end_line or None
+                where = Location(path, metrics.line, metrics.column, end_line=end)
                 if metrics.cyclomatic > limits.max_complexity:
                     yield self.finding(
                         f"function `{metrics.name}` has cyclomatic complexity "

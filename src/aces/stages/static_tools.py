@@ -33,6 +33,7 @@ from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.policy.locate import locate
 from aces.stages.generated_code import generated_paths, hand_written
+from aces.stages.static_debt import HoldsTheLine, changed_only, scope_key
 from aces.stages.tooling import require_tool, resolver, tools_fingerprint
 from aces.tools import cargo_deny, cargo_fmt, clippy, credo, mix_format, ruff, sobelow
 from aces.tools.lint_common import LintIssue, unique_sorted
@@ -104,7 +105,7 @@ def uncovered(files: Iterable[str], dirs: Iterable[str]) -> tuple[str, ...]:
 # -- linter checks -----------------------------------------------------------------------------
 
 
-class LintCheck(Check):
+class LintCheck(HoldsTheLine):
     """Shared parts of the linter checks: language gate, tool lookup, findings, cache."""
 
     stage = 3
@@ -125,7 +126,9 @@ class LintCheck(Check):
         tools = "" if self.applies(ctx) is not None else tools_fingerprint(ctx, self.tools)
         if tools is None:
             return None
-        material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy), tools))
+        material = "\x1f".join(
+            (self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy), tools, scope_key(ctx))
+        )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def env(self, ctx: RunContext) -> dict[str, str]:
@@ -146,7 +149,11 @@ class LintCheck(Check):
     ) -> Iterator[Finding]:
         """One finding per issue, naming the language clause and warnings-are-errors."""
         for issue in issues:
-            location = Location(issue.path, issue.line, issue.column) if issue.path else None
+            location = (
+                Location(issue.path, issue.line, issue.column, end_line=issue.end_line)
+                if issue.path
+                else None
+            )
             yield self.finding(
                 issue.message if rule_id else f"{issue.code}: {issue.message}",
                 location,
@@ -199,7 +206,7 @@ class RustFmt(CargoCheck):
     remedy = "Run `cargo fmt --all` and commit the result."
     tools = ("cargo", "rustfmt")
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per unformatted hunk."""
         root = ctx.workspace.root
         for project in self.projects(ctx):
@@ -232,7 +239,7 @@ class Clippy(CargoCheck):
     remedy = "Fix the code as the lint describes (cargo clippy --explain <lint>); no #[allow]."
     tools = ("cargo", "clippy")
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """Lint findings of every project, and Rust files no project covers."""
         ws = ctx.workspace
         for path in uncovered(ws.languages().get("rust", ()), manifest_dirs(ws, "Cargo.toml")):
@@ -280,7 +287,7 @@ class CargoDeny(CargoCheck):
     remedy = "Replace or remove the dependency, or fix the crate's licence; policy in deny.toml."
     tools = ("cargo-deny", "cargo")
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per cargo-deny diagnostic."""
         projects = self.projects(ctx)
         if not projects:
@@ -349,7 +356,7 @@ class MixFormat(MixCheck):
     title = "Elixir code is formatted (mix format --check-formatted)"
     remedy = "Run `mix format` and commit the result."
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per unformatted file, and per Elixir file outside every project."""
         mix = self.executable(ctx)
         ws = ctx.workspace
@@ -422,7 +429,7 @@ class Credo(MixReportCheck):
     title = "credo --strict passes"
     remedy = "Fix the code as the credo check describes (mix credo explain <file:line>)."
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per credo issue."""
         yield from self.report_findings(ctx, credo.run)
 
@@ -439,7 +446,7 @@ class Sobelow(MixReportCheck):
     title = "sobelow reports nothing"
     remedy = "Fix the code as the sobelow finding describes (mix sobelow --details <type>)."
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per sobelow finding."""
         yield from self.report_findings(ctx, sobelow.run)
 
@@ -472,7 +479,7 @@ class RuffCheck(LintCheck):
     remedy = "Fix the code as the ruff rule describes (ruff rule <code>); no # noqa."
     tools = ("ruff",)
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per violation."""
         yield from self.lint_findings(self.issues(ctx, ruff.check_argv))
 
@@ -480,7 +487,7 @@ class RuffCheck(LintCheck):
         """Run one ruff command per configuration on the Python files it covers."""
         ws = ctx.workspace
         executable = self.executable(ctx)
-        files = hand_written(ctx, ws.languages().get("python", ()))
+        files = changed_only(ctx, hand_written(ctx, ws.languages().get("python", ())))
         found: list[LintIssue] = []
         for setup in ConfigFinder(ws.exists, ws.read_text).plan(files):
             found.extend(
@@ -508,7 +515,7 @@ class RuffFormat(RuffCheck):
     title = "Python code is formatted (ruff format --check)"
     remedy = "Run `ruff format` and commit the result."
 
-    def run(self, ctx: RunContext) -> Iterator[Finding]:
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per unformatted file."""
         yield from self.lint_findings(self.issues(ctx, ruff.format_argv), rule_id=self.id)
 
@@ -516,7 +523,7 @@ class RuffFormat(RuffCheck):
 # -- no manual exceptions ----------------------------------------------------------------------
 
 
-class NoManualExceptions(Check):
+class NoManualExceptions(HoldsTheLine):
     """No inline suppression, unless the policy's governed allowlist names it.
 
     ACES I principle.no-manual-exceptions. Code files (Rust, Python, Elixir,
@@ -561,7 +568,14 @@ class NoManualExceptions(Check):
         """The tree, the policy and the reference date."""
         date = self.reference(ctx)
         material = "\x1f".join(
-            (self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy), date.date.isoformat())
+            (
+                self.id,
+                LOGIC_VERSION,
+                ctx.tree_digest(),
+                repr(ctx.policy),
+                date.date.isoformat(),
+                scope_key(ctx),
+            )
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -586,11 +600,17 @@ class NoManualExceptions(Check):
         )
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """Expired allowlist entries, then suppressions the live entries do not name."""
+        """Expired allowlist entries (they always block), then suppressions held to the change."""
+        yield from self.expired(ctx, self.reference(ctx))
+        yield from super().run(ctx)
+
+    def judge(self, ctx: RunContext) -> Iterator[Finding]:
+        """Suppressions the live allowlist entries do not name."""
         date = self.reference(ctx)
-        yield from self.expired(ctx, date)
         live = [entry for _, entry in allowlist.live_entries(ctx.policy.allowlist, date.date)]
-        for path, language in self.files(ctx):
+        files = self.files(ctx)
+        scanned = set(changed_only(ctx, (path for path, _ in files)))
+        for path, language in (f for f in files if f[0] in scanned):
             for found in scan(path, ctx.workspace.read_text(path), language):
                 if not allowlist.allowed(found, live):
                     yield self.suppression_finding(found)

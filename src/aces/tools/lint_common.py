@@ -38,6 +38,7 @@ class LintIssue:
     path: str | None = None  # POSIX, relative to the workspace root
     line: int | None = None
     column: int | None = None
+    end_line: int | None = None  # the last line of what the issue is about, when reported
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by location, then code and message."""

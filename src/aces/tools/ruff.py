@@ -131,8 +131,10 @@ def _issue(item: object, root: Path, base: Path) -> LintIssue:
     location = item.get("location")
     row = as_int(location.get("row")) if isinstance(location, dict) else None
     column = as_int(location.get("column")) if isinstance(location, dict) else None
+    end = item.get("end_location")
+    end_row = as_int(end.get("row")) if isinstance(end, dict) else None
     code = item.get("code")
     message = str(item.get("message", "")).strip()
     return LintIssue(
-        TOOL, code if isinstance(code, str) else SYNTAX_ERROR, message, path, row, column
+        TOOL, code if isinstance(code, str) else SYNTAX_ERROR, message, path, row, column, end_row
     )

@@ -84,7 +84,7 @@ def test_stricter_values_and_layers_load(tmp_path: Path) -> None:
             '[patterns]\ndisabled_rules = ["rust.unwrap"]\n',
             "aces.toml:3: patterns.disabled_rules: unknown key; expected one of: "
             "'max_function_lines', 'max_complexity', 'max_nesting', 'allowed_numbers', "
-            "'ticket_pattern', 'startup_markers', 'test_globs', 'startup_globs'",
+            "'ticket_pattern', 'startup_markers', 'test_globs', 'startup_globs', 'debt'",
         ),
         (
             '[[architecture.layers]]\nname = "shield"\npaths = ["a/**"]\n'

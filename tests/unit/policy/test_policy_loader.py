@@ -607,3 +607,13 @@ def test_symlinked_policy_keeps_its_own_name(tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
     (tmp_path / "repo" / "aces.toml").symlink_to(target)
     assert load_policy(tmp_path / "repo").source == "aces.toml"
+
+
+def test_patterns_debt_accepts_block_and_rejects_other_modes(tmp_path: Path) -> None:
+    write(tmp_path, 'policy_version = "1.0.0"\n[patterns]\ndebt = "block"\n')
+    assert load_policy(tmp_path).policy.patterns.debt == "block"
+    assert Policy().patterns.debt == "hold-the-line"
+    lines = problems_of(tmp_path, 'policy_version = "1.0.0"\n[patterns]\ndebt = "ignore"\n')
+    assert lines == [
+        "aces.toml:3: patterns.debt: expected one of 'hold-the-line', 'block', found 'ignore'"
+    ]

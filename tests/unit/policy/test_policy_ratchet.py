@@ -131,3 +131,11 @@ def test_loosenings_against_the_doctrine_default() -> None:
     assert compare(Policy(), head) == [
         Loosening("thresholds.cve_max_severity", "0 -> 4 (maximum raised)", "sec.dependency-audit")
     ]
+
+
+def test_debt_mode_block_is_stricter_than_hold_the_line() -> None:
+    held = replace(BASE, patterns=replace(BASE.patterns, debt="hold-the-line"))
+    blocked = replace(BASE, patterns=replace(BASE.patterns, debt="block"))
+    assert compare(held, blocked) == []
+    found = compare(blocked, held)
+    assert [(x.key, x.clause) for x in found] == [("patterns.debt", "lint.forbidden-patterns")]

@@ -30,6 +30,7 @@ class FunctionMetrics:
     start_byte: int
     cyclomatic: int
     nesting: int
+    end_line: int = 0  # the function's last line (0: unknown)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def _metrics(frame: _Frame, data: bytes) -> FunctionMetrics:
         node.start_byte,
         frame.cyclomatic,
         frame.nesting,
+        node.end_point[0] + 1,
     )
 
 

@@ -42,6 +42,7 @@ class Hit:
     rule_id: str
     message: str
     help: str
+    end_line: int = 0  # the last line of the matched code (0: unknown or a macro expansion)
 
 
 class _Placeholders(dict[str, str]):
@@ -151,7 +152,13 @@ class PatternEngine:
             values.update(refined)
         message = rule.message.format_map(values)
         return Hit(
-            source.path, line_of(node), column_of(node, source.data), rule.id, message, rule.help
+            source.path,
+            line_of(node),
+            column_of(node, source.data),
+            rule.id,
+            message,
+            rule.help,
+            node.end_point[0] + 1,
         )
 
 

@@ -26,6 +26,7 @@ from aces.engines.proto.images import (
     image_key,
 )
 from aces.engines.proto.model import SchemaIndex, index_image, read_image
+from aces.engines.proto.roots import infer_modules
 from aces.engines.proto.sources import (
     BUF_CONFIG_NAMES,
     ProtoModule,
@@ -81,7 +82,10 @@ def module_config(root: Path, module: ProtoModule, policy: Policy) -> tuple[str 
 
 
 def proto_modules(ws: Workspace, policy: Policy) -> tuple[ProtoModule, ...]:
-    """The modules of the workspace's configured proto directories."""
+    """The modules of the configured proto directories; without any, of every tracked
+    product .proto file, grouped by the module roots its package and imports imply."""
+    if not policy.paths.proto:
+        return infer_modules(ws.files, ws.read_text)
     return find_modules(ws.files, policy.paths.proto)
 
 
@@ -144,7 +148,7 @@ def _with_base(
     top_path = f"{ws.git_prefix}{module.directory}".rstrip("/")
     prefix = f"{module.directory}/" if module.directory else ""
     found = base_proto_names(processes, ws.root, base, top_path)
-    at_base = module_of(module.directory, sorted(prefix + n for n in found))
+    at_base = module_of(module.directory, sorted(prefix + n for n in found), module.excludes)
     if at_base is None:
         return _replace_base(versions, None, b"", "absent")
     names = at_base.module_names

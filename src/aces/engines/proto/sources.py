@@ -2,6 +2,7 @@
 
 Each directory of the policy's ``[paths] proto`` that holds .proto files is one
 buf module, built with that directory as its root (imports are relative to it).
+Without ``[paths] proto`` the roots are inferred from the files (``roots``).
 A ``buf.yaml`` inside the directory is the repository's own module config and is
 honoured; otherwise ACES supplies a v1 config with the policy's lint and breaking
 categories. A .proto file outside every configured directory cannot be checked
@@ -86,15 +87,23 @@ def find_modules(files: Sequence[str], proto_dirs: Sequence[str]) -> tuple[Proto
     return tuple(modules)
 
 
-def module_of(directory: str, files: Sequence[str]) -> ProtoModule | None:
+def module_of(
+    directory: str, files: Sequence[str], nested: Sequence[str] = ()
+) -> ProtoModule | None:
     """The module at ``directory`` made of ``files`` (repository paths under it), or None
-    when none of them is a product .proto file."""
+    when none of them is a product .proto file. ``nested`` are module-relative roots of
+    other modules inside it: their files are left out and the directories excluded."""
     prefix = f"{directory}/" if directory else ""
-    protos = tuple(f for f in files if f.endswith(".proto") and f.startswith(prefix))
+    inner = tuple(f"{prefix}{n}/" for n in nested)
+    protos = tuple(
+        f
+        for f in files
+        if f.endswith(".proto") and f.startswith(prefix) and not f.startswith(inner)
+    )
     own = tuple(f for f in protos if is_product(f))
     if not own:
         return None
-    excludes = set()
+    excludes = set(nested)
     for path in protos:
         held = role_directory(path) if not is_product(path) else None
         if held is not None and held.startswith(prefix):  # test data inside the module
