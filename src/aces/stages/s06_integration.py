@@ -19,7 +19,7 @@ import threading
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from aces.engines.history import (
     BackpressurePolicy,
@@ -193,6 +193,16 @@ class TopoCheck(Check):
 
     def _finding(self, history: History, violation: Violation) -> Finding:
         line = _first_line(history, set(violation.ids))
+        if PurePosixPath(history.source).is_absolute():
+            # the history lives outside the repository (a run outside CI): no report can
+            # point at it as a repository file, so the message names where it is
+            where = f"{history.source}:{line}" if line is not None else history.source
+            return self.finding(
+                f"{violation.message} (history: {where})",
+                None,
+                rule_id=violation.rule,
+                key=violation.key,
+            )
         return self.finding(
             violation.message,
             Location(history.source, line),
