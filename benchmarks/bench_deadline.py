@@ -41,6 +41,8 @@ coverage_baseline = "coverage-baseline.json"
 name = "rust"
 argv = ["cargo", "test", "--offline", "--color", "never"]
 report_format = "libtest"
+coverage = "lcov.info"
+coverage_format = "lcov"
 """
 
 MACHINE = """name: door
@@ -122,7 +124,8 @@ def main() -> int:
         checks = json.loads(done.stdout)["stages"][4]["checks"] if done.stdout else []
     errors = sum(1 for c in checks if c["status"] == "ERROR")
     goal = args.budget + SLACK_SECONDS
-    print(f"checks in stage 5: {len(checks)}, ERROR: {errors}")
+    on_budget = sum(1 for c in checks if "time budget" in c.get("reason", ""))
+    print(f"checks in stage 5: {len(checks)}, ERROR: {errors}, ended by the budget: {on_budget}")
     print(f"exit code: {done.returncode} (goal 2)")
     print(f"wall time to exit: {wall:.2f} s (goal < {goal:g} s, ratio {wall / goal:.2f})")
     print(f"processes left: {len(left)} (goal 0)")
