@@ -33,8 +33,10 @@ def clean_env() -> dict[str, str]:
 
 def at(when: str, *argv: str) -> subprocess.CompletedProcess[str]:
     assert FAKETIME is not None
+    # "@" starts the clock at ``when`` and lets it run: a frozen clock would stall every
+    # timeout and poll loop of the run
     return subprocess.run(
-        [FAKETIME, when, *argv],
+        [FAKETIME, "-f", f"@{when}", *argv],
         cwd=REPO,
         env=clean_env(),
         capture_output=True,
@@ -47,7 +49,9 @@ def at(when: str, *argv: str) -> subprocess.CompletedProcess[str]:
 def verdicts(root: Path, when: str, out: Path) -> dict[str, object]:
     """Verdict, stage statuses and check statuses of stages 1 and 7, run at ``when``."""
     args = ("run", str(root), "--stage", "1", "--stage", "7", "--out", str(out), "--quiet")
-    at(when, sys.executable, "-m", "aces", *args)
+    done = at(when, sys.executable, "-m", "aces", *args)
+    assert done.returncode in (0, 1, 2), done.stderr
+    assert (out / "report.json").is_file(), done.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return {
         "verdict": report["verdict"],
