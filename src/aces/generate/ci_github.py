@@ -38,6 +38,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "github/codeql-action/upload-sarif": ("5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.9"),
 }
 
+# Why each grant beyond reading the code is there, written beside it (zizmor's
+# undocumented-permissions audit asks every such grant for its reason).
+PERMISSION_NOTES: dict[str, str] = {
+    "actions: read": "upload-sarif reads the run's workflow details",
+    "security-events: write": "upload-sarif sends the stage SARIF to code scanning",
+}
+
 REPORT_JOB = "report"
 ARTIFACTS_DIR = ".aces/artifacts"
 
@@ -77,7 +84,10 @@ def render(stages: tuple[StageDef, ...], options: CiOptions) -> str:
         "jobs": jobs,
     }
     notes = {uses(action): tag for action, (_sha, tag) in ACTIONS.items()}
-    return header(PROVIDER, options, len(stages)) + "\n" + dump_yaml(workflow, comments=notes)
+    text = dump_yaml(workflow, comments=notes)
+    for grant, why in PERMISSION_NOTES.items():
+        text = text.replace(f" {grant}\n", f" {grant} # {why}\n")
+    return header(PROVIDER, options, len(stages)) + "\n" + text
 
 
 def _checkout() -> dict[str, Any]:
