@@ -37,7 +37,7 @@ PINNED_VERSION = "1.7.12"
 MODULE = "github.com/rhysd/actionlint/cmd/actionlint"
 INSTALL_HINT = (
     f"make actionlint (GOBIN=$PWD/.tools/bin go install {MODULE}@v{PINNED_VERSION}; "
-    "needs Go: apt-get install golang-go or https://go.dev/dl)"
+    "needs Go >= 1.21 from https://go.dev/dl; Debian 12's golang-go is too old)"
 )
 EXIT_PROBLEMS = 1
 
