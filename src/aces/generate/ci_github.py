@@ -25,6 +25,7 @@ from aces.generate.ci_common import (
     run_command,
 )
 from aces.pipeline.registry import StageDef
+from aces.tools import actionlint
 
 PROVIDER = "github"
 
@@ -43,6 +44,19 @@ ACTIONS: dict[str, tuple[str, str]] = {
 PERMISSION_NOTES: dict[str, str] = {
     "actions: read": "upload-sarif reads the run's workflow details",
     "security-events: write": "upload-sarif sends the stage SARIF to code scanning",
+}
+
+# actionlint is a Go program pip cannot install: the job of the stage that runs it builds the
+# pinned version (Go is on GitHub's runners) into a directory it puts on PATH.
+ACTIONLINT_STEP: dict[str, str] = {
+    "name": f"Install actionlint {actionlint.PINNED_VERSION}",
+    "run": literal(
+        [
+            f'GOBIN="$RUNNER_TEMP/aces-tools" go install {actionlint.MODULE}'
+            f"@v{actionlint.PINNED_VERSION}",
+            'echo "$RUNNER_TEMP/aces-tools" >> "$GITHUB_PATH"',
+        ]
+    ),
 }
 
 REPORT_JOB = "report"
@@ -140,6 +154,7 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
     job["timeout-minutes"] = options.timeout_minutes
     job["steps"] = [
         *_setup_steps(stage, options),
+        *([ACTIONLINT_STEP] if any(actionlint.TOOL in c.tools for c in stage.checks) else []),
         {"name": f"Stage {stage.number}: {stage.title}", "run": run_command(stage)},
         {
             # The report is uploaded for a failed stage too (that is when it matters);

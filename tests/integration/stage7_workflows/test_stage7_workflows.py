@@ -186,3 +186,16 @@ def test_another_version_than_aces_reads_is_an_error_without_a_policy_pin(
     ctx = RunContext(ws, change, loaded, load_doctrine())
     with pytest.raises(AcesError, match=r"zizmor 1\.31\.0 found at .*reads the output of zizmor"):
         list(WORKFLOW_CHECKS[0].run(ctx))
+
+
+def test_the_generated_stage_7_job_installs_the_pinned_actionlint() -> None:
+    import yaml
+
+    jobs = yaml.safe_load(render_ci("github", STAGES, CiOptions()))["jobs"]
+    installs = {
+        key
+        for key, job in jobs.items()
+        for step in job["steps"]
+        if "actionlint@v1.7.12" in step.get("run", "")
+    }
+    assert installs == {"s07-security"}
