@@ -114,10 +114,13 @@ def _issue(item: object, files: frozenset[str]) -> LintIssue:
     path = _path(where["symbolic"].get("key"))
     if path not in files:
         raise ToolError(f"zizmor reported a file it was not asked to audit: {path!r}")
-    point = where["concrete"].get("location", {}).get("start_point", {})
-    end = where["concrete"].get("location", {}).get("end_point", {})
-    row, column, end_row = (_one_based(p.get(k)) for p, k in ((point, "row"), (point, "column"),
-                                                              (end, "row")))  # fmt: skip
+    span = where["concrete"].get("location")
+    point = span.get("start_point") if isinstance(span, dict) else None
+    end = span.get("end_point") if isinstance(span, dict) else None
+    if not isinstance(point, dict) or not isinstance(end, dict):
+        raise ToolError(f"zizmor's {item['ident']} finding in {path} has no span")
+    row, column = _one_based(point.get("row")), _one_based(point.get("column"))
+    end_row = _one_based(end.get("row"))
     if row is None:
         raise ToolError(f"zizmor's {item['ident']} finding in {path} has no line")
     annotation = str(where["symbolic"].get("annotation", "")).strip()

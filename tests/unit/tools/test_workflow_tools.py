@@ -87,8 +87,16 @@ def test_zizmor_findings_are_read_at_their_primary_location_one_based() -> None:
         "[1]",
         json.dumps([{**INJECTION, "locations": []}]),
         json.dumps([{**INJECTION, "locations": [location("Primary", -1, 0, "x")]}]),
+        json.dumps(
+            [
+                {
+                    **INJECTION,
+                    "locations": [{**location("Primary", 1, 0, "x"), "concrete": {"location": 3}}],
+                }
+            ]
+        ),
     ],
-    ids=["empty", "garbage", "not-a-list", "not-a-finding", "no-location", "no-line"],
+    ids=["empty", "garbage", "not-a-list", "not-a-finding", "no-location", "no-line", "no-span"],
 )
 def test_zizmor_output_that_is_not_its_report_is_a_tool_error(text: str) -> None:
     with pytest.raises(ToolError, match="zizmor"):
