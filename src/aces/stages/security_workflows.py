@@ -119,8 +119,8 @@ class WorkflowAudit(WorkflowCheck):
     ``permissions``) and ``undocumented-permissions`` are
     ``sec.permission-matrix``. Style audits that grant no one anything
     (``anonymous-definition``, ``concurrency-limits``, ...) are not judged. A
-    workflow zizmor cannot read as one (it does not match GitHub's schema) is
-    ``ci.workflow-audit.unreadable``: it was not audited.
+    workflow zizmor cannot read as one (not YAML, or not GitHub's schema) is
+    ``ci.workflow-audit.unreadable``: it was not audited, so it is not clean.
     """
 
     id = "ci.workflow-audit"
@@ -149,8 +149,8 @@ class WorkflowAudit(WorkflowCheck):
         yield from self.findings(judged, zizmor_clause)
         for path in report.skipped:
             yield self.finding(
-                f"zizmor cannot read {path} as a GitHub workflow (it does not match GitHub's "
-                "workflow schema), so its security is not audited",
+                f"zizmor cannot read {path} as a GitHub workflow (it is not YAML or does not "
+                "match GitHub's workflow schema), so its security is not audited",
                 Location(path, 1),
                 rule_id=f"{self.id}.unreadable",
                 clauses=("gov.pipeline-authority",),

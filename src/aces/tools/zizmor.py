@@ -10,10 +10,11 @@ default persona hides ``excessive-permissions``), ``--no-config`` and
 ``# zizmor: ignore`` comment can silence a finding (no manual exceptions).
 
 Exit codes: 0 nothing found; 10 to 14 findings (by their highest severity);
-3 when no input could be audited. A workflow that does not match GitHub's
-workflow schema is skipped with a warning on stderr (``failed to validate
-file://<path> as workflow``); those paths are returned as ``skipped`` so the
-caller can tell a problem nobody reported from one actionlint reported.
+3 when no input could be audited. A workflow that is not YAML or does not match
+GitHub's workflow schema is skipped with a warning (which does not always name
+the file); zizmor logs ``completed <path>`` for each input it audited, so every
+input without that line is returned as ``skipped``: the caller reports it as not
+audited rather than as clean.
 Everything else (another exit code, a signal, output that is not zizmor's JSON
 report, a report about a file that was not asked for) is a ``CommandError``.
 """
@@ -43,7 +44,8 @@ PINNED_VERSION = "1.32.0"
 INSTALL_HINT = f"pip install zizmor=={PINNED_VERSION} (a pinned dependency of ACES)"
 EXIT_NO_INPUTS = 3
 EXIT_FINDINGS = frozenset(range(10, 15))
-_SKIPPED = re.compile(r"failed to validate file://(?P<path>\S+) as (?:workflow|action)")
+_AUDITED = re.compile(r"\bcompleted (?P<path>.+?)\s*$", re.MULTILINE)
+_NO_INPUTS = "no inputs collected"
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,13 @@ def run(
     command = argv(zizmor, files)
     result = runner.run(command, cwd=root, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT)
     reject_truncated(result)
-    skipped = tuple(sorted({m.group("path") for m in _SKIPPED.finditer(result.stderr)}))
-    if result.returncode == EXIT_NO_INPUTS and set(files) <= set(skipped):
-        return ZizmorReport((), skipped)  # every input failed the schema: nothing to audit
+    audited = {m.group("path") for m in _AUDITED.finditer(result.stderr)}
+    skipped = tuple(sorted(set(files) - audited))
+    if result.returncode == EXIT_NO_INPUTS and not audited and _NO_INPUTS in result.stderr:
+        return ZizmorReport((), skipped)  # no input is a workflow zizmor can read
     expect_exit(result, (0, *sorted(EXIT_FINDINGS)), "zizmor")
     try:
-        issues = parse(result.stdout, frozenset(files))
+        issues = parse(result.stdout, frozenset(files) - frozenset(skipped))
     except ToolError as exc:
         raise _error(exc.message, result) from exc
     if result.returncode in EXIT_FINDINGS and not issues:

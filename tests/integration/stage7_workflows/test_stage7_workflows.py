@@ -199,3 +199,15 @@ def test_the_generated_stage_7_job_installs_the_pinned_actionlint() -> None:
         if "actionlint@v1.7.12" in step.get("run", "")
     }
     assert installs == {"s07-security"}
+
+
+def test_a_workflow_that_is_not_yaml_is_invalid_and_not_audited(tmp_path: Path) -> None:
+    broken = "name: x\non: push\njobs:\n  a:\n    runs-on: [ubuntu\n"
+    out = run(repo(tmp_path, {"broken.yml": broken, "test.yml": CLEAN}))
+    path = f"{WORKFLOWS}/broken.yml"
+    assert out["ci.workflow-lint"] == [
+        ("ci.workflow-lint.syntax-check", ("gov.pipeline-authority",), path, 4)
+    ]
+    assert out["ci.workflow-audit"] == [
+        ("ci.workflow-audit.unreadable", ("gov.pipeline-authority",), path, 1)
+    ]

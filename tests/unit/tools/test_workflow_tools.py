@@ -148,16 +148,31 @@ def shim(tmp_path: Path, name: str, stdout: str, code: int, stderr: str = "") ->
 def test_a_zizmor_exit_code_the_report_contradicts_is_an_error(
     tmp_path: Path, stdout: str, code: int, message: str
 ) -> None:
-    program = shim(tmp_path, "zizmor", stdout, code)
+    program = shim(tmp_path, "zizmor", stdout, code, stderr=f"INFO completed {PATH}\n")
     with pytest.raises(CommandError, match=message):
         zizmor.run(ProcessRunner(), program, [PATH], tmp_path, timeout=10, env={})
 
 
 def test_workflows_zizmor_cannot_read_are_returned_as_skipped(tmp_path: Path) -> None:
     warning = f"WARN failed to validate file://{PATH} as workflow: input does not match\n"
-    program = shim(tmp_path, "zizmor", "", 3, stderr=warning + "fatal: no audit was performed\n")
+    stderr = warning + "fatal: no audit was performed\nerror: no inputs collected\n"
+    program = shim(tmp_path, "zizmor", "", 3, stderr=stderr)
     report = zizmor.run(ProcessRunner(), program, [PATH], tmp_path, timeout=10, env={})
     assert report == zizmor.ZizmorReport((), (PATH,))
+
+
+def test_an_input_zizmor_did_not_complete_is_skipped_whatever_the_warning(
+    tmp_path: Path,
+) -> None:
+    other = ".github/workflows/broken.yml"
+    stderr = (
+        " WARN failed to parse input: did not find expected ',' at line 6 column 1\n"
+        f" INFO audit: zizmor: completed {PATH}\n"
+    )
+    program = shim(tmp_path, "zizmor", json.dumps([INJECTION]), 14, stderr=stderr)
+    report = zizmor.run(ProcessRunner(), program, [PATH, other], tmp_path, timeout=10, env={})
+    assert [i.code for i in report.issues] == ["template-injection"]
+    assert report.skipped == (other,)
 
 
 @pytest.mark.parametrize(("stdout", "code"), [("[]", 1), (json.dumps([RUNS_ON]), 0), ("", 3)])
