@@ -7,7 +7,7 @@ verdict. ``ci.workflow-audit`` runs zizmor (offline, auditor persona) and
 ``ci.workflow-lint`` runs actionlint on every ``.github/workflows/*.yml``; each
 finding names the doctrine clause it breaks (``aces.stages.workflow_clauses``).
 Both tools are pinned: the policy's ``[toolchain]`` pin when it sets one, else
-the version whose output ACES was written against.
+the version whose output ACES was written against (the catalog's ``default_pin``).
 """
 
 from __future__ import annotations
@@ -15,17 +15,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from types import ModuleType
 
-from aces.errors import ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.stages.tooling import require_tool, resolver, tools_fingerprint
 from aces.stages.workflow_clauses import actionlint_clause, is_judged, zizmor_clause
 from aces.tools import actionlint, zizmor
-from aces.tools.adapter import VersionCheck, compare_to_pin
 from aces.tools.lint_common import LintIssue
 
 LOGIC_VERSION = "1"
@@ -43,24 +39,6 @@ ALL_CLAUSES = (
 def workflows(ctx: RunContext) -> tuple[str, ...]:
     """The GitHub Actions workflow files GitHub runs (``.github/workflows/*.yml``), sorted."""
     return tuple(sorted(p for p in ctx.workspace.files if _WORKFLOW.fullmatch(p)))
-
-
-def pinned_tool(ctx: RunContext, adapter: ModuleType) -> Path:
-    """The tool found and checked against the policy's pin, else against ACES's own pin.
-
-    The findings are mapped from the audit ids of one known version: another one
-    could rename them, so without a policy pin the version must be ACES's.
-    """
-    name: str = adapter.TOOL
-    found = require_tool(ctx, name)
-    pinned: str = adapter.PINNED_VERSION
-    if found.pinned is None and compare_to_pin(found.version, pinned) is VersionCheck.MISMATCH:
-        raise ToolError(
-            f"{name} {found.version} found at {found.path}, but ACES reads the output of "
-            f"{name} {pinned} (pin another in [toolchain] to use it)",
-            hint=f"install {name} {pinned}: {adapter.INSTALL_HINT}",
-        )
-    return found.path
 
 
 class WorkflowCheck(Check):
@@ -136,7 +114,7 @@ class WorkflowAudit(WorkflowCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """zizmor's judged findings on every workflow."""
         files = workflows(ctx)
-        executable = pinned_tool(ctx, zizmor)
+        executable = require_tool(ctx, zizmor.TOOL).path
         report = zizmor.run(
             ctx.processes,
             executable,
@@ -184,7 +162,7 @@ class WorkflowLint(WorkflowCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """actionlint's errors on every workflow, less what zizmor reports."""
         files = workflows(ctx)
-        executable = pinned_tool(ctx, actionlint)
+        executable = require_tool(ctx, actionlint.TOOL).path
         issues = actionlint.run(
             ctx.processes,
             executable,

@@ -184,7 +184,10 @@ def test_another_version_than_aces_reads_is_an_error_without_a_policy_pin(
     loaded = load_policy(root)
     change = compute_change(ws, loaded.policy, base=None, pr=PullRequest())
     ctx = RunContext(ws, change, loaded, load_doctrine())
-    with pytest.raises(AcesError, match=r"zizmor 1\.31\.0 found at .*reads the output of zizmor"):
+    with pytest.raises(
+        AcesError,
+        match=r"zizmor 1\.31\.0 found at .*, but ACES \(no \[toolchain\] pin\) pins zizmor",
+    ):
         list(WORKFLOW_CHECKS[0].run(ctx))
 
 
