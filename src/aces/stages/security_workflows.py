@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from aces.model import Finding, Location
@@ -72,14 +73,22 @@ class WorkflowCheck(Check):
     def findings(
         self, issues: Iterable[LintIssue], clause_of: Callable[[str], str]
     ) -> Iterator[Finding]:
-        """One finding per issue, at its line, under the clause its code breaks."""
+        """One finding per issue, at its line, under the clause its code breaks.
+
+        The same message twice in a file (no ``permissions`` on the workflow and on a
+        job) is told apart by its rank in the file, not its line: fingerprints survive
+        edits above them.
+        """
+        seen: Counter[tuple[str, str, str]] = Counter()
         for issue in issues:
+            same = (issue.path or "", issue.code, issue.message)
+            seen[same] += 1
             yield self.finding(
                 f"{issue.tool} {issue.code}: {issue.message}",
                 Location(issue.path or "", issue.line, issue.column, end_line=issue.end_line),
                 rule_id=f"{self.id}.{issue.code}",
                 clauses=(clause_of(issue.code),),
-                key=f"{issue.code}\x1f{issue.message}",
+                key=f"{issue.code}\x1f{issue.message}\x1f{seen[same]}",
             )
 
 

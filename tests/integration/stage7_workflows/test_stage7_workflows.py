@@ -214,3 +214,20 @@ def test_a_workflow_that_is_not_yaml_is_invalid_and_not_audited(tmp_path: Path) 
     assert out["ci.workflow-audit"] == [
         ("ci.workflow-audit.unreadable", ("gov.pipeline-authority",), path, 1)
     ]
+
+
+def test_no_permissions_anywhere_is_a_finding_on_the_workflow_and_on_the_job(
+    tmp_path: Path,
+) -> None:
+    unscoped = CLEAN.replace("permissions:\n  contents: read\n", "")
+    root = repo(tmp_path, {"test.yml": unscoped})
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    change = compute_change(ws, loaded.policy, base=None, pr=PullRequest())
+    ctx = RunContext(ws, change, loaded, load_doctrine())
+    found = list(WORKFLOW_CHECKS[0].run(ctx))
+    assert [(f.rule_id, f.clauses, f.location and f.location.line) for f in found] == [
+        ("ci.workflow-audit.excessive-permissions", ("sec.permission-matrix",), 1),
+        ("ci.workflow-audit.excessive-permissions", ("sec.permission-matrix",), 8),
+    ]
+    assert len({f.fingerprint for f in found}) == 2
