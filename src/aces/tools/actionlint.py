@@ -8,6 +8,13 @@ network. Its shellcheck and pyflakes integrations are switched off
 (``-shellcheck= -pyflakes=``): whether they run would depend on what else is
 installed, and the same workflow must get the same verdict everywhere.
 
+The repository's ``.github/actionlint.yaml`` (or ``.yml``) is read by ACES, not by
+actionlint: only what describes the repository's runners is kept
+(``self-hosted-runner`` labels, ``config-variables``) and passed with
+``-config-file``; its ``paths: ... ignore:`` patterns would silence errors, and no
+manual exception passes a check. Passing the file also makes the verdict the same
+whether or not the tree is a git checkout (where actionlint looks for it).
+
 With ``-format '{{json .}}'`` it prints one JSON array of
 ``{message, filepath, line, column, end_column, kind}``. Exit codes: 0 no
 problem, 1 problems found; anything else (2 bad command line, 3 fatal), a
@@ -18,10 +25,13 @@ asked for is a ``CommandError``.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aces.errors import ToolError
+import yaml
+
+from aces.errors import InputError, ToolError
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
@@ -42,10 +52,44 @@ INSTALL_HINT = (
 EXIT_PROBLEMS = 1
 
 
-def argv(actionlint: Path, files: Sequence[str]) -> tuple[str, ...]:
+CONFIG_FILES = (".github/actionlint.yaml", ".github/actionlint.yml")
+# What a configuration may say: facts about the repository's runners and variables.
+KEPT_KEYS = ("self-hosted-runner", "config-variables")
+
+
+def argv(actionlint: Path, config: Path, files: Sequence[str]) -> tuple[str, ...]:
     """The command checking ``files`` (relative to the repository root, where it runs)."""
-    flags = ("-no-color", "-shellcheck=", "-pyflakes=", "-format", "{{json .}}")
-    return (str(actionlint), *flags, "--", *files)
+    flags = ("-no-color", "-shellcheck=", "-pyflakes=", "-config-file", str(config))
+    return (str(actionlint), *flags, "-format", "{{json .}}", "--", *files)
+
+
+def runner_config(root: Path) -> str:
+    """The repository's actionlint configuration without anything that silences an error.
+
+    ``InputError`` naming the file when it is not a YAML mapping.
+    """
+    for name in CONFIG_FILES:
+        path = root / name
+        if path.is_file():
+            return _kept(name, path.read_text(encoding="utf-8", errors="replace"))
+    return ""
+
+
+def _kept(name: str, text: str) -> str:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{name} is not valid YAML: {exc}", path=name) from exc
+    if data is None:
+        return ""
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{name} is not an actionlint configuration (a mapping)",
+            path=name,
+            hint="see https://github.com/rhysd/actionlint/blob/main/docs/config.md",
+        )
+    kept = {key: data[key] for key in KEPT_KEYS if key in data}
+    return yaml.safe_dump(kept, sort_keys=True) if kept else ""
 
 
 def run(
@@ -58,8 +102,11 @@ def run(
     env: Mapping[str, str],
 ) -> tuple[LintIssue, ...]:
     """Check ``files`` under ``root``; ``CommandError`` on anything but a report."""
-    command = argv(actionlint, files)
-    result = runner.run(command, cwd=root, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT)
+    with tempfile.TemporaryDirectory(prefix="aces-actionlint-") as scratch:
+        config = Path(scratch) / "actionlint.yaml"
+        config.write_text(runner_config(root), encoding="utf-8")
+        command = argv(actionlint, config, files)
+        result = runner.run(command, cwd=root, timeout=timeout, env=env, max_output=LINT_MAX_OUTPUT)
     reject_truncated(result)
     expect_exit(result, (0, EXIT_PROBLEMS), "actionlint")
     try:

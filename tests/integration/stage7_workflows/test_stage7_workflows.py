@@ -231,3 +231,22 @@ def test_no_permissions_anywhere_is_a_finding_on_the_workflow_and_on_the_job(
         ("ci.workflow-audit.excessive-permissions", ("sec.permission-matrix",), 8),
     ]
     assert len({f.fingerprint for f in found}) == 2
+
+
+def test_self_hosted_labels_are_read_from_the_config_but_its_ignores_are_not(
+    tmp_path: Path,
+) -> None:
+    self_hosted = CLEAN.replace("runs-on: ubuntu-24.04", "runs-on: [self-hosted, gpu-box]")
+    self_hosted = self_hosted.replace("    name: test\n", "")  # an unnamed job: not judged
+    self_hosted += "      - uses: actions/setup-python@v5 # no such input\n        with:\n"
+    self_hosted += "          pyton-version: '3.11'\n"
+    root = repo(tmp_path, {"test.yml": self_hosted})
+    (root / ".github/actionlint.yaml").write_text(
+        "self-hosted-runner:\n  labels: [gpu-box]\npaths:\n  '**/*':\n    ignore: ['.*']\n",
+        encoding="utf-8",
+    )
+    out = run(root)
+    path = f"{WORKFLOWS}/test.yml"
+    assert out["ci.workflow-lint"] == [
+        ("ci.workflow-lint.action", ("gov.pipeline-authority",), path, 22)
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aces.errors import ToolError
+from aces.errors import InputError, ToolError
 from aces.stages import workflow_clauses
 from aces.tools import actionlint, zizmor
 from aces.tools.process import CommandError, ProcessRunner
@@ -221,3 +221,28 @@ def test_style_audits_are_not_judged_and_every_mapped_clause_exists() -> None:
 )  # fmt: skip
 def test_each_actionlint_kind_breaks_a_clause(kind: str, clause: str) -> None:
     assert workflow_clauses.actionlint_clause(kind) == clause
+
+
+def test_only_the_runner_facts_of_the_repository_actionlint_config_are_kept(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / ".github/actionlint.yaml"
+    config.parent.mkdir()
+    config.write_text(
+        "self-hosted-runner:\n  labels: [gpu-box]\nconfig-variables: [ENV]\n"
+        "paths:\n  .github/workflows/**/*.yml:\n    ignore: ['.*']\n",
+        encoding="utf-8",
+    )
+    assert actionlint.runner_config(tmp_path) == (
+        "config-variables:\n- ENV\nself-hosted-runner:\n  labels:\n  - gpu-box\n"
+    )
+    assert actionlint.runner_config(tmp_path / "none") == ""
+
+
+@pytest.mark.parametrize("text", ["a: [b\n", "- a list\n"])
+def test_an_actionlint_config_that_is_not_a_mapping_is_bad_input(tmp_path: Path, text: str) -> None:
+    config = tmp_path / ".github/actionlint.yml"
+    config.parent.mkdir()
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"\.github/actionlint\.yml"):
+        actionlint.runner_config(tmp_path)
