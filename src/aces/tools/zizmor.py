@@ -43,6 +43,7 @@ TOOL = "zizmor"
 PINNED_VERSION = "1.32.0"
 INSTALL_HINT = f"pip install zizmor=={PINNED_VERSION} (a pinned dependency of ACES)"
 EXIT_NO_INPUTS = 3
+MAX_FEATURE = 120
 EXIT_FINDINGS = frozenset(range(10, 15))
 _AUDITED = re.compile(r"\bcompleted (?P<path>.+?)\s*$", re.MULTILINE)
 _NO_INPUTS = "no inputs collected"
@@ -129,6 +130,9 @@ def _issue(item: object, files: frozenset[str]) -> LintIssue:
     annotation = str(where["symbolic"].get("annotation", "")).strip()
     desc = str(item.get("desc", "")).strip()
     message = f"{desc}: {annotation}" if annotation else desc
+    feature = str(where["concrete"].get("feature", "")).strip().splitlines()
+    if feature and 0 < len(feature[0]) <= MAX_FEATURE:  # what is flagged, as written
+        message += f" (`{feature[0]}`)"
     return LintIssue(TOOL, item["ident"], message, path, row, column, end_row)
 
 

@@ -17,7 +17,9 @@ PATH = ".github/workflows/pr.yml"
 FILES = frozenset({PATH})
 
 
-def location(kind: str, row: int, column: int, annotation: str) -> dict[str, object]:
+def location(
+    kind: str, row: int, column: int, annotation: str, feature: str = ""
+) -> dict[str, object]:
     """One location of zizmor's JSON v1 report (rows and columns 0-based)."""
     return {
         "symbolic": {
@@ -33,7 +35,7 @@ def location(kind: str, row: int, column: int, annotation: str) -> dict[str, obj
                 "end_point": {"row": row, "column": column + 30},
                 "offset_span": {"start": 0, "end": 30},
             },
-            "feature": "",
+            "feature": feature,
             "comments": [],
         },
     }
@@ -47,7 +49,13 @@ INJECTION = {
     "determinations": {"confidence": "High", "severity": "High", "persona": "Regular"},
     "locations": [
         location("Hidden", 12, 8, "this step"),
-        location("Primary", 13, 23, "may expand into attacker-controllable code"),
+        location(
+            "Primary",
+            13,
+            23,
+            "may expand into attacker-controllable code",
+            'echo "${{ github.event.pull_request.title }}"',
+        ),
         location("Related", 13, 8, "this run block"),
     ],
     "ignored": False,
@@ -75,6 +83,7 @@ def test_zizmor_findings_are_read_at_their_primary_location_one_based() -> None:
     )
     assert issue.message == (
         "code injection via template expansion: may expand into attacker-controllable code"
+        ' (`echo "${{ github.event.pull_request.title }}"`)'
     )
 
 
