@@ -26,6 +26,7 @@ from aces.generate.ci_common import (
 )
 from aces.pipeline.registry import StageDef
 from aces.tools import actionlint
+from aces.tools.catalog import get_tool
 
 PROVIDER = "github"
 
@@ -46,8 +47,8 @@ PERMISSION_NOTES: dict[str, str] = {
     "security-events: write": "upload-sarif sends the stage SARIF to code scanning",
 }
 
-# actionlint is a Go program pip cannot install: the job of the stage that runs it builds the
-# pinned version (Go is on GitHub's runners) into a directory it puts on PATH.
+# actionlint is a Go program pip cannot install: the jobs of the stages the tool catalog says
+# use it build the pinned version (Go is on GitHub's runners) into a directory put on PATH.
 ACTIONLINT_STEP: dict[str, str] = {
     "name": f"Install actionlint {actionlint.PINNED_VERSION}",
     "run": literal(
@@ -154,7 +155,7 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
     job["timeout-minutes"] = options.timeout_minutes
     job["steps"] = [
         *_setup_steps(stage, options),
-        *([ACTIONLINT_STEP] if any(actionlint.TOOL in c.tools for c in stage.checks) else []),
+        *([ACTIONLINT_STEP] if stage.number in get_tool(actionlint.TOOL).stages else []),
         {"name": f"Stage {stage.number}: {stage.title}", "run": run_command(stage)},
         {
             # The report is uploaded for a failed stage too (that is when it matters);
