@@ -54,7 +54,8 @@ RECORDED = [
     ("zizmor", "zizmor 1.32.0\n", "1.32.0"),
     (
         "actionlint",
-        "v1.7.12\ninstalled by building from source\nbuilt with go1.26.8 compiler for linux/amd64\n",
+        "v1.7.12\ninstalled by building from source\n"
+        "built with go1.26.8 compiler for linux/amd64\n",
         "1.7.12",
     ),
 ]
