@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aces.model import Finding, Location, RuleInfo, RunReport, Severity, Status, Verdict
-from aces.report.common import LocatedFinding, iter_findings, stage_slug
+from aces.report.common import LocatedFinding, iter_findings, policy_file, stage_slug
 from aces.report.grouping import SEVERITY_RANK
 from aces.report.line_hash import repository_line_hashes
 from aces.report.outbound import clean_data, escape_path
@@ -48,7 +48,6 @@ LINE_HASH_KEY = "primaryLocationLineHash"
 # GitHub code scanning rejects an upload with more results in a run.
 MAX_RESULTS = 25_000
 CAPPED_ID = "aces.results-capped"
-DEFAULT_POLICY_FILE = "aces.toml"
 
 _NOTIFICATION_LEVEL: dict[Status, str] = {
     Status.ERROR: "error",
@@ -121,7 +120,7 @@ def _run(
 ) -> dict[str, Any]:
     rules = _rules(report)
     index = {rule.rule_id: i for i, rule in enumerate(rules)}
-    fallback = _policy_file(report)
+    fallback = policy_file(report)
     severities = _rule_severities(report)
     docs_uri = information_uri.rstrip("/") + DOCS_PATH
     total = sum(1 for _ in iter_findings(report))
@@ -265,18 +264,6 @@ def _region(location: Location) -> dict[str, int]:
     if end_column is not None and end_column >= 1 and ends_after_start:
         region["endColumn"] = end_column
     return region
-
-
-def _policy_file(report: RunReport) -> str:
-    """The repository file a finding without a place is reported on."""
-    source = report.policy_source
-    looks_like_path = (
-        source
-        and not source.startswith(("/", "<"))
-        and "://" not in source
-        and not any(ch.isspace() for ch in source)
-    )
-    return source if looks_like_path else DEFAULT_POLICY_FILE
 
 
 def _invocation(

@@ -2,12 +2,14 @@
 
 The schema files under ``schemas/`` are the consumers' own (see ``schemas/SOURCES.md``):
 the OASIS SARIF 2.1.0 schema, the copy GitHub's upload-sarif action validates
-with, and the Jenkins xunit plugin's ``junit-10.xsd``.
+with, the Jenkins xunit plugin's ``junit-10.xsd``, and GitLab's Code Quality
+format as GitLab documents it.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 JUNIT_XSD = SCHEMAS / "junit-10.jenkins-xunit.xsd"
 SARIF_OASIS = SCHEMAS / "sarif-schema-2.1.0.oasis-errata01.json"
 SARIF_GITHUB = SCHEMAS / "sarif-schema-2.1.0.codeql-action.json"
+CODE_QUALITY = SCHEMAS / "gitlab-codequality.schema.json"
 
 
 def junit_errors(xml_text: str) -> list[str]:
@@ -42,4 +45,18 @@ def sarif_errors(log: dict[str, Any]) -> list[str]:
     for name, validator in validators:
         for error in validator.iter_errors(log):
             errors.append(f"{name} {list(error.absolute_path)}: {error.message}")
+    return sorted(errors)
+
+
+def codequality_errors(issues: Any) -> list[str]:
+    """What GitLab's Code Quality format finds wrong, and fingerprints that repeat.
+
+    GitLab keeps one issue per fingerprint, so a repeated one hides a finding.
+    """
+    schema = json.loads(CODE_QUALITY.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(issues)]
+    if isinstance(issues, list):
+        prints = Counter(str(i.get("fingerprint")) for i in issues if isinstance(i, dict))
+        errors.extend(f"fingerprint repeated: {p}" for p, n in sorted(prints.items()) if n > 1)
     return sorted(errors)
