@@ -2,8 +2,8 @@
 
 The schema files under ``schemas/`` are the consumers' own (see ``schemas/SOURCES.md``):
 the OASIS SARIF 2.1.0 schema, the copy GitHub's upload-sarif action validates
-with, the Jenkins xunit plugin's ``junit-10.xsd``, and GitLab's Code Quality
-format as GitLab documents it.
+with, the Jenkins xunit plugin's ``junit-10.xsd``; and, written here from their
+published descriptions, the Apache Ant JUnit format and GitLab's Code Quality format.
 """
 
 from __future__ import annotations
@@ -18,18 +18,24 @@ from lxml import etree
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 JUNIT_XSD = SCHEMAS / "junit-10.jenkins-xunit.xsd"
+JUNIT_ANT_XSD = SCHEMAS / "junit-ant.xsd"
 SARIF_OASIS = SCHEMAS / "sarif-schema-2.1.0.oasis-errata01.json"
 SARIF_GITHUB = SCHEMAS / "sarif-schema-2.1.0.codeql-action.json"
 CODE_QUALITY = SCHEMAS / "gitlab-codequality.schema.json"
 
 
-def junit_errors(xml_text: str) -> list[str]:
-    """What the Jenkins xunit plugin's junit-10.xsd finds wrong in ``xml_text``."""
-    schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
+def junit_errors(xml_text: str, xsd: Path = JUNIT_XSD) -> list[str]:
+    """What the Jenkins xunit plugin's junit-10.xsd (or ``xsd``) finds wrong in ``xml_text``."""
+    schema = etree.XMLSchema(etree.parse(str(xsd)))
     document = etree.fromstring(xml_text.encode("utf-8"))
     if schema.validate(document):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def junit_ant_errors(xml_text: str) -> list[str]:
+    """What the Apache Ant JUnit report format (``junit-ant.xsd``) finds wrong."""
+    return junit_errors(xml_text, JUNIT_ANT_XSD)
 
 
 def sarif_errors(log: dict[str, Any]) -> list[str]:
