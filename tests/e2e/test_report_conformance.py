@@ -110,6 +110,18 @@ def test_real_reports_pass_the_consumers_schemas(tmp_path: Path, mode: str) -> N
     assert all(f"`{check_id}`" in summary for check_id in failing)
 
 
+def test_code_quality_on_stdout_is_the_file_written(tmp_path: Path) -> None:
+    root = _example_copy(tmp_path, with_git=True)
+    (root / PLANTED).parent.mkdir(parents=True, exist_ok=True)
+    (root / PLANTED).write_text(PLANTED_TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("--stage", "1", "--base", "HEAD", "--out", str(out), "--format", "codequality")
+    done = run_aces("run", str(root), *args)
+    assert done.returncode == 1, done.stderr
+    assert codequality_errors(json.loads(done.stdout)) == []
+    assert done.stdout == (out / "codequality.json").read_text(encoding="utf-8")
+
+
 def test_sbom_passes_the_strict_cyclonedx_1_6_validator(tmp_path: Path) -> None:
     root = _example_copy(tmp_path, with_git=True)
     sbom = tmp_path / "sbom.cdx.json"
