@@ -7,8 +7,9 @@ array of issues, each with ``description``, ``check_name``, ``fingerprint``,
 
 Every finding is an issue, its rule id as ``check_name``. A finding without a line
 starts at line 1 of its file; one without a place is reported on the policy file
-of the run, as in SARIF. A check that could not verify (ERROR) is a ``blocker``
-issue of its own, so the widget never looks clean for a run that proved nothing.
+of the run, as in SARIF. A check that could not verify (ERROR), and a stage that
+ended ERROR without any check, is a ``blocker`` issue of its own, so the widget
+never looks clean for a run that proved nothing.
 GitLab keeps one issue per fingerprint, so the line-free finding fingerprint is
 numbered by occurrence: repeated findings of one rule in one file stay distinct
 and keep their identity when lines above them move.
@@ -21,7 +22,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from aces.model import CheckResult, Finding, RuleInfo, RunReport, Severity, Status
+from aces.model import Finding, RuleInfo, RunReport, Severity, Status
 from aces.report.common import iter_findings, one_line, policy_file, stage_slug
 from aces.report.outbound import clean_data, clean_text, escape_path
 from aces.report.sarif_rules import is_security_rule
@@ -54,11 +55,14 @@ def render_codequality(report: RunReport) -> str:
         issue["description"] = f"{issue['description']} ({stage_slug(item.stage)})"
         issues.append(issue)
     for stage in report.stages:
+        slug = stage_slug(stage)
         issues.extend(
-            _error_issue(check, stage_slug(stage), fallback)
+            _error_issue(check.check_id, check.reason, slug, fallback)
             for check in stage.checks
             if check.status is Status.ERROR
         )
+        if not stage.checks and stage.status is Status.ERROR:
+            issues.append(_error_issue(slug, stage.reason, slug, fallback))
     text = json.dumps(clean_data(issues), sort_keys=True, indent=2, ensure_ascii=False)
     return clean_text(text) + "\n"
 
@@ -97,13 +101,14 @@ def _finding_issue(finding: Finding, fallback: str, occurrence: int) -> dict[str
     return issue
 
 
-def _error_issue(check: CheckResult, slug: str, fallback: str) -> dict[str, Any]:
-    reason = one_line(check.reason) or "the check ended in error"
+def _error_issue(what: str, reason: str, slug: str, fallback: str) -> dict[str, Any]:
+    """A check, or a stage without checks, that could not verify."""
+    reason = one_line(reason) or "it ended in error"
     return {
         "type": "issue",
         "check_name": CHECK_ERROR_NAME,
-        "description": f"could not verify {check.check_id}: {reason} ({slug})",
-        "fingerprint": _numbered(f"{CHECK_ERROR_NAME}\x1f{check.check_id}", 1),
+        "description": f"could not verify {what}: {reason} ({slug})",
+        "fingerprint": _numbered(f"{CHECK_ERROR_NAME}\x1f{what}", 1),
         "severity": "blocker",
         "location": {"path": escape_path(fallback), "lines": {"begin": 1}},
     }

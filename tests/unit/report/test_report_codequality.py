@@ -26,7 +26,11 @@ def test_every_finding_is_a_valid_issue(failing_report: RunReport) -> None:
         "schema.reserved-tags",
         "sm.tests-updated",
         CHECK_ERROR_NAME,
+        CHECK_ERROR_NAME,
     ]
+    # The check that errored, then the stage that ended ERROR without a check.
+    assert "could not verify lint.python: ruff 0.17.6" in str(issues[4]["description"])
+    assert "could not verify s05-unit: not implemented" in str(issues[5]["description"])
 
 
 def test_location_line_and_fallbacks(failing_report: RunReport) -> None:
@@ -40,7 +44,14 @@ def test_location_line_and_fallbacks(failing_report: RunReport) -> None:
 
 def test_severity_and_help(failing_report: RunReport) -> None:
     issues = _issues(failing_report)
-    assert [i["severity"] for i in issues] == ["major", "major", "minor", "major", "blocker"]
+    assert [i["severity"] for i in issues] == [
+        "major",
+        "major",
+        "minor",
+        "major",
+        "blocker",
+        "blocker",
+    ]
     assert issues[0]["content"] == {
         "body": "Keep the name of a field number; add a new field instead."
     }
