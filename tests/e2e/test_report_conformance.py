@@ -1,7 +1,8 @@
 """The reports of real runs are accepted by their consumers' own validators.
 
-The CLI runs stages 1 to 3 on a copy of the example with planted findings (as a git
-change, and as a whole tree without git). Every file it writes must pass what reads it:
+The CLI runs stages 1 to 3 on a copy of the example with planted findings, as a git change
+(stage 7 too, with a planted token) and as a whole tree without git. Every file it writes
+must pass what reads it:
 ``junit.xml`` the Jenkins xunit plugin's junit-10.xsd and the Apache Ant JUnit format,
 the SARIF log both the OASIS schema and GitHub's upload schema, ``codequality.json``
 GitLab's Code Quality format; ``summary.md`` names every failing check. ``aces sbom``
@@ -42,6 +43,9 @@ PLANTED_TEXT = 'syntax = "proto3";\n\npackage arqonbus.presence.v1;\n\nmessage P
 # A lint finding: ruff reports where `os` starts and ends on its line.
 PLANTED_LINT = "tests/planted_lint.py"
 PLANTED_LINT_TEXT = "import os\n"
+# A security finding (stage 7, PR mode): a token in a configuration file.
+PLANTED_SECRET = "config/planted.yml"
+PLANTED_SECRET_TEXT = 'db:\n  api_token: "ghp_Zq3kV9mW2xR7tL5nB8cY4hJ6dF1sA0pE3uK2"\n'
 BUILDER = "https://ci.example.invalid/aces-conformance"
 
 
@@ -59,11 +63,16 @@ def _run_with_planted_findings(tmp_path: Path, mode: str) -> Path:
     """A PR-mode run (a change against the committed example) or a whole-tree run (no git)."""
     root = _example_copy(tmp_path, with_git=mode == "pr")
     base = ("--base", "HEAD") if mode == "pr" else ()
-    for path, text in ((PLANTED, PLANTED_TEXT), (PLANTED_LINT, PLANTED_LINT_TEXT)):
+    planted = [(PLANTED, PLANTED_TEXT), (PLANTED_LINT, PLANTED_LINT_TEXT)]
+    stages = ["--stage", "1", "--stage", "2", "--stage", "3", "--keep-going"]
+    if mode == "pr":
+        # Stage 7 dates its vulnerability database by the commit: only with git.
+        planted.append((PLANTED_SECRET, PLANTED_SECRET_TEXT))
+        stages += ["--stage", "7"]
+    for path, text in planted:
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    stages = ("--stage", "1", "--stage", "2", "--stage", "3", "--keep-going")
     done = run_aces("run", str(root), *stages, *base, "--out", str(out))
     assert done.returncode == 1, done.stdout + done.stderr
     return out
@@ -100,6 +109,15 @@ def test_real_reports_pass_the_consumers_schemas(tmp_path: Path, mode: str) -> N
     lint = [r for r in results if r["ruleId"] == "lint.python.ruff.F401"]
     regions = [r["locations"][0]["physicalLocation"]["region"] for r in lint]
     assert {"startLine": 1, "startColumn": 8, "endLine": 1, "endColumn": 10} in regions
+    if mode == "pr":
+        # The secret is a security alert: `security` tag and a security-severity.
+        rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+        secret = [r for r in results if r["ruleId"].startswith("sec.secrets")]
+        assert secret, [r["ruleId"] for r in results]
+        rule = rules[secret[0]["ruleId"]]
+        assert "security" in rule["properties"]["tags"]
+        assert float(rule["properties"]["security-severity"]) >= 7.0
+        assert "ghp_Zq3kV9mW2xR7tL5nB8cY4hJ6dF1sA0pE3uK2" not in json.dumps(sarif)
     # Every failing check is named in the summary.
     summary = (out / "summary.md").read_text(encoding="utf-8")
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
