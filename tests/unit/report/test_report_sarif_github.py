@@ -210,6 +210,11 @@ def test_every_documented_family_points_at_an_existing_page() -> None:
     assert doc_page("sec.tls.python-verify-false") == "security-rules.md"
     assert doc_page("lint.complexity.cyclomatic") == "stage3-patterns.md"
     assert doc_page("lint.python") == "stage3-linters.md"
+    assert doc_page("gov.pipeline-authority") == "fail-closed.md"
+    assert doc_page("gov.only-stricter") == "policy.md"
+    assert doc_page("infra.sbom.no-lockfile") == "supply-chain.md"
+    assert doc_page("arch.layers.dependency") == "stage3-patterns.md"
+    assert doc_page("principle.no-manual-exceptions.noqa") == "stage3-linters.md"
     assert doc_page("perf.latency-budget") is None
 
 
