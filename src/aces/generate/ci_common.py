@@ -20,6 +20,10 @@ from aces.pipeline.registry import StageDef
 OUT_ROOT = ".aces/out"
 CACHE_DIR = ".aces/cache"
 CONSTRAINTS_FILE = "constraints.txt"
+# The reports ``aces run --out`` writes that each CI shows (``aces.report.writers``).
+SUMMARY_FILE = "summary.md"
+JUNIT_FILE = "junit.xml"
+CODE_QUALITY_FILE = "codequality.json"
 
 
 @dataclass(frozen=True)

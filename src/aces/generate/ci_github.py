@@ -1,7 +1,9 @@
 """GitHub Actions workflow: one job per stage chained by ``needs``, then a report job.
 
 Least privilege: the workflow can only read the repository; the report job alone may write
-code-scanning results. Every action is pinned by full commit SHA (its tag is written as a
+code-scanning results. Each stage job shows its ``summary.md`` as the job's step summary; the
+report job uploads each stage's SARIF under its own category and every stage's JUnit XML as
+one artifact. Every action is pinned by full commit SHA (its tag is written as a
 comment). The report job runs after the stages even when one failed, so the findings reach
 code scanning, but it then fails unless every stage job succeeded: it can never turn a
 failed or skipped stage into a green check.
@@ -14,6 +16,8 @@ from typing import Any
 from aces.generate.ci_common import (
     CACHE_DIR,
     CONSTRAINTS_FILE,
+    JUNIT_FILE,
+    SUMMARY_FILE,
     CiOptions,
     dump_yaml,
     header,
@@ -62,6 +66,7 @@ ACTIONLINT_STEP: dict[str, str] = {
 
 REPORT_JOB = "report"
 ARTIFACTS_DIR = ".aces/artifacts"
+JUNIT_ARTIFACT = "aces-junit"
 
 
 def uses(action: str) -> str:
@@ -157,6 +162,7 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
         *_setup_steps(stage, options),
         *([ACTIONLINT_STEP] if stage.number in get_tool(actionlint.TOOL).stages else []),
         {"name": f"Stage {stage.number}: {stage.title}", "run": run_command(stage)},
+        _summary_step(stage),
         {
             # The report is uploaded for a failed stage too (that is when it matters);
             # the step's condition does not change the job's failed status.
@@ -173,6 +179,30 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
     return job
 
 
+def _summary_step(stage: StageDef) -> dict[str, Any]:
+    """Show the stage's ``summary.md`` on the run page, after a failure too.
+
+    Its condition and exit status leave the job's outcome to the stage step.
+    """
+    script = literal(
+        [
+            'if [ -f "$SUMMARY" ]; then',
+            '  cat "$SUMMARY" >> "$GITHUB_STEP_SUMMARY"',
+            "else",
+            f'  echo "ACES wrote no summary for stage {stage.number}: see the job log." '
+            '>> "$GITHUB_STEP_SUMMARY"',
+            "fi",
+        ]
+    )
+    return {
+        "name": "Publish the stage summary",
+        "if": "${{ !cancelled() }}",
+        "shell": "bash",
+        "env": {"SUMMARY": f"{out_dir(stage)}/{SUMMARY_FILE}"},
+        "run": script,
+    }
+
+
 def _report_job(stages: tuple[StageDef, ...], options: CiOptions) -> dict[str, Any]:
     """Collect the stage reports, send SARIF to code scanning, then fail unless all passed."""
     steps: list[dict[str, Any]] = [
@@ -184,6 +214,7 @@ def _report_job(stages: tuple[StageDef, ...], options: CiOptions) -> dict[str, A
         },
     ]
     steps.extend(_sarif_upload(stage) for stage in stages)
+    steps.append(_junit_upload())
     steps.append(_verdict_step(stages))
     return {
         "name": "ACES report",
@@ -208,6 +239,24 @@ def _sarif_upload(stage: StageDef) -> dict[str, Any]:
         "if": f"${{{{ hashFiles('{directory}/**/*.sarif') != '' }}}}",
         "uses": uses("github/codeql-action/upload-sarif"),
         "with": {"sarif_file": directory, "category": f"aces/{stage.slug}"},
+    }
+
+
+def _junit_upload() -> dict[str, Any]:
+    """Every stage's JUnit XML as one artifact, for test-report tools and later workflows.
+
+    A test reporter that writes check runs needs ``checks: write``, which pull requests
+    from forks never get; it belongs in a ``workflow_run`` workflow that reads this artifact.
+    """
+    return {
+        "name": "Publish the JUnit results",
+        "if": f"${{{{ hashFiles('{ARTIFACTS_DIR}/*/{JUNIT_FILE}') != '' }}}}",
+        "uses": uses("actions/upload-artifact"),
+        "with": {
+            "name": JUNIT_ARTIFACT,
+            "path": f"{ARTIFACTS_DIR}/*/{JUNIT_FILE}",
+            "if-no-files-found": "error",
+        },
     }
 
 

@@ -4,7 +4,8 @@ Each job sits in its own GitLab stage (so the pipeline graph reads in doctrine o
 also ``needs`` the previous job (so a failure stops everything after it). Jobs are
 ``interruptible`` and the workflow auto-cancels superseded pipelines of the same ref.
 The report job runs only when every stage passed and publishes the combined reports; each
-stage job keeps its own reports (and JUnit test report) whether it passed or not.
+stage job keeps its own reports, and publishes its JUnit test report and GitLab Code Quality
+report (the merge request's test summary and Code Quality widget), whether it passed or not.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 from aces.generate.ci_common import (
     CACHE_DIR,
+    CODE_QUALITY_FILE,
     CONSTRAINTS_FILE,
+    JUNIT_FILE,
     OUT_ROOT,
     CiOptions,
     dump_yaml,
@@ -90,7 +93,11 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
             "when": "always",
             "expire_in": "30 days",
             "paths": [f"{out_dir(stage)}/"],
-            "reports": {"junit": f"{out_dir(stage)}/*.xml"},
+            # The merge request's test report and Code Quality widget, pass or fail.
+            "reports": {
+                "junit": f"{out_dir(stage)}/{JUNIT_FILE}",
+                "codequality": f"{out_dir(stage)}/{CODE_QUALITY_FILE}",
+            },
         },
     }
 
