@@ -17,12 +17,15 @@ from aces.generate.ci_common import (
     CONSTRAINTS_FILE,
     OUT_ROOT,
     SUMMARY_FILE,
+    TOOLS_DIR,
     CiOptions,
+    actionlint_install,
     dump_yaml,
     header,
     install_command,
     job_title,
     literal,
+    needs_actionlint,
     out_dir,
     run_command,
 )
@@ -94,7 +97,14 @@ def _stage_step(stage: StageDef, previous: StageDef | None, options: CiOptions) 
     step: dict[str, Any] = {"label": job_title(stage), "key": stage.slug}
     if previous is not None:
         step["depends_on"] = previous.slug
-    step["commands"] = [FETCH_HISTORY, FETCH_BASE, *_install(options), _run_and_annotate(stage)]
+    tools = actionlint_install(TOOLS_DIR, dollar="$$") if needs_actionlint(stage) else []
+    step["commands"] = [
+        FETCH_HISTORY,
+        FETCH_BASE,
+        *_install(options),
+        *tools,
+        _run_and_annotate(stage),
+    ]
     step["artifact_paths"] = [f"{out_dir(stage)}/**/*"]
     step["plugins"] = _plugins(stage)
     step.update(_common(options))

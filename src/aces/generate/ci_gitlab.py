@@ -18,11 +18,14 @@ from aces.generate.ci_common import (
     CONSTRAINTS_FILE,
     JUNIT_FILE,
     OUT_ROOT,
+    TOOLS_DIR,
     CiOptions,
+    actionlint_install,
     dump_yaml,
     header,
     install_command,
     literal,
+    needs_actionlint,
     out_dir,
     requirement_key,
     run_command,
@@ -87,7 +90,12 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
         "needs": [previous.slug] if previous is not None else [],
         "timeout": f"{options.timeout_minutes} minutes",
         "cache": _caches(stage, options),
-        "script": [FETCH_TARGET, install_command(options), run_command(stage)],
+        "script": [
+            FETCH_TARGET,
+            install_command(options),
+            *(actionlint_install(TOOLS_DIR) if needs_actionlint(stage) else []),
+            run_command(stage),
+        ],
         "artifacts": {
             # Kept for a failed stage too; this does not change the job's status.
             "when": "always",

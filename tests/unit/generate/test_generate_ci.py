@@ -319,3 +319,48 @@ def test_buildkite_runtime_variables_escape_upload_interpolation() -> None:
         for command in step["commands"]:
             # "$$" reaches the agent's shell as "$"; a lone "$" would be replaced at upload.
             assert "$" not in command.replace("$$", ""), command
+
+
+# ---------------------------------------------------------------------------- actionlint
+
+
+def _script(provider: str, slug: str) -> list[str]:
+    document = load(provider)
+    if provider == "gitlab":
+        lines: list[str] = document[slug]["script"]
+        return lines
+    step = next(s for s in document["steps"] if s["key"] == slug)
+    commands: list[str] = step["commands"]
+    return commands
+
+
+@pytest.mark.parametrize("provider", ["gitlab", "buildkite"])
+def test_only_the_stage_that_runs_actionlint_builds_it_before_aces_runs(provider: str) -> None:
+    install = "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+    for slug in SLUGS:
+        script = _script(provider, slug)
+        builds = [i for i, line in enumerate(script) if install in line]
+        if slug != "s07-security":
+            assert builds == [], slug
+            continue
+        assert len(builds) == 1
+        runs = next(i for i, line in enumerate(script) if "aces run --stage 7" in line)
+        # Go missing stops the job with what to do; the built tool is on PATH for aces.
+        assert "command -v go" in script[builds[0] - 1]
+        assert "exit 2" in script[builds[0] - 1]
+        assert ".aces/tools:" in script[builds[0] + 1]
+        assert builds[0] < runs
+
+
+def test_gitlab_stage_7_fails_with_what_to_do_when_the_image_has_no_go(tmp_path: Any) -> None:
+    script = _script("gitlab", "s07-security")
+    check = next(line for line in script if "command -v go" in line)
+    done = subprocess.run(
+        ["/bin/sh", "-c", check],
+        env={"PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "actionlint 1.7.12 with Go" in done.stderr
