@@ -72,27 +72,32 @@ $(BUF_STAMP):
 	@touch $@
 
 # actionlint (GitHub workflow checker), pinned, built from the Go module proxy into .tools/bin.
-# actionlint 1.7.12 needs Go >= 1.25 (Go >= 1.21 fetches that toolchain itself); Debian 12's
-# golang-go is 1.19, too old, so Go comes from https://go.dev/dl.
+# actionlint 1.7.12 needs Go >= 1.25 (Go >= 1.21 fetches that toolchain itself). A machine
+# without such a Go (Debian 12's golang-go is 1.19) gets a pinned Go from the same proxy,
+# checked against its SHA-256 (scripts/fetch_go_toolchain.py), into .tools/go.
 ACTIONLINT_VERSION := 1.7.12
 ACTIONLINT_STAMP   := .tools/.actionlint-$(ACTIONLINT_VERSION)
-GO ?= $(or $(shell command -v go 2>/dev/null),$(wildcard /usr/local/go/bin/go))
+SYSTEM_GO := $(or $(shell command -v go 2>/dev/null),$(wildcard /usr/local/go/bin/go))
 
 actionlint: $(ACTIONLINT_STAMP)
 
 $(ACTIONLINT_STAMP):
-	@[ -n "$(GO)" ] || { echo "Go >= 1.21 is needed to build actionlint: install it from https://go.dev/dl (Debian 12's golang-go 1.19 is too old)" >&2; exit 2; }
 	mkdir -p .tools/bin
-	GOBIN="$$(pwd)/.tools/bin" $(GO) install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+	@go="$(SYSTEM_GO)"; \
+	if [ -z "$$go" ] || ! "$$go" version | grep -Eq 'go1\.(2[1-9]|[3-9][0-9])'; then \
+	  go="$$($(PYTHON) scripts/fetch_go_toolchain.py .tools/go)" || exit 2; fi; \
+	echo "GOBIN=.tools/bin $$go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)"; \
+	GOBIN="$$(pwd)/.tools/bin" "$$go" install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
 	.tools/bin/actionlint -version | head -1 | grep -qx "v$(ACTIONLINT_VERSION)"
 	@touch $@
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: venv
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts
 
 unit: venv
 	$(BIN)/pytest -n 2
