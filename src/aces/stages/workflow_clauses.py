@@ -10,7 +10,8 @@ mapping is read in one place and tested on its own. The clauses:
 - ``infra.immutable-tags``: code a tag or branch can move (unpinned actions,
   images and tools, refs that lie about their version);
 - ``sec.unsafe-exposure``: attacker-controlled text or secrets reach code
-  (template injection, unsecure commands, secrets outside their environment);
+  (template injection, unsecure commands, secrets outside their environment,
+  Dependabot running dependency code with the registries' credentials);
 - ``sec.secrets``: credentials exposed (persisted checkout token, hard-coded
   container credentials);
 - ``sec.permission-matrix``: permissions that are not deny-by-default
@@ -57,6 +58,7 @@ ZIZMOR_CLAUSES: Mapping[str, str] = {
     "overprovisioned-secrets": UNSAFE,
     "secrets-outside-env": UNSAFE,
     "secrets-inherit": UNSAFE,
+    "dependabot-execution": UNSAFE,  # dependency code runs with the registries' credentials
     "artipacked": SECRETS,
     "hardcoded-container-credentials": SECRETS,
     "unredacted-secrets": SECRETS,
@@ -76,8 +78,7 @@ NOT_JUDGED: frozenset[str] = frozenset(
         "superfluous-actions",  # an action where a shell command would do
         "use-trusted-publishing",  # advice about how packages are published
         "misfeature",  # features GitHub discourages (shell: cmd, ...)
-        "dependabot-cooldown",  # Dependabot settings: not a workflow
-        "dependabot-execution",
+        "dependabot-cooldown",  # how soon Dependabot proposes a release: a reviewer merges
     }
 )
 ACTIONLINT_CLAUSES: Mapping[str, str] = {
