@@ -18,7 +18,12 @@ FILES = frozenset({PATH})
 
 
 def location(
-    kind: str, row: int, column: int, annotation: str, feature: str = ""
+    kind: str,
+    row: int,
+    column: int,
+    annotation: str,
+    feature: str = "",
+    feature_kind: object = "Normal",
 ) -> dict[str, object]:
     """One location of zizmor's JSON v1 report (rows and columns 0-based)."""
     return {
@@ -26,7 +31,7 @@ def location(
             "key": {"Local": {"verbatim_path": PATH}},
             "annotation": annotation,
             "route": {"route": []},
-            "feature_kind": "Normal",
+            "feature_kind": feature_kind,
             "kind": kind,
         },
         "concrete": {
@@ -41,7 +46,7 @@ def location(
     }
 
 
-# Recorded from zizmor 1.32.0 (trimmed): a template injection in a run: block at line 14.
+# Recorded from zizmor 1.32.0 (trimmed): a template injection in a run: script, at line 14.
 INJECTION = {
     "ident": "template-injection",
     "desc": "code injection via template expansion",
@@ -54,7 +59,8 @@ INJECTION = {
             13,
             23,
             "may expand into attacker-controllable code",
-            'echo "${{ github.event.pull_request.title }}"',
+            '|\n  echo start\n  echo "${{ github.event.pull_request.title }}"\n',
+            {"Subfeature": {"after": 23, "fragment": {"Raw": "github.event.pull_request.title"}}},
         ),
         location("Related", 13, 8, "this run block"),
     ],
@@ -83,7 +89,7 @@ def test_zizmor_findings_are_read_at_their_primary_location_one_based() -> None:
     )
     assert issue.message == (
         "code injection via template expansion: may expand into attacker-controllable code"
-        ' (`echo "${{ github.event.pull_request.title }}"`)'
+        " (`github.event.pull_request.title`)"  # the expression, not the script's first line
     )
 
 
