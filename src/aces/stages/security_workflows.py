@@ -25,7 +25,12 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.stages.tooling import require_tool, resolver, tools_fingerprint
-from aces.stages.workflow_clauses import actionlint_clause, is_judged, zizmor_clause
+from aces.stages.workflow_clauses import (
+    actionlint_clause,
+    is_judged,
+    left_to_zizmor,
+    zizmor_clause,
+)
 from aces.stages.workflow_inputs import InputKind, audited, kind_of, workflows
 from aces.tools import actionlint, zizmor
 from aces.tools.lint_common import LintIssue
@@ -75,12 +80,7 @@ def _lint(ctx: RunContext) -> tuple[LintIssue, ...]:
         timeout=check_timeout(ctx),
         env=tool_env(ctx),
     )
-    return tuple(issue for issue in issues if not _reported_by_zizmor(issue))
-
-
-def _reported_by_zizmor(issue: LintIssue) -> bool:
-    """actionlint's untrusted-input warning: the same problem as zizmor's template-injection."""
-    return issue.code == "expression" and "is potentially untrusted" in issue.message
+    return tuple(issue for issue in issues if not left_to_zizmor(issue.code, issue.message))
 
 
 class WorkflowCheck(Check):
@@ -247,11 +247,13 @@ class WorkflowLint(WorkflowCheck):
     those). A workflow that does not parse or cannot run as written (a job
     without ``runs-on``, an unknown key, a broken expression or ``needs``) is
     ``gov.pipeline-authority``: the pipeline that judges the change is not the
-    one the file describes. Hard-coded container credentials are
-    ``sec.secrets``, an invalid permission scope ``sec.permission-matrix``,
-    deprecated ``set-env`` / ``add-path`` commands ``sec.unsafe-exposure``. Its
-    warning about untrusted input in ``run:`` is left to zizmor's
-    ``template-injection``, so one problem is one finding.
+    one the file describes. An invalid permission scope is
+    ``sec.permission-matrix``,
+    deprecated ``set-env`` / ``add-path`` commands ``sec.unsafe-exposure``. What
+    zizmor says of the same lines is left to it, so one problem is one finding:
+    untrusted input in ``run:`` (``template-injection``), an ``if:`` that is
+    always true (``unsound-condition``), a hard-coded container password
+    (``hardcoded-container-credentials``).
     """
 
     id = "ci.workflow-lint"
@@ -263,7 +265,7 @@ class WorkflowLint(WorkflowCheck):
     tools = (actionlint.TOOL,)
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """actionlint's errors on every workflow, less what zizmor reports."""
+        """actionlint's errors on every workflow, less what zizmor reports too."""
         yield from self.findings(lint_issues(ctx), actionlint_clause)
 
 

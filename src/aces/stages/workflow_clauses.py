@@ -88,6 +88,21 @@ ACTIONLINT_CLAUSES: Mapping[str, str] = {
 }
 
 
+# actionlint errors that say what a zizmor audit says about the same lines: left to zizmor,
+# so one problem is one finding (kind -> (text its message holds, or "" for any; audit id)).
+LEFT_TO_ZIZMOR: Mapping[str, tuple[str, str]] = {
+    "expression": ("is potentially untrusted", "template-injection"),
+    "if-cond": ("", "unsound-condition"),  # an if: with text around ${{ }} is always true
+    "credentials": ("", "hardcoded-container-credentials"),
+}
+
+
+def left_to_zizmor(kind: str, message: str) -> bool:
+    """Whether an actionlint error is a problem zizmor reports too (``LEFT_TO_ZIZMOR``)."""
+    same = LEFT_TO_ZIZMOR.get(kind)
+    return same is not None and same[0] in message
+
+
 def is_judged(ident: str) -> bool:
     """Whether a zizmor audit id is judged by the doctrine (every id but ``NOT_JUDGED``)."""
     return ident not in NOT_JUDGED

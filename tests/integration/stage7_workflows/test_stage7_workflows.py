@@ -433,3 +433,33 @@ def test_a_publishing_workflow_restoring_a_cache_fails_at_the_cache_step(
         ("ci.workflow-audit.cache-poisoning", ("gov.pipeline-authority",), path, 17)
     ]
     assert out["ci.workflow-lint"] == []
+
+
+# Problems both tools see: an if: that is always true, a container password in the file.
+BOTH_SEE = """\
+name: deploy
+on: push
+permissions: {}
+jobs:
+  deploy:
+    name: deploy
+    runs-on: ubuntu-24.04
+    container:
+      image: r.example/a@sha256:0000000000000000000000000000000000000000000000000000000000000000
+      credentials:
+        username: bot
+        password: hunter2hunter2
+    steps:
+      - run: echo deploy
+        if: ${{ github.ref }} == 'refs/heads/main'
+"""
+
+
+def test_a_problem_both_tools_see_is_one_finding(tmp_path: Path) -> None:
+    out = run(repo(tmp_path, {"deploy.yml": BOTH_SEE}))
+    path = f"{WORKFLOWS}/deploy.yml"
+    assert out["ci.workflow-audit"] == [
+        ("ci.workflow-audit.hardcoded-container-credentials", ("sec.secrets",), path, 10),
+        ("ci.workflow-audit.unsound-condition", ("gov.pipeline-authority",), path, 15),
+    ]
+    assert out["ci.workflow-lint"] == []

@@ -261,3 +261,23 @@ def test_an_actionlint_config_that_is_not_a_mapping_is_bad_input(tmp_path: Path,
     config.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"\.github/actionlint\.yml"):
         actionlint.runner_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "left"),
+    [
+        ("expression", '"github.event.issue.title" is potentially untrusted', True),
+        ("expression", 'property "target" is not defined in object type {}', False),
+        ("if-cond", 'if: condition "${{ a }} != 0" is always evaluated to true', True),
+        ("credentials", '"password" section in "container" section should be ...', True),
+        ("deprecated-commands", 'workflow command "set-env" was deprecated', False),
+    ],
+)
+def test_actionlint_errors_zizmor_also_reports_are_left_to_it(
+    kind: str, message: str, left: bool
+) -> None:
+    assert workflow_clauses.left_to_zizmor(kind, message) is left
+    assert all(
+        audit in workflow_clauses.ZIZMOR_CLAUSES
+        for _, audit in workflow_clauses.LEFT_TO_ZIZMOR.values()
+    )
