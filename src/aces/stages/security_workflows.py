@@ -165,7 +165,9 @@ class WorkflowAudit(WorkflowCheck):
     """
 
     id = "ci.workflow-audit"
-    title = "GitHub workflows give a pull request no privilege, injection or unpinned code"
+    title = (
+        "GitHub workflows and actions give a pull request no privilege, injection or unpinned code"
+    )
     remedy = (
         "Fix each finding as zizmor's documentation for its audit says "
         "(https://docs.zizmor.sh/audits/): use pull_request instead of pull_request_target, "
