@@ -20,7 +20,7 @@ class InputKind(Enum):
     """What GitHub reads a file as; the value is how a message names it."""
 
     WORKFLOW = "a GitHub workflow"
-    ACTION = "an action definition (action.yml)"
+    ACTION = "a GitHub action definition"
     DEPENDABOT = "a Dependabot configuration"
 
 

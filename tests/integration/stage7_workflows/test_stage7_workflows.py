@@ -327,10 +327,15 @@ def test_the_action_github_runs_is_audited_not_the_yaml_beside_it(tmp_path: Path
     assert out["ci.workflow-audit"] == []
 
 
-def test_an_action_definition_zizmor_cannot_read_is_not_audited(tmp_path: Path) -> None:
-    out = run(repo(tmp_path, {}, {"greet/action.yml": "name: greet\nruns: [1, 2]\n"}))
+def test_an_action_or_dependabot_file_zizmor_cannot_read_is_not_audited(
+    tmp_path: Path,
+) -> None:
+    broken = {"greet/action.yml": "name: greet\nruns: [1, 2]\n"}
+    broken[".github/dependabot.yml"] = "version: 2\nupdates: 3\n"
+    out = run(repo(tmp_path, {}, broken))
     assert out["ci.workflow-audit"] == [
-        ("ci.workflow-audit.unreadable", ("gov.pipeline-authority",), "greet/action.yml", 1)
+        ("ci.workflow-audit.unreadable", ("gov.pipeline-authority",), ".github/dependabot.yml", 1),
+        ("ci.workflow-audit.unreadable", ("gov.pipeline-authority",), "greet/action.yml", 1),
     ]
 
 
