@@ -16,7 +16,8 @@ from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
 from aces.generate.ci import render_ci
 from aces.generate.ci_common import CiOptions
-from aces.pipeline.context import RunContext
+from aces.pipeline.context import RunContext, RunOptions
+from aces.pipeline.runner import run_pipeline
 from aces.policy.loader import load_policy
 from aces.stages import STAGES
 from aces.stages.security_workflows import WORKFLOW_CHECKS
@@ -468,3 +469,19 @@ def test_a_problem_both_tools_see_is_one_finding(tmp_path: Path) -> None:
         ("ci.workflow-audit.unsound-condition", ("gov.pipeline-authority",), path, 15),
     ]
     assert out["ci.workflow-lint"] == []
+
+
+def test_a_broken_workflow_is_one_finding_in_a_whole_stage_7_run(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"lint.yml": NO_RUNS_ON, "test.yml": CLEAN})
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    change = compute_change(ws, loaded.policy, base=None, pr=PullRequest())
+    options = RunOptions(stages=(7,), use_cache=False, jobs=4)  # both checks at once
+    report = run_pipeline(STAGES, RunContext(ws, change, loaded, load_doctrine(), options))
+    found = [
+        (f.rule_id, f.location and f.location.line)
+        for check in report.checks
+        if check.check_id.startswith("ci.workflow-")
+        for f in check.findings
+    ]
+    assert found == [("ci.workflow-lint.syntax-check", 5)]
