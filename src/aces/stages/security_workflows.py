@@ -1,32 +1,41 @@
-"""Stage 7 checks: the repository's GitHub Actions workflows, audited by zizmor and actionlint.
+"""Stage 7 checks: the repository's GitHub Actions configuration, audited by zizmor and actionlint.
 
 A workflow is part of the pipeline ACES protects: one that lets a pull request
 run with the base repository's privileges, expands attacker-controlled text into
 a shell, grants ``write-all`` or persists the checkout's token undermines every
-verdict. ``ci.workflow-audit`` runs zizmor (offline, auditor persona) and
-``ci.workflow-lint`` runs actionlint on every ``.github/workflows/*.yml``; each
-finding names the doctrine clause it breaks (``aces.stages.workflow_clauses``).
-Both tools are pinned: the policy's ``[toolchain]`` pin when it sets one, else
-the version whose output ACES was written against (the catalog's ``default_pin``).
+verdict, and so does a composite action it runs or a Dependabot configuration
+that lets dependency code run with registry credentials. ``ci.workflow-audit``
+runs zizmor (offline, auditor persona) on the workflows, the action definitions
+(``action.yml``) and the Dependabot configuration (``aces.stages.workflow_inputs``
+says which files GitHub reads as what); ``ci.workflow-lint`` runs actionlint on
+the workflows. Each finding names the doctrine clause it breaks
+(``aces.stages.workflow_clauses``). Both tools are pinned: the policy's
+``[toolchain]`` pin when it sets one, else the version whose output ACES was
+written against (the catalog's ``default_pin``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
+from aces.errors import AcesError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.stages.tooling import require_tool, resolver, tools_fingerprint
-from aces.stages.workflow_clauses import actionlint_clause, is_judged, zizmor_clause
+from aces.stages.workflow_clauses import (
+    actionlint_clause,
+    is_judged,
+    left_to_zizmor,
+    zizmor_clause,
+)
+from aces.stages.workflow_inputs import InputKind, audited, kind_of, workflows
 from aces.tools import actionlint, zizmor
 from aces.tools.lint_common import LintIssue
 
-LOGIC_VERSION = "1"
-_WORKFLOW = re.compile(r"\.github/workflows/[^/]+\.ya?ml")
+LOGIC_VERSION = "2"
 ALL_CLAUSES = (
     "gov.pipeline-authority",
     "infra.immutable-tags",
@@ -35,40 +44,78 @@ ALL_CLAUSES = (
     "sec.permission-matrix",
     "sec.dependency-audit",
 )
+NO_WORKFLOW = "no GitHub Actions workflow (.github/workflows/*.yml)"
+NO_INPUT = (
+    "no GitHub Actions workflow (.github/workflows/*.yml), action definition (action.yml) "
+    "or Dependabot configuration (.github/dependabot.yml)"
+)
 
 
-def workflows(ctx: RunContext) -> tuple[str, ...]:
-    """The GitHub Actions workflow files GitHub runs (``.github/workflows/*.yml``), sorted."""
-    return tuple(sorted(p for p in ctx.workspace.files if _WORKFLOW.fullmatch(p)))
+def check_timeout(ctx: RunContext) -> float:
+    """The policy's time budget of one check."""
+    return min(ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds)
+
+
+def tool_env(ctx: RunContext) -> dict[str, str]:
+    """No colour, no update check; children search the tool directories only."""
+    return {"NO_COLOR": "1", "PATH": resolver(ctx).child_path}
+
+
+def lint_issues(ctx: RunContext) -> tuple[LintIssue, ...]:
+    """actionlint's errors on every workflow that ``ci.workflow-lint`` reports, once per run.
+
+    Both workflow checks read them (``ci.workflow-audit`` to know which workflows
+    zizmor could not read are already reported as invalid), so actionlint runs
+    once; a failure is raised again to every caller.
+    """
+    return ctx.memo.get("ci.workflow-lint.issues", lambda: _lint(ctx))
+
+
+def _lint(ctx: RunContext) -> tuple[LintIssue, ...]:
+    issues = actionlint.run(
+        ctx.processes,
+        require_tool(ctx, actionlint.TOOL).path,
+        workflows(ctx.workspace.files),
+        ctx.workspace.root,
+        timeout=check_timeout(ctx),
+        env=tool_env(ctx),
+    )
+    return tuple(issue for issue in issues if not left_to_zizmor(issue.code, issue.message))
 
 
 class WorkflowCheck(Check):
-    """Shared parts of the two workflow checks: which files, the tool, the cache key."""
+    """Shared parts of the two workflow checks: the files, the tools, the cache key."""
 
     stage = 7
     clauses = ALL_CLAUSES
 
+    def inputs(self, ctx: RunContext) -> tuple[str, ...]:
+        """The files this check's tool reads (the workflows)."""
+        return workflows(ctx.workspace.files)
+
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable when the repository has no GitHub Actions workflow."""
-        if workflows(ctx):
-            return None
-        return NotApplicable("no GitHub Actions workflow (.github/workflows/*.yml)")
+        """Not applicable when the repository has nothing this check's tool reads."""
+        return None if self.inputs(ctx) else NotApplicable(NO_WORKFLOW)
 
     def cache_key(self, ctx: RunContext) -> str | None:
-        """The tree, the policy and the tool as resolved (no key when it cannot be)."""
-        tools = "" if self.applies(ctx) is not None else tools_fingerprint(ctx, self.tools)
+        """The tree, the policy and the tools as resolved (no key when one cannot be)."""
+        tools = "" if self.applies(ctx) is not None else self.tools_key(ctx)
         if tools is None:
             return None
         material = "\x1f".join((self.id, LOGIC_VERSION, ctx.tree_digest(), repr(ctx.policy), tools))
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
+    def tools_key(self, ctx: RunContext) -> str | None:
+        """The tools' part of the cache key (None when one cannot be resolved)."""
+        return tools_fingerprint(ctx, self.tools)
+
     def timeout(self, ctx: RunContext) -> float:
         """The policy's time budget of one check."""
-        return min(ctx.policy.check_timeout_seconds, ctx.options.check_timeout_seconds)
+        return check_timeout(ctx)
 
     def env(self, ctx: RunContext) -> dict[str, str]:
         """No colour, no update check; children search the tool directories only."""
-        return {"NO_COLOR": "1", "PATH": resolver(ctx).child_path}
+        return tool_env(ctx)
 
     def findings(
         self, issues: Iterable[LintIssue], clause_of: Callable[[str], str]
@@ -93,25 +140,34 @@ class WorkflowCheck(Check):
 
 
 class WorkflowAudit(WorkflowCheck):
-    """zizmor's security audit of every workflow, each finding under its clause.
+    """zizmor's security audit of the workflows, actions and Dependabot configuration.
 
     Runs ``zizmor --offline --persona=auditor --no-config --no-ignores`` on
-    ``.github/workflows/*.yml``. ``dangerous-triggers`` (``pull_request_target``
-    or ``workflow_run`` where a PR's code runs with the base's token and
-    secrets), ``cache-poisoning``, spoofable bot conditions and conditions that
-    always hold are ``gov.pipeline-authority``; ``unpinned-uses`` and
-    ``unpinned-images`` are ``infra.immutable-tags``; ``template-injection`` is
-    ``sec.unsafe-exposure``; ``artipacked`` (the checkout's token persisted) is
-    ``sec.secrets``; ``excessive-permissions`` (``write-all``, no
+    ``.github/workflows/*.yml``, every action definition (``action.yml``, else
+    ``action.yaml``, in any directory: a composite action's ``run:`` steps are
+    code a workflow runs) and ``.github/dependabot.yml``. ``dangerous-triggers``
+    (``pull_request_target`` or ``workflow_run`` where a PR's code runs with the
+    base's token and secrets), ``cache-poisoning``, spoofable bot conditions and
+    conditions that always hold are ``gov.pipeline-authority``;
+    ``unpinned-uses`` and ``unpinned-images`` are ``infra.immutable-tags``;
+    ``template-injection`` and Dependabot's ``insecure-external-code-execution``
+    are ``sec.unsafe-exposure``; ``artipacked`` (the checkout's token persisted)
+    is ``sec.secrets``; ``excessive-permissions`` (``write-all``, no
     ``permissions``) and ``undocumented-permissions`` are
     ``sec.permission-matrix``. Style audits that grant no one anything
-    (``anonymous-definition``, ``concurrency-limits``, ...) are not judged. A
-    workflow zizmor cannot read as one (not YAML, or not GitHub's schema) is
-    ``ci.workflow-audit.unreadable``: it was not audited, so it is not clean.
+    (``anonymous-definition``, ``concurrency-limits``, ...) are not judged.
+
+    A file zizmor cannot read as what it is (not YAML, or not GitHub's schema)
+    is ``ci.workflow-audit.unreadable``: it was not audited, so it is not clean.
+    A workflow that ``ci.workflow-lint`` already reports (actionlint says why it
+    is not a valid workflow) is left to that finding, so one broken file is one
+    problem; when actionlint cannot tell, the file is reported here.
     """
 
     id = "ci.workflow-audit"
-    title = "GitHub workflows give a pull request no privilege, injection or unpinned code"
+    title = (
+        "GitHub workflows and actions give a pull request no privilege, injection or unpinned code"
+    )
     remedy = (
         "Fix each finding as zizmor's documentation for its audit says "
         "(https://docs.zizmor.sh/audits/): use pull_request instead of pull_request_target, "
@@ -120,24 +176,42 @@ class WorkflowAudit(WorkflowCheck):
     )
     tools = (zizmor.TOOL,)
 
+    def inputs(self, ctx: RunContext) -> tuple[str, ...]:
+        """Workflows, action definitions and Dependabot configuration files."""
+        return audited(ctx.workspace.files)
+
+    def applies(self, ctx: RunContext) -> NotApplicable | None:
+        """Not applicable when the repository has no Actions configuration at all."""
+        return None if self.inputs(ctx) else NotApplicable(NO_INPUT)
+
+    def tools_key(self, ctx: RunContext) -> str | None:
+        """zizmor, and actionlint as found (its verdict decides which unreadable files
+        are reported here), or that it is unusable."""
+        zizmor_key = tools_fingerprint(ctx, self.tools)
+        if zizmor_key is None:
+            return None
+        return f"{zizmor_key};{tools_fingerprint(ctx, (actionlint.TOOL,)) or 'actionlint=-'}"
+
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """zizmor's judged findings on every workflow."""
-        files = workflows(ctx)
+        """zizmor's judged findings, and every input it could not audit."""
         executable = require_tool(ctx, zizmor.TOOL).path
         report = zizmor.run(
             ctx.processes,
             executable,
-            files,
+            self.inputs(ctx),
             ctx.workspace.root,
             timeout=self.timeout(ctx),
             env=self.env(ctx),
         )
         judged = (issue for issue in report.issues if is_judged(issue.code))
         yield from self.findings(judged, zizmor_clause)
+        reported = _reported_invalid(ctx, report.skipped)
         for path in report.skipped:
+            if path in reported:
+                continue  # ci.workflow-lint says why it is not a valid workflow
             yield self.finding(
-                f"zizmor cannot read {path} as a GitHub workflow (it is not YAML or does not "
-                "match GitHub's workflow schema), so its security is not audited",
+                f"zizmor cannot read {path} as {_kind_name(path)} (it is not YAML or does not "
+                "match GitHub's schema for it), so its security is not audited",
                 Location(path, 1),
                 rule_id=f"{self.id}.unreadable",
                 clauses=("gov.pipeline-authority",),
@@ -145,19 +219,43 @@ class WorkflowAudit(WorkflowCheck):
             )
 
 
+def _kind_name(path: str) -> str:
+    kind = kind_of(path)
+    return (kind or InputKind.WORKFLOW).value
+
+
+def _reported_invalid(ctx: RunContext, skipped: tuple[str, ...]) -> frozenset[str]:
+    """The skipped workflows on which ``ci.workflow-lint`` reports an error.
+
+    Only a workflow actionlint positively finds wrong is left to it: when
+    actionlint is missing, fails or finds nothing, the file is reported as not
+    audited (that check's own ERROR is reported there).
+    """
+    if not any(kind_of(path) is InputKind.WORKFLOW for path in skipped):
+        return frozenset()
+    try:
+        issues = lint_issues(ctx)
+    except AcesError:
+        return frozenset()
+    return frozenset(issue.path for issue in issues if issue.path in skipped)
+
+
 class WorkflowLint(WorkflowCheck):
     """actionlint's check of every workflow: what GitHub would refuse or run otherwise.
 
     Runs ``actionlint`` (shellcheck and pyflakes off, so the verdict does not
-    depend on what else is installed) on ``.github/workflows/*.yml``. A
-    workflow that does not parse or cannot run as written (a job without
-    ``runs-on``, an unknown key, a broken expression or ``needs``) is
+    depend on what else is installed) on ``.github/workflows/*.yml``; it does
+    not read action definitions or Dependabot configuration (zizmor audits
+    those). A workflow that does not parse or cannot run as written (a job
+    without ``runs-on``, an unknown key, a broken expression or ``needs``) is
     ``gov.pipeline-authority``: the pipeline that judges the change is not the
-    one the file describes. Hard-coded container credentials are
-    ``sec.secrets``, an invalid permission scope ``sec.permission-matrix``,
-    deprecated ``set-env`` / ``add-path`` commands ``sec.unsafe-exposure``. Its
-    warning about untrusted input in ``run:`` is left to zizmor's
-    ``template-injection``, so one problem is one finding.
+    one the file describes. An invalid permission scope is
+    ``sec.permission-matrix``,
+    deprecated ``set-env`` / ``add-path`` commands ``sec.unsafe-exposure``. What
+    zizmor says of the same lines is left to it, so one problem is one finding:
+    untrusted input in ``run:`` (``template-injection``), an ``if:`` that is
+    always true (``unsound-condition``), a hard-coded container password
+    (``hardcoded-container-credentials``).
     """
 
     id = "ci.workflow-lint"
@@ -169,24 +267,8 @@ class WorkflowLint(WorkflowCheck):
     tools = (actionlint.TOOL,)
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """actionlint's errors on every workflow, less what zizmor reports."""
-        files = workflows(ctx)
-        executable = require_tool(ctx, actionlint.TOOL).path
-        issues = actionlint.run(
-            ctx.processes,
-            executable,
-            files,
-            ctx.workspace.root,
-            timeout=self.timeout(ctx),
-            env=self.env(ctx),
-        )
-        kept = (issue for issue in issues if not _reported_by_zizmor(issue))
-        yield from self.findings(kept, actionlint_clause)
-
-
-def _reported_by_zizmor(issue: LintIssue) -> bool:
-    """actionlint's untrusted-input warning: the same problem as zizmor's template-injection."""
-    return issue.code == "expression" and "is potentially untrusted" in issue.message
+        """actionlint's errors on every workflow, less what zizmor reports too."""
+        yield from self.findings(lint_issues(ctx), actionlint_clause)
 
 
 WORKFLOW_CHECKS: tuple[Check, ...] = (WorkflowAudit(), WorkflowLint())

@@ -10,7 +10,8 @@ mapping is read in one place and tested on its own. The clauses:
 - ``infra.immutable-tags``: code a tag or branch can move (unpinned actions,
   images and tools, refs that lie about their version);
 - ``sec.unsafe-exposure``: attacker-controlled text or secrets reach code
-  (template injection, unsecure commands, secrets outside their environment);
+  (template injection, unsecure commands, secrets outside their environment,
+  Dependabot running dependency code with the registries' credentials);
 - ``sec.secrets``: credentials exposed (persisted checkout token, hard-coded
   container credentials);
 - ``sec.permission-matrix``: permissions that are not deny-by-default
@@ -57,6 +58,7 @@ ZIZMOR_CLAUSES: Mapping[str, str] = {
     "overprovisioned-secrets": UNSAFE,
     "secrets-outside-env": UNSAFE,
     "secrets-inherit": UNSAFE,
+    "dependabot-execution": UNSAFE,  # dependency code runs with the registries' credentials
     "artipacked": SECRETS,
     "hardcoded-container-credentials": SECRETS,
     "unredacted-secrets": SECRETS,
@@ -76,8 +78,7 @@ NOT_JUDGED: frozenset[str] = frozenset(
         "superfluous-actions",  # an action where a shell command would do
         "use-trusted-publishing",  # advice about how packages are published
         "misfeature",  # features GitHub discourages (shell: cmd, ...)
-        "dependabot-cooldown",  # Dependabot settings: not a workflow
-        "dependabot-execution",
+        "dependabot-cooldown",  # how soon Dependabot proposes a release: a reviewer merges
     }
 )
 ACTIONLINT_CLAUSES: Mapping[str, str] = {
@@ -85,6 +86,21 @@ ACTIONLINT_CLAUSES: Mapping[str, str] = {
     "permissions": PERMISSIONS,
     "deprecated-commands": UNSAFE,
 }
+
+
+# actionlint errors that say what a zizmor audit says about the same lines: left to zizmor,
+# so one problem is one finding (kind -> (text its message holds, or "" for any; audit id)).
+LEFT_TO_ZIZMOR: Mapping[str, tuple[str, str]] = {
+    "expression": ("is potentially untrusted", "template-injection"),
+    "if-cond": ("", "unsound-condition"),  # an if: with text around ${{ }} is always true
+    "credentials": ("", "hardcoded-container-credentials"),
+}
+
+
+def left_to_zizmor(kind: str, message: str) -> bool:
+    """Whether an actionlint error is a problem zizmor reports too (``LEFT_TO_ZIZMOR``)."""
+    same = LEFT_TO_ZIZMOR.get(kind)
+    return same is not None and same[0] in message
 
 
 def is_judged(ident: str) -> bool:

@@ -130,10 +130,23 @@ def _issue(item: object, files: frozenset[str]) -> LintIssue:
     annotation = str(where["symbolic"].get("annotation", "")).strip()
     desc = str(item.get("desc", "")).strip()
     message = f"{desc}: {annotation}" if annotation else desc
-    feature = str(where["concrete"].get("feature", "")).strip().splitlines()
-    if feature and 0 < len(feature[0]) <= MAX_FEATURE:  # what is flagged, as written
-        message += f" (`{feature[0]}`)"
+    quoted = _flagged(where)
+    if quoted:
+        message += f" (`{quoted}`)"
     return LintIssue(TOOL, item["ident"], message, path, row, column, end_row)
+
+
+def _flagged(where: Mapping[str, Any]) -> str:
+    """What a location flags, as written: the fragment of a value (the expression of a
+    template injection, whose value may be a whole script), else the first line of the
+    feature (a ``uses:`` line); '' when there is none or it is too long to quote."""
+    kind = where["symbolic"].get("feature_kind")
+    sub = kind.get("Subfeature") if isinstance(kind, dict) else None
+    fragment = sub.get("fragment") if isinstance(sub, dict) else None
+    raw = fragment.get("Raw") if isinstance(fragment, dict) else None
+    lines = str(raw if isinstance(raw, str) else where["concrete"].get("feature", ""))
+    first = lines.strip().splitlines()[:1]
+    return first[0] if first and len(first[0]) <= MAX_FEATURE else ""
 
 
 def _locations(item: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -18,7 +18,12 @@ FILES = frozenset({PATH})
 
 
 def location(
-    kind: str, row: int, column: int, annotation: str, feature: str = ""
+    kind: str,
+    row: int,
+    column: int,
+    annotation: str,
+    feature: str = "",
+    feature_kind: object = "Normal",
 ) -> dict[str, object]:
     """One location of zizmor's JSON v1 report (rows and columns 0-based)."""
     return {
@@ -26,7 +31,7 @@ def location(
             "key": {"Local": {"verbatim_path": PATH}},
             "annotation": annotation,
             "route": {"route": []},
-            "feature_kind": "Normal",
+            "feature_kind": feature_kind,
             "kind": kind,
         },
         "concrete": {
@@ -41,7 +46,7 @@ def location(
     }
 
 
-# Recorded from zizmor 1.32.0 (trimmed): a template injection in a run: block at line 14.
+# Recorded from zizmor 1.32.0 (trimmed): a template injection in a run: script, at line 14.
 INJECTION = {
     "ident": "template-injection",
     "desc": "code injection via template expansion",
@@ -54,7 +59,8 @@ INJECTION = {
             13,
             23,
             "may expand into attacker-controllable code",
-            'echo "${{ github.event.pull_request.title }}"',
+            '|\n  echo start\n  echo "${{ github.event.pull_request.title }}"\n',
+            {"Subfeature": {"after": 23, "fragment": {"Raw": "github.event.pull_request.title"}}},
         ),
         location("Related", 13, 8, "this run block"),
     ],
@@ -83,7 +89,7 @@ def test_zizmor_findings_are_read_at_their_primary_location_one_based() -> None:
     )
     assert issue.message == (
         "code injection via template expansion: may expand into attacker-controllable code"
-        ' (`echo "${{ github.event.pull_request.title }}"`)'
+        " (`github.event.pull_request.title`)"  # the expression, not the script's first line
     )
 
 
@@ -255,3 +261,23 @@ def test_an_actionlint_config_that_is_not_a_mapping_is_bad_input(tmp_path: Path,
     config.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"\.github/actionlint\.yml"):
         actionlint.runner_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "left"),
+    [
+        ("expression", '"github.event.issue.title" is potentially untrusted', True),
+        ("expression", 'property "target" is not defined in object type {}', False),
+        ("if-cond", 'if: condition "${{ a }} != 0" is always evaluated to true', True),
+        ("credentials", '"password" section in "container" section should be ...', True),
+        ("deprecated-commands", 'workflow command "set-env" was deprecated', False),
+    ],
+)
+def test_actionlint_errors_zizmor_also_reports_are_left_to_it(
+    kind: str, message: str, left: bool
+) -> None:
+    assert workflow_clauses.left_to_zizmor(kind, message) is left
+    assert all(
+        audit in workflow_clauses.ZIZMOR_CLAUSES
+        for _, audit in workflow_clauses.LEFT_TO_ZIZMOR.values()
+    )
