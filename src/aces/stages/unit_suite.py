@@ -31,6 +31,7 @@ from aces.pipeline.context import RunContext
 from aces.policy.schema import TestRunnerSpec
 from aces.stages.static_tools import cargo_target
 from aces.stages.tooling import require_tool, resolver
+from aces.stages.unit_environment import missing_dependencies
 from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
@@ -256,6 +257,9 @@ def _run_runner(
         if cause is not None:
             raise cause
     report = _read_tests(spec, root, report_path, result)
+    unimportable = missing_dependencies(report, ctx.workspace.files) if result.returncode else None
+    if unimportable is not None:
+        raise _error(result, unimportable)
     if result.returncode != 0 and not report.failing:
         raise _error(result, f"exited with code {result.returncode} but reports no failing test")
     if not report.cases:

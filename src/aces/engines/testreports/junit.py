@@ -10,6 +10,7 @@ file (and line and column, when the XML parser knows them).
 
 from __future__ import annotations
 
+import re
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeElementTree
@@ -81,8 +82,21 @@ def _outcome(element: Element) -> tuple[Outcome, str]:
     ):
         child = element.find(tag)
         if child is not None:
-            return outcome, first_line(child.get("message") or child.text or "")
+            message = child.get("message") or ""
+            if not message or message == _PYTEST_COLLECTION:  # the cause is in the text
+                message = _raised(child.text or "") or message or child.text or ""
+            return outcome, first_line(message)
     return Outcome.PASSED, ""
+
+
+_PYTEST_COLLECTION = "collection failure"
+_RAISED = re.compile(r"^E\s+(\w+(?:Error|Exception)\b.*)$", re.MULTILINE)
+
+
+def _raised(text: str) -> str:
+    """The last exception line pytest prints (``E   ModuleNotFoundError: ...``), or ''."""
+    found = _RAISED.findall(text)
+    return found[-1] if found else ""
 
 
 def _line(raw: str, shift: int) -> int:
