@@ -6,7 +6,8 @@ the code: the interpreter the runner used lacks the project's dependencies. When
 every failing test of a run is such an import, the run cannot verify the tests:
 it is an ERROR naming the missing packages, never a list of failed tests. A
 module the repository itself holds (``app``, ``mypkg.sub``) that cannot be
-imported is left a failure: the test or the code may be wrong.
+imported is left a failure: the test or the code may be wrong. When other tests
+fail too, those failures are kept, and the run is still an ERROR for the rest.
 """
 
 from __future__ import annotations
@@ -20,26 +21,33 @@ from aces.engines.testreports import TestReport
 _MISSING_MODULE = re.compile(r"\bNo module named '([A-Za-z_][\w.]*)'")
 
 
-def missing_dependencies(report: TestReport, files: Iterable[str]) -> str | None:
-    """Why the run cannot verify the tests (missing third-party modules), or None."""
-    failing = report.failing
-    if not failing:
-        return None
+def importable_part(
+    report: TestReport, files: Iterable[str], returncode: int
+) -> tuple[TestReport, str | None]:
+    """The report without the tests a missing third-party module kept from importing, and why.
+
+    The reason is None when no such test is there (or the run passed): the report is
+    then returned whole.
+    """
+    if returncode == 0:
+        return report, None
     own = _own_top_modules(files)
     missing: set[str] = set()
-    for case in failing:
-        match = _MISSING_MODULE.search(case.message)
-        if match is None:
-            return None
-        top = match.group(1).split(".", 1)[0]
-        if top in own:
-            return None
-        missing.add(top)
-    names = ", ".join(sorted(missing))
-    return (
-        f"{len(failing)} test module(s) could not be imported: the interpreter the tests ran "
-        f"with lacks the project's dependencies (not installed: {names}); install them into it "
-        "or declare [[tests.runners]] with the project's own interpreter"
+    kept = []
+    for case in report.cases:
+        match = _MISSING_MODULE.search(case.message) if case.outcome.failing else None
+        top = match.group(1).split(".", 1)[0] if match else None
+        if top is None or top in own:
+            kept.append(case)
+        else:
+            missing.add(top)
+    if not missing:
+        return report, None
+    count = len(report.cases) - len(kept)
+    return TestReport(report.source, tuple(kept)), (
+        f"{count} test module(s) could not be imported: the interpreter the tests ran with "
+        f"lacks the project's dependencies (not installed: {', '.join(sorted(missing))}); "
+        "install them into it or declare [[tests.runners]] with the project's own interpreter"
     )
 
 

@@ -31,7 +31,7 @@ from aces.pipeline.context import RunContext
 from aces.policy.schema import TestRunnerSpec
 from aces.stages.static_tools import cargo_target
 from aces.stages.tooling import require_tool, resolver
-from aces.stages.unit_environment import missing_dependencies
+from aces.stages.unit_environment import importable_part
 from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
@@ -257,9 +257,9 @@ def _run_runner(
         if cause is not None:
             raise cause
     report = _read_tests(spec, root, report_path, result)
-    unimportable = missing_dependencies(report, ctx.workspace.files) if result.returncode else None
-    if unimportable is not None:
-        raise _error(result, unimportable)
+    report, unimportable = importable_part(report, ctx.workspace.files, result.returncode)
+    if unimportable is not None:  # the failures it has stand; its coverage is not judged
+        return RunnerResult(spec, report, None, _error(result, unimportable))
     if result.returncode != 0 and not report.failing:
         raise _error(result, f"exited with code {result.returncode} but reports no failing test")
     if not report.cases:

@@ -65,3 +65,20 @@ def test_a_missing_module_of_the_repository_is_a_failing_test(tmp_path: Path) ->
     assert unit.status is Status.FAIL
     assert [f.rule_id for f in unit.findings] == ["test.unit.failed"]
     assert "No module named 'app" in unit.findings[0].message
+
+
+def test_an_own_import_failure_beside_a_missing_package_is_kept(tmp_path: Path) -> None:
+    checks = _stage5(
+        tmp_path,
+        {
+            "svc/app/core.py": "def add(a, b):\n    return a + b\n",
+            "svc/tests/test_web.py": f"import {MISSING}\n",
+            "svc/tests/test_core.py": "from app.gone import add\n\nCHECKED = add\n",
+        },
+    )
+    unit = checks["test.unit"]
+    assert unit.status is Status.ERROR
+    assert f"not installed: {MISSING}" in unit.reason
+    assert [(f.rule_id, f.location.path if f.location else "") for f in unit.findings] == [
+        ("test.unit.failed", "svc/tests/test_core.py")
+    ]
