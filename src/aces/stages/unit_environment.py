@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from aces.engines.testreports import TestReport
 
+_PYTHON_SUFFIXES = frozenset({".py", ".pyi", ".so", ".pyd"})
 _MISSING_MODULE = re.compile(r"\bNo module named '([A-Za-z_][\w.]*)'")
 
 
@@ -52,12 +53,18 @@ def importable_part(
 
 
 def _own_top_modules(files: Iterable[str]) -> frozenset[str]:
-    """Every name an import of the repository's own code can start with (any directory)."""
+    """Every name an import of the repository's own Python code can start with.
+
+    The folders that hold Python files, and the modules' own names; a folder under
+    a hidden one (``.claude/``, ``.github/``: tool settings and templates) is no
+    package a test imports.
+    """
     names: set[str] = set()
     for path in files:
         parts = path.split("/")
-        names.update(parts[:-1])
         stem, ext = posixpath.splitext(parts[-1])
-        if ext in (".py", ".pyi", ".so", ".pyd"):
-            names.add(stem)
+        if ext not in _PYTHON_SUFFIXES or any(p.startswith(".") for p in parts[:-1]):
+            continue
+        names.update(parts[:-1])
+        names.add(stem)
     return frozenset(names)

@@ -82,3 +82,17 @@ def test_an_own_import_failure_beside_a_missing_package_is_kept(tmp_path: Path) 
     assert [(f.rule_id, f.location.path if f.location else "") for f in unit.findings] == [
         ("test.unit.failed", "svc/tests/test_core.py")
     ]
+
+
+def test_a_folder_of_the_same_name_in_tool_settings_is_no_own_module(tmp_path: Path) -> None:
+    checks = _stage5(
+        tmp_path,
+        {
+            f".assistant/skills/{MISSING}/templates/router.py": "ROUTES = ()\n",
+            f"docs/{MISSING}/guide.md": "# guide\n",
+            "svc/app/core.py": "def add(a, b):\n    return a + b\n",
+            "svc/tests/test_web.py": f"import {MISSING}\n",
+        },
+    )
+    assert checks["test.unit"].status is Status.ERROR
+    assert checks["test.unit"].findings == ()
