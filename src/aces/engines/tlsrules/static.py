@@ -65,6 +65,15 @@ def _host_of(url: str) -> str | None:
         return None
 
 
+_ANY_URL = re.compile(rf"[a-z][a-z0-9+.-]*://{_URL_CHARS}", re.IGNORECASE)
+
+
+def url_host(text: str) -> str | None:
+    """The host of the URL ``text`` starts with (lower case), or None."""
+    match = _ANY_URL.match(text)
+    return _host_of(match.group(0)) if match else None
+
+
 PLAINTEXT_URL = re.compile(
     rf"\b(?P<scheme>nats|redis|postgres|postgresql)://{_URL_CHARS}", re.IGNORECASE
 )
