@@ -391,6 +391,10 @@ def test_crypto_key_is_judged_by_its_use_in_a_crypto_api(repo: Path) -> None:
         "def sign(frame: bytes) -> str:\n"
         "    return hmac.new(SIGNING_SECRET, frame, hashlib.sha256).hexdigest()\n",
     )
+    # the same literal key in a test (a file named as one, anywhere) is the test's fixture
+    test_body = '"""Signing test."""\n\nimport hashlib\nimport hmac\n\n\ndef test_sign() -> None:\n'
+    test_body += '    assert hmac.new(b"test-secret", b"x", hashlib.sha256).hexdigest()\n'
+    write(repo, "test_signing_layer.py", test_body)
     assert run(repo)["sec.crypto-misuse"] == [
         ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",), signer, 6)
     ]
