@@ -18,6 +18,7 @@ from aces.engines.cryptorules import CryptoScanner, language_of
 from aces.engines.exposure import (
     RepoAuth,
     file_auth,
+    is_example_env,
     scan_env,
     scan_exposure,
     scan_manifest,
@@ -481,6 +482,7 @@ class PermissionMatrixCheck(RuleCheck):
 # comparison, and a key a test writes is the test's fixture, which the product never loads.
 TEST_EXEMPT_RULES = frozenset({"sec.crypto-misuse.mac-compare", "sec.crypto-misuse.hardcoded-key"})
 TESTS = frozenset({TEST, FIXTURE})
+EXAMPLE_ENV_EXEMPT = frozenset({"sec.unsafe-exposure.debug", "sec.unsafe-exposure.env-secret"})
 
 
 class CryptoMisuse(RuleCheck):
@@ -577,7 +579,9 @@ class UnsafeExposure(RuleCheck):
             hits = scan_exposure(path, text)
             if path in services:
                 hits.extend(scan_routes(path, text, auth))
-            if is_env_file(path):
+            if is_env_file(path) and is_example_env(path):  # documents what to set
+                hits = [h for h in hits if h.rule_id not in EXAMPLE_ENV_EXEMPT]
+            elif is_env_file(path):
                 hits.extend(scan_env(path, text))
             if path.endswith((".yaml", ".yml")):
                 hits.extend(scan_manifest(path, text, ports))

@@ -300,6 +300,10 @@ def test_exposure_privileged_container_fails(repo: Path) -> None:
 
 def test_exposure_env_secret_and_port_fail(repo: Path) -> None:
     write(repo, ".env", "LOG_LEVEL=info\nVALKEY_PASSWORD=planted-value-123\n")
+    # example env files document what to set: their placeholders and DEBUG are not deployed
+    example = "DEBUG=true\nVALKEY_PASSWORD=change-me-in-production\n"
+    write(repo, ".env.example", example)
+    write(repo, "deploy/prod.env.sample", example)
     edit(
         repo,
         "compose.yaml",
