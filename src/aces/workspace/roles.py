@@ -6,8 +6,10 @@ protocol the product speaks; a test module is judged by the rules for tests; gen
 code is checked against its source, not linted as written by hand.
 
 - **fixture**: a path with a test-data directory (``testdata``, ``test_data``,
-  ``fixtures``, ``__fixtures__``, ``__snapshots__``, ``golden``...), or a file under a
-  test directory that is not source code (data the tests read);
+  ``fixtures``, ``__fixtures__``, ``__snapshots__``, ``golden``...), a file under a
+  test directory that is not source code (data the tests read), or source code under a
+  template directory (``templates``, ``skeletons``, ``scaffolds``, ``boilerplate``): code
+  a generator or a reader copies, not code the product runs;
 - **test**: source under a test directory (``tests``, ``test``, ``__tests__``, ``e2e``,
   ``benches``...), or named as a test (``test_*.py``, ``*_test.py``, ``conftest.py``,
   ``*_test.go``, ``*_test.exs``, ``*.test.ts``, ``*.spec.js``...);
@@ -47,6 +49,11 @@ TEST_DIRS = frozenset(
     {"tests", "test", "__tests__", "testing", "e2e", "integration_tests", "benches"}
 )
 DOC_DIRS = frozenset({"docs", "doc"})
+# Source code under these is a template to copy (HTML and Helm YAML templates are no source
+# code: they keep their role).
+TEMPLATE_DIRS = frozenset(
+    {"templates", "template", "skeleton", "skeletons", "scaffold", "scaffolds", "boilerplate"}
+)
 ROLE_DIRS = FIXTURE_DIRS | TEST_DIRS | DOC_DIRS  # directories nothing under is product
 SOURCE_SUFFIXES = frozenset(
     {
@@ -72,6 +79,8 @@ def role_of(path: str) -> str:
         return FIXTURE
     if name.endswith(GENERATED_SUFFIXES):
         return GENERATED
+    if dirs & TEMPLATE_DIRS and pure.suffix.lower() in SOURCE_SUFFIXES:
+        return FIXTURE
     in_tests = bool(dirs & TEST_DIRS)
     if in_tests and pure.suffix.lower() not in SOURCE_SUFFIXES:
         return DOCS if pure.suffix.lower() in DOC_SUFFIXES else FIXTURE

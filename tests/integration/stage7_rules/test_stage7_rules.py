@@ -507,6 +507,15 @@ def test_cors_debug_and_weak_dsn_in_python_fail_where_the_code_sets_them(repo: P
         'DSN = "host=db.example.com dbname=bus sslmode=prefer"\n\n\n'
         "def store() -> object:\n    return psycopg.connect(DSN)\n",
     )
+    # the same settings in a code template a generator copies are not the service's
+    template = (
+        '"""Service skeleton."""\n\nfrom fastapi import FastAPI\n'
+        "from fastapi.middleware.cors import CORSMiddleware\n\n"
+        "app = FastAPI(debug=True)\n"
+        'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n\n\n'
+        '@app.post("/admin/reset")\ndef reset() -> None:\n    pass\n'
+    )
+    write(repo, "tools/newservice/templates/app_main.py", template)
     assert failing(run(repo)) == {
         "sec.tls": [("sec.tls.sslmode-disable", ("sec.tls",), web, 9)],
         "sec.unsafe-exposure": [

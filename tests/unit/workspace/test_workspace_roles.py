@@ -87,3 +87,10 @@ def test_an_unset_attribute_wins_over_a_generated_name_only_when_it_says_so() ->
     assert generated_files(heads, heads.__getitem__, {}) == {"gen.py"}
     unset = {".gitattributes": "gen.py linguist-generated=false\n"}
     assert generated_files(heads, heads.__getitem__, unset) == frozenset()
+
+
+def test_code_under_a_template_directory_is_a_template_not_the_product() -> None:
+    assert role_of("tools/skills/web/templates/fastapi_main.py") == "fixture"
+    assert role_of("gen/skeletons/service.ts") == "fixture"
+    assert role_of("app/templates/index.html") == "product"  # a page the product serves
+    assert role_of("charts/api/templates/deployment.yaml") == "product"  # Helm: deployed
