@@ -96,3 +96,21 @@ def test_a_folder_of_the_same_name_in_tool_settings_is_no_own_module(tmp_path: P
     )
     assert checks["test.unit"].status is Status.ERROR
     assert checks["test.unit"].findings == ()
+
+
+def test_two_projects_with_a_src_package_each_run_apart(tmp_path: Path) -> None:
+    checks = _stage5(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "cli"\nversion = "1"\n',
+            "src/services.py": "class TodoService:\n    pass\n",
+            "tests/test_cli.py": "from src.services import TodoService\n\n\n"
+            "def test_service():\n    assert TodoService()\n",
+            "backend/pyproject.toml": '[project]\nname = "api"\nversion = "1"\n',
+            "backend/src/__init__.py": "",
+            "backend/src/services/__init__.py": "NAME = 'api'\n",
+            "backend/tests/test_api.py": "from src.services import NAME\n\n\n"
+            "def test_name():\n    assert NAME == 'api'\n",
+        },
+    )
+    assert checks["test.unit"].status is Status.PASS, checks["test.unit"].reason
