@@ -83,18 +83,21 @@ def _outcome(element: Element) -> tuple[Outcome, str]:
         child = element.find(tag)
         if child is not None:
             message = child.get("message") or ""
-            if not message or message == _PYTEST_COLLECTION:  # the cause is in the text
+            if not message or message in _PYTEST_GENERIC:  # the cause is in the text
                 message = _raised(child.text or "") or message or child.text or ""
             return outcome, first_line(message)
     return Outcome.PASSED, ""
 
 
-_PYTEST_COLLECTION = "collection failure"
-_RAISED = re.compile(r"^E\s+(\w+(?:Error|Exception)\b.*)$", re.MULTILINE)
+_PYTEST_GENERIC = frozenset({"collection failure", "internal error"})
+_RAISED = re.compile(
+    r"^(?:E|INTERNALERROR>)\s+(\w+(?:Error|Exception|Exit|Interrupt)\b.*)$", re.MULTILINE
+)
 
 
 def _raised(text: str) -> str:
-    """The last exception line pytest prints (``E   ModuleNotFoundError: ...``), or ''."""
+    """The last exception line pytest prints (``E   ModuleNotFoundError: ...``,
+    ``INTERNALERROR> SystemExit: 1``), or ''."""
     found = _RAISED.findall(text)
     return found[-1] if found else ""
 
