@@ -104,6 +104,13 @@ E   ModuleNotFoundError: No module named 'webframework'</error></testcase>
 INTERNALERROR&gt;   File "cli.py", line 96, in delete
 INTERNALERROR&gt;     sys.exit(1)
 INTERNALERROR&gt; SystemExit: 1</error></testcase>
+<testcase classname="pytest" name="internal"><error message="internal error">Traceback:
+  File "cli.py", line 92, in delete
+ValueError: no todo 1
+
+During handling of the above exception, another exception occurred:
+  File "cli.py", line 96, in delete
+SystemExit: 1</error></testcase>
 </testsuite></testsuites>"""
 
 
@@ -111,5 +118,6 @@ def test_pytest_generic_errors_report_the_exception_they_hide() -> None:
     report = parse_junit(PYTEST_GENERIC, "junit.xml")
     assert [case.message for case in report.cases] == [
         "ModuleNotFoundError: No module named 'webframework'",
+        "SystemExit: 1",
         "SystemExit: 1",
     ]

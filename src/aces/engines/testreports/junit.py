@@ -91,13 +91,14 @@ def _outcome(element: Element) -> tuple[Outcome, str]:
 
 _PYTEST_GENERIC = frozenset({"collection failure", "internal error"})
 _RAISED = re.compile(
-    r"^(?:E|INTERNALERROR>)\s+(\w+(?:Error|Exception|Exit|Interrupt)\b.*)$", re.MULTILINE
+    r"^(?:(?:E|INTERNALERROR>)\s+)?([\w.]*?\w+(?:Error|Exception|Exit|Interrupt)\b:?.*)$",
+    re.MULTILINE,
 )
 
 
 def _raised(text: str) -> str:
-    """The last exception line pytest prints (``E   ModuleNotFoundError: ...``,
-    ``INTERNALERROR> SystemExit: 1``), or ''."""
+    """The last exception line of pytest's text (``E   ModuleNotFoundError: ...``,
+    ``INTERNALERROR> SystemExit: 1``, a traceback's last ``SystemExit: 1``), or ''."""
     found = _RAISED.findall(text)
     return found[-1] if found else ""
 
