@@ -18,6 +18,7 @@ from aces.engines.cryptorules import CryptoScanner, language_of
 from aces.engines.exposure import (
     RepoAuth,
     file_auth,
+    is_example_env,
     scan_env,
     scan_exposure,
     scan_manifest,
@@ -477,8 +478,11 @@ class PermissionMatrixCheck(RuleCheck):
 # -- sec.crypto-misuse ------------------------------------------------------------------------
 
 
-TIMING_RULES = frozenset({"sec.crypto-misuse.mac-compare"})
+# What only matters in code that ships: a timing attack needs an attacker timing the
+# comparison, and a key a test writes is the test's fixture, which the product never loads.
+TEST_EXEMPT_RULES = frozenset({"sec.crypto-misuse.mac-compare", "sec.crypto-misuse.hardcoded-key"})
 TESTS = frozenset({TEST, FIXTURE})
+EXAMPLE_ENV_EXEMPT = frozenset({"sec.unsafe-exposure.debug", "sec.unsafe-exposure.env-secret"})
 
 
 class CryptoMisuse(RuleCheck):
@@ -519,9 +523,9 @@ class CryptoMisuse(RuleCheck):
         # read_text refuses binary and non-UTF-8 files with a clear error
         sources = [(p, ctx.workspace.read_text(p).encode("utf-8")) for p in self.files(ctx)]
         hits = scanner.scan_project(sources)
-        # A timing attack needs an attacker timing the comparison: a test comparing a
-        # digest with its expected value is not one.
-        kept = [h for h in hits if not (h.rule_id in TIMING_RULES and role_of(h.path) in TESTS)]
+        kept = [
+            h for h in hits if not (h.rule_id in TEST_EXEMPT_RULES and role_of(h.path) in TESTS)
+        ]
         yield from self.hit_findings(kept)
 
 
@@ -572,10 +576,13 @@ class UnsafeExposure(RuleCheck):
         auth = RepoAuth.merge(file_auth(ctx.workspace.read_text(p)) for p in services)
         for path in self.files(ctx):
             text = ctx.workspace.read_text(path)
-            hits = scan_exposure(path, text)
+            # test data and code templates are no service: nothing of theirs is exposed
+            hits = scan_exposure(path, text) if role_of(path) != FIXTURE else []
             if path in services:
                 hits.extend(scan_routes(path, text, auth))
-            if is_env_file(path):
+            if is_env_file(path) and is_example_env(path):  # documents what to set
+                hits = [h for h in hits if h.rule_id not in EXAMPLE_ENV_EXEMPT]
+            elif is_env_file(path):
                 hits.extend(scan_env(path, text))
             if path.endswith((".yaml", ".yml")):
                 hits.extend(scan_manifest(path, text, ports))

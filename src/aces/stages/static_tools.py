@@ -529,6 +529,15 @@ class RuffFormat(RuffCheck):
 # -- no manual exceptions ----------------------------------------------------------------------
 
 
+def _lenient_text(ws: Workspace, path: str) -> str:
+    """A code file's text; a byte that is not UTF-8 (a Latin-1 space) becomes U+FFFD.
+
+    The suppression scan reads comments: one stray byte elsewhere in a file does not
+    hide its suppressions, nor stop the scan of the other files.
+    """
+    return ws.read_bytes(path).decode("utf-8", errors="replace")
+
+
 class NoManualExceptions(HoldsTheLine):
     """No inline suppression, unless the policy's governed allowlist names it.
 
@@ -617,7 +626,7 @@ class NoManualExceptions(HoldsTheLine):
         files = self.files(ctx)
         scanned = set(changed_only(ctx, (path for path, _ in files)))
         for path, language in (f for f in files if f[0] in scanned):
-            for found in scan(path, ctx.workspace.read_text(path), language):
+            for found in scan(path, _lenient_text(ctx.workspace, path), language):
                 if not allowlist.allowed(found, live):
                     yield self.suppression_finding(found)
 

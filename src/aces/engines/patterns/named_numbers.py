@@ -6,7 +6,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
 - **the value of a named constant**: Rust ``const`` / ``static`` items, enum
   discriminants, array lengths and tuple indexes; Python assignments to
   UPPER_CASE names, whole tables included (``LIMITS = {"a": 10}``), and
-  unpacked ones (``LOW, HIGH = 7, 14``); Elixir
+  unpacked ones (``LOW, HIGH = 7, 14``), and any module-level assignment to a
+  plain name (``max_tries = 60 * 5`` in a script names its value as well); Elixir
   module attributes (``@timeout_ms 5_000``);
 - **named by a field or parameter**: Python class attributes (dataclass / attrs /
   pydantic field defaults, typed or not: ``port: int = 8080``), parameter
@@ -43,6 +44,7 @@ NAMED_CONTEXTS = {
 """,
     "python": """
 (assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
+(module (expression_statement (assignment left: (identifier)) @constant))
 (assignment
   left: [(pattern_list) (tuple_pattern)] @names
   (#match? @names "^[(]?_*[A-Z][A-Z0-9_]*([ ]*,[ ]*_*[A-Z][A-Z0-9_]*)*[ ]*,?[ ]*[)]?$")) @constant
