@@ -46,11 +46,12 @@ def config_args(setup: RuffSetup, root: Path) -> tuple[str, ...]:
 
     The project's file is passed with ``--config`` (no discovery, so no file above
     the repository is read); the default is ``--isolated`` with only the target
-    version set (``ruff_config`` explains both).
+    version and the project's black settings set (``ruff_config`` explains both).
     """
     target = setup.target_version
     if setup.config is None:
-        return ("--isolated", *(("--config", f"target-version = '{target}'") if target else ()))
+        settings = (*((f"target-version = '{target}'",) if target else ()), *setup.settings)
+        return ("--isolated", *(arg for s in settings for arg in ("--config", s)))
     pinned = ("--target-version", target) if target else ()
     return ("--config", str(root / setup.config), *pinned)
 
