@@ -106,13 +106,19 @@ class SuiteRun:
 
 
 def python_runner() -> TestRunnerSpec:
-    """pytest under coverage.py (branch mode), JUnit in the xunit1 family (file and line)."""
+    """pytest under coverage.py (branch mode), JUnit in the xunit1 family (file and line).
+
+    A module that cannot be collected is reported as such and the others still run
+    (``--continue-on-collection-errors``): pytest would otherwise stop the session,
+    and one missing import would hide every other test's result and coverage.
+    """
     data = f"--data-file={OUT}/.coverage"
     return TestRunnerSpec(
         name="python",
         argv=(
             PYTHON, "-m", "coverage", "run", "--branch", data, "-m", "pytest", "-q",
-            "-p", "no:cacheprovider", f"--junitxml={OUT}/junit.xml", "-o", "junit_family=xunit1",
+            "-p", "no:cacheprovider", "--continue-on-collection-errors",
+            f"--junitxml={OUT}/junit.xml", "-o", "junit_family=xunit1",
         ),
         report=f"{OUT}/junit.xml",
         coverage=f"{OUT}/coverage.json",
