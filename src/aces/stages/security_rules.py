@@ -532,7 +532,8 @@ class UnsafeExposure(RuleCheck):
     """Nothing is exposed that should not be: binds, CORS, debug, privileges, ports, env secrets.
 
     ACES IV.7 (``sec.unsafe-exposure``): servers bound to ``0.0.0.0`` / ``::`` in a
-    file with no authentication mechanism in sight, judged in Python and Rust by where
+    file with no authentication mechanism in sight (none, when the file serves
+    unauthenticated routes), judged in Python and Rust by where
     the value flows (a bind / listen call, a listen option or setting default; not a
     client URL) (``.bind-all``), CORS allowing
     every origin, worse with credentials (``.cors-wildcard``), debug or admin
@@ -572,9 +573,8 @@ class UnsafeExposure(RuleCheck):
         auth = RepoAuth.merge(file_auth(ctx.workspace.read_text(p)) for p in services)
         for path in self.files(ctx):
             text = ctx.workspace.read_text(path)
-            hits = scan_exposure(path, text)
-            if path in services:
-                hits.extend(scan_routes(path, text, auth))
+            routes = scan_routes(path, text, auth) if path in services else []
+            hits = [*scan_exposure(path, text, open_routes=bool(routes)), *routes]
             if is_env_file(path):
                 hits.extend(scan_env(path, text))
             if path.endswith((".yaml", ".yml")):
