@@ -16,7 +16,7 @@ configuration sets no ``target-version``, it comes from ``requires-python``
 the file, the nearest ``pyproject.toml`` deciding).
 
 A project with no ruff configuration may still format with black: ruff's formatter
-is black's, so the default takes black's settings from that same ``pyproject.toml``
+is black's, so the default formatter takes black's settings from that same ``pyproject.toml``
 (``[tool.black]`` ``line-length``, ``skip-string-normalization``,
 ``skip-magic-trailing-comma``). A file black leaves alone is not reported as
 unformatted because ruff's default line is shorter than the project's.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aces.errors import InputError
+from aces.tools import ruff
 from aces.tools.ruff_config import ConfigFinder, RuffSetup, target_from_requires
 
 
@@ -82,3 +85,10 @@ def test_without_a_ruff_config_the_projects_black_settings_apply() -> None:
 def test_a_black_line_length_that_is_no_number_is_not_passed_on() -> None:
     tree = {"pyproject.toml": '[tool.black]\nline-length = "wide"\n'}
     assert finder(tree).plan(["a.py"]) == (RuffSetup(None, None, ("a.py",)),)
+
+
+def test_black_settings_reach_the_formatter_and_not_the_linter() -> None:
+    setup = RuffSetup(None, "py310", ("a.py",), ("line-length = 100",))
+    root = Path("/repo")
+    assert "line-length = 100" in ruff.format_argv(Path("/bin/ruff"), setup, root)
+    assert "line-length = 100" not in ruff.check_argv(Path("/bin/ruff"), setup, root)
