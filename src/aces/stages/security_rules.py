@@ -54,7 +54,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.roles import FIXTURE, PRODUCT, TEST, role_of
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "4"
+LOGIC_VERSION = "5"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
