@@ -106,12 +106,8 @@ class SuiteRun:
 
 
 def python_runner() -> TestRunnerSpec:
-    """pytest under coverage.py (branch mode), JUnit in the xunit1 family (file and line).
-
-    A module that cannot be collected is reported as such and the others still run
-    (``--continue-on-collection-errors``): pytest would otherwise stop the session,
-    and one missing import would hide every other test's result and coverage.
-    """
+    """pytest under coverage.py (branch mode), JUnit in the xunit1 family (file and line);
+    a module that cannot be collected fails on its own, the other modules still run."""
     data = f"--data-file={OUT}/.coverage"
     return TestRunnerSpec(
         name="python",
