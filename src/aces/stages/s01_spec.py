@@ -51,7 +51,7 @@ from aces.workspace.globs import compile_spec
 from aces.workspace.roles import is_product, product_files
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 
 CLASS_WORDS = {
     "protocol": "a protocol",

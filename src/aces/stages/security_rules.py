@@ -55,7 +55,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.roles import FIXTURE, PRODUCT, TEST, role_of
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "4"
+LOGIC_VERSION = "5"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
@@ -536,7 +536,8 @@ class UnsafeExposure(RuleCheck):
     """Nothing is exposed that should not be: binds, CORS, debug, privileges, ports, env secrets.
 
     ACES IV.7 (``sec.unsafe-exposure``): servers bound to ``0.0.0.0`` / ``::`` in a
-    file with no authentication mechanism in sight, judged in Python and Rust by where
+    file with no authentication mechanism in sight (none, when the file serves
+    unauthenticated routes), judged in Python and Rust by where
     the value flows (a bind / listen call, a listen option or setting default; not a
     client URL) (``.bind-all``), CORS allowing
     every origin, worse with credentials (``.cors-wildcard``), debug or admin
@@ -576,10 +577,14 @@ class UnsafeExposure(RuleCheck):
         auth = RepoAuth.merge(file_auth(ctx.workspace.read_text(p)) for p in services)
         for path in self.files(ctx):
             text = ctx.workspace.read_text(path)
+            routes = scan_routes(path, text, auth) if path in services else []
             # test data and code templates are no service: nothing of theirs is exposed
-            hits = scan_exposure(path, text) if role_of(path) != FIXTURE else []
-            if path in services:
-                hits.extend(scan_routes(path, text, auth))
+            hits = (
+                scan_exposure(path, text, open_routes=bool(routes))
+                if role_of(path) != FIXTURE
+                else []
+            )
+            hits.extend(routes)
             if is_env_file(path) and is_example_env(path):  # documents what to set
                 hits = [h for h in hits if h.rule_id not in EXAMPLE_ENV_EXEMPT]
             elif is_env_file(path):

@@ -44,7 +44,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.rundirs import CARGO_TARGET, run_dir
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 WARNINGS = "lint.warnings-are-errors"
 
 

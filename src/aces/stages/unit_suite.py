@@ -106,13 +106,15 @@ class SuiteRun:
 
 
 def python_runner(project: str = "", nested: tuple[str, ...] = ()) -> TestRunnerSpec:
-    """pytest under coverage.py (branch mode) in ``project``, JUnit xunit1 (file and line)."""
+    """pytest under coverage.py (branch mode) in ``project``, JUnit xunit1 (file and line);
+    a module that cannot be collected fails on its own, the other modules still run."""
     data = f"--data-file={OUT}/.coverage"
     return TestRunnerSpec(
         name=f"python:{project}" if project else "python",
         argv=(
             PYTHON, "-m", "coverage", "run", "--branch", data, "-m", "pytest", "-q",
-            "-p", "no:cacheprovider", f"--junitxml={OUT}/junit.xml", "-o", "junit_family=xunit1",
+            "-p", "no:cacheprovider", "--continue-on-collection-errors",
+            f"--junitxml={OUT}/junit.xml", "-o", "junit_family=xunit1",
             *(f"--ignore={folder}" for folder in nested),
         ),
         cwd=project,

@@ -91,6 +91,26 @@ PY_FLAG = [
         [(5, "clock", "sleep", "time.sleep")],
         id="sleep-then-assert-call",
     ),
+    pytest.param(
+        "import statistics\nimport time\n\ndef test_a(store):\n    samples = []\n"
+        "    for _ in range(30):\n        started = time.perf_counter()\n        store.read()\n"
+        "        samples.append(time.perf_counter() - started)\n"
+        "    assert statistics.mean(samples) < 0.01\n",
+        [
+            (7, "clock", "wall-clock", "time.perf_counter"),
+            (9, "clock", "wall-clock", "time.perf_counter"),
+        ],
+        id="latency-samples-collected-then-averaged",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(run):\n    took = []\n    t0 = time.monotonic()\n"
+        "    run()\n    took.append(time.monotonic() - t0)\n    assert max(took) < 1\n",
+        [
+            (5, "clock", "wall-clock", "time.monotonic"),
+            (7, "clock", "wall-clock", "time.monotonic"),
+        ],
+        id="durations-collected-then-max",
+    ),
 ]
 
 PY_CLEAN = [
@@ -123,6 +143,11 @@ PY_CLEAN = [
         "from datetime import datetime\n\ndef test_a(store):\n    now = datetime.now()\n"
         "    rec = Record(created=now)\n    store.put(rec)\n    assert store.size() == 1\n",
         id="clock-value-carried-into-data",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(bus):\n    events = []\n"
+        "    events.append({'ts': time.time(), 'n': 1})\n    assert len(events) == 1\n",
+        id="timestamped-records-collected",
     ),
     pytest.param(
         "from datetime import datetime\n\ndef test_a():\n    datetime.now()\n", id="bare-read"
