@@ -32,6 +32,7 @@ from aces.pipeline.check import Check, NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.pipeline.scheduler import run_checks
+from aces.workspace.nested import note as nested_note
 
 NOT_IMPLEMENTED = "not implemented: no check of this stage exists yet, so it cannot pass"
 
@@ -86,6 +87,8 @@ def run_pipeline(
     notes: list[str] = []
     if ctx.loaded_policy.is_default:
         notes.append("no aces.toml found: the embedded doctrine defaults apply")
+    if ctx.change.nested_projects:
+        notes.append(nested_note(ctx.change.nested_projects))
     if selected:
         notes.append(
             "partial run: only stage(s) "
@@ -250,6 +253,7 @@ def _summarise_change(ctx: RunContext) -> ChangeSummary:
         whole_tree=change.whole_tree,
         changed_files=() if change.whole_tree else tuple(sorted(change.paths)),
         classes=tuple(sorted((k, tuple(sorted(v))) for k, v in change.classes.items() if v)),
+        nested_projects=ctx.change.nested_projects,
     )
 
 

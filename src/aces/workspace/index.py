@@ -23,6 +23,7 @@ from aces.tools.process import ProcessRunner
 from aces.workspace import git
 from aces.workspace.globs import GlobMatcher
 from aces.workspace.languages import SHEBANG_BYTES, by_name, by_shebang, needs_shebang
+from aces.workspace.nested import nested_projects, project_of
 from aces.workspace.walk import is_excluded, is_within, keep_listed, walk_files
 
 DEFAULT_MAX_FILE_BYTES = 5_000_000
@@ -34,7 +35,9 @@ class Workspace:
     """The repository under check: a sorted, git-aware index of its files."""
 
     root: Path
-    files: tuple[str, ...]
+    files: tuple[str, ...]  # the files of this project (nested projects left out)
+    all_files: tuple[str, ...]  # every file of the tree, nested projects' included
+    nested_projects: tuple[str, ...]  # directories below the root with their own aces.toml
     is_git: bool
 
     def __init__(
@@ -50,7 +53,9 @@ class Workspace:
         self.root = root
         # git runs through the run's process runner, so a signal to ACES reaches it
         self.processes = processes if processes is not None else ProcessRunner()
-        self.files = tuple(sorted(files))
+        self.all_files = tuple(sorted(files))
+        self.nested_projects = nested_projects(self.all_files)
+        self.files = tuple(f for f in self.all_files if project_of(f, self.nested_projects) is None)
         self.is_git = is_git
         self.max_file_bytes = max_file_bytes
         self.git_prefix = git_prefix  # root relative to the work tree top, e.g. "examples/x/"
@@ -107,8 +112,12 @@ class Workspace:
     # -- membership and selection ------------------------------------------------------------
 
     def exists(self, rel: str) -> bool:
-        """Whether ``rel`` is one of the workspace's files."""
+        """Whether ``rel`` is one of the workspace's files (nested projects' left out)."""
         return rel in self._file_set
+
+    def nested_project_of(self, rel: str) -> str | None:
+        """The nested project holding ``rel``, or None when it is this project's."""
+        return project_of(rel, self.nested_projects)
 
     def match(self, globs: Sequence[str]) -> tuple[str, ...]:
         """The files matched by any of these gitwildmatch globs (``proto/**``, ``**/*.proto``)."""
