@@ -7,7 +7,9 @@ code is checked against its source, not linted as written by hand.
 
 - **fixture**: a path with a test-data directory (``testdata``, ``test_data``,
   ``fixtures``, ``__fixtures__``, ``__snapshots__``, ``golden``...), or a file under a
-  test directory that is not source code (data the tests read);
+  test directory that is not source code (data the tests read), or a file under a
+  benchmark directory (``benchmarks``, ``benchmark``, ``bench``) that is not source
+  code (the inputs a benchmark measures on, which the product does not ship);
 - **test**: source under a test directory (``tests``, ``test``, ``__tests__``, ``e2e``,
   ``benches``...), or named as a test (``test_*.py``, ``*_test.py``, ``conftest.py``,
   ``*_test.go``, ``*_test.exs``, ``*.test.ts``, ``*.spec.js``...);
@@ -46,6 +48,8 @@ TEST_DIRS = frozenset(
     {"tests", "test", "__tests__", "testing", "e2e", "integration_tests", "benches"}
 )
 DOC_DIRS = frozenset({"docs", "doc"})
+# Benchmark code is still the project's code (linted as written); its data is no product.
+BENCH_DIRS = frozenset({"benchmarks", "benchmark", "bench"})
 ROLE_DIRS = FIXTURE_DIRS | TEST_DIRS | DOC_DIRS  # directories nothing under is product
 SOURCE_SUFFIXES = frozenset(
     {
@@ -72,7 +76,7 @@ def role_of(path: str) -> str:
     if name.endswith(GENERATED_SUFFIXES):
         return GENERATED
     in_tests = bool(dirs & TEST_DIRS)
-    if in_tests and pure.suffix.lower() not in SOURCE_SUFFIXES:
+    if (in_tests or dirs & BENCH_DIRS) and pure.suffix.lower() not in SOURCE_SUFFIXES:
         return DOCS if pure.suffix.lower() in DOC_SUFFIXES else FIXTURE
     if in_tests or _named_as_test(name):
         return TEST

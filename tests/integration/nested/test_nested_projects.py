@@ -17,6 +17,7 @@ from tests.integration.example_repo import context, git
 from aces.engines.secrets.samples import expand
 from aces.model import Finding
 from aces.pipeline.runner import run_pipeline
+from aces.report.console import render_console_summary
 from aces.stages import STAGES
 from aces.stages.s01_spec import SpecLocation, SpecReferencesSchema, SpecRequired
 from aces.stages.security_secrets import SecretScan
@@ -77,6 +78,8 @@ def test_the_report_names_the_nested_projects_it_left_to_their_policy(tmp_path: 
     assert report.change is not None
     assert report.change.to_dict()["nested_projects"] == [NESTED]
     assert any(NESTED in note and "own policy" in note for note in report.notes)
+    console = render_console_summary(report).splitlines()
+    assert f"nested projects left to their own aces.toml: {NESTED}" in console
 
 
 def test_the_secret_scan_still_reads_a_nested_project(tmp_path: Path) -> None:
