@@ -49,12 +49,13 @@ class Workspace:
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         git_prefix: str = "",
         processes: ProcessRunner | None = None,
+        policy_dir: str = "",
     ) -> None:
         self.root = root
         # git runs through the run's process runner, so a signal to ACES reaches it
         self.processes = processes if processes is not None else ProcessRunner()
         self.all_files = tuple(sorted(files))
-        self.nested_projects = nested_projects(self.all_files)
+        self.nested_projects = nested_projects(self.all_files, policy_dir)
         self.files = tuple(f for f in self.all_files if project_of(f, self.nested_projects) is None)
         self.is_git = is_git
         self.max_file_bytes = max_file_bytes
@@ -73,19 +74,28 @@ class Workspace:
         *,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         processes: ProcessRunner | None = None,
+        policy_file: Path | None = None,
     ) -> Workspace:
         """Index the directory ``root``; InputError when it is missing or not a directory.
 
         ``processes`` runs git (the run's runner; a fresh one when not given).
+        ``policy_file`` is the policy in force (default ``<root>/aces.toml``): its
+        directory is never a nested project.
         """
         resolved = _resolve_root(root)
+        policy_dir = _policy_dir(resolved, policy_file or resolved / "aces.toml")
         runner = processes if processes is not None else ProcessRunner()
         rejected: list[tuple[str, str]] = []
         indexed = _git_index(resolved, rejected, runner)
         if indexed is None:
             files = walk_files(resolved, rejected)
             workspace = cls(
-                resolved, files, is_git=False, max_file_bytes=max_file_bytes, processes=runner
+                resolved,
+                files,
+                is_git=False,
+                max_file_bytes=max_file_bytes,
+                processes=runner,
+                policy_dir=policy_dir,
             )
         else:
             files, prefix = indexed
@@ -96,6 +106,7 @@ class Workspace:
                 max_file_bytes=max_file_bytes,
                 git_prefix=prefix,
                 processes=runner,
+                policy_dir=policy_dir,
             )
         workspace.unread_links = tuple(sorted(rejected))
         return workspace
@@ -323,6 +334,16 @@ def _resolve_root(root: Path) -> Path:
     if not resolved.is_dir():
         raise InputError("workspace root is not a directory", path=str(root))
     return resolved
+
+
+def _policy_dir(root: Path, policy_file: Path) -> str:
+    """The directory of the policy file in force relative to ``root`` ('' at the root or
+    outside it), links followed: a root ``aces.toml`` may link to ``config/aces.toml``."""
+    real = os.path.realpath(policy_file)  # a relative --policy is relative to the caller
+    if not is_within(str(root), real):
+        return ""
+    relative = Path(real).parent.relative_to(root).as_posix()
+    return "" if relative == "." else relative
 
 
 def _dir_prefix(directory: str) -> str:

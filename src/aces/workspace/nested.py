@@ -20,14 +20,20 @@ from collections.abc import Iterable
 POLICY_FILE = "aces.toml"
 
 
-def nested_projects(files: Iterable[str]) -> tuple[str, ...]:
-    """The outermost directories below the root holding an ``aces.toml``, sorted."""
+def nested_projects(files: Iterable[str], policy_dir: str = "") -> tuple[str, ...]:
+    """The outermost directories below the root holding an ``aces.toml``, sorted.
+
+    ``policy_dir`` is the directory of the policy file in force when it lies below the
+    root (``--policy config/aces.toml``, or a root ``aces.toml`` linking there): that
+    file is this project's policy, so its directory is no nested project.
+    """
     dirs = sorted(
         {
             posixpath.dirname(path)
             for path in files
             if posixpath.basename(path) == POLICY_FILE and "/" in path
         }
+        - {policy_dir}
     )
     outermost: list[str] = []
     for directory in dirs:  # sorted: a parent comes before every directory below it

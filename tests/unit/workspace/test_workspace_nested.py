@@ -50,3 +50,15 @@ def test_a_project_run_from_inside_has_no_nested_project(tmp_path: Path) -> None
     ws = Workspace.open(tmp_path)
     assert ws.nested_projects == ()
     assert ws.files == ws.all_files
+
+
+def test_the_directory_of_the_policy_in_force_is_no_nested_project(tmp_path: Path) -> None:
+    for rel in ("src/app.py", "config/aces.toml", "sub/aces.toml", "sub/a.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x = 1\n")
+    given = Workspace.open(tmp_path, policy_file=tmp_path / "config" / "aces.toml")
+    assert given.nested_projects == ("sub",)
+    assert "config/aces.toml" in given.files
+    (tmp_path / "aces.toml").symlink_to("config/aces.toml")
+    linked = Workspace.open(tmp_path)
+    assert linked.nested_projects == ("sub",)
