@@ -84,6 +84,28 @@ def run_pipeline(
         ctx.observer.stage_finished(result)
         results.append(result)
     stage_results = tuple(results)
+    return RunReport(
+        aces_version=__version__,
+        doctrine_version=ctx.doctrine.version,
+        policy_source=ctx.loaded_policy.source,
+        policy_version=ctx.policy.policy_version,
+        stages=stage_results,
+        verdict=compute_verdict(stage_results, partial_allowed=bool(selected)),
+        selected_stages=tuple(sorted(selected)),
+        change=_summarise_change(ctx),
+        notes=_notes(ctx, selected),
+        rules=_rules(stages, stage_results),
+        timing={
+            "total_seconds": round(clock() - started, 4),
+            "checks": {k: round(v, 4) for k, v in sorted(timing.checks.items())},
+            "cached": sorted(timing.cached),
+            "stages": {k: round(v, 4) for k, v in sorted(timing.stages.items())},
+        },
+    )
+
+
+def _notes(ctx: RunContext, selected: set[int]) -> tuple[str, ...]:
+    """What the report says about the run as a whole: default policy, nested projects, subset."""
     notes: list[str] = []
     if ctx.loaded_policy.is_default:
         notes.append("no aces.toml found: the embedded doctrine defaults apply")
@@ -95,24 +117,7 @@ def run_pipeline(
             + ", ".join(str(n) for n in sorted(selected))
             + " were asked for"
         )
-    return RunReport(
-        aces_version=__version__,
-        doctrine_version=ctx.doctrine.version,
-        policy_source=ctx.loaded_policy.source,
-        policy_version=ctx.policy.policy_version,
-        stages=stage_results,
-        verdict=compute_verdict(stage_results, partial_allowed=bool(selected)),
-        selected_stages=tuple(sorted(selected)),
-        change=_summarise_change(ctx),
-        notes=tuple(notes),
-        rules=_rules(stages, stage_results),
-        timing={
-            "total_seconds": round(clock() - started, 4),
-            "checks": {k: round(v, 4) for k, v in sorted(timing.checks.items())},
-            "cached": sorted(timing.cached),
-            "stages": {k: round(v, 4) for k, v in sorted(timing.stages.items())},
-        },
-    )
+    return tuple(notes)
 
 
 def _run_stage(

@@ -76,7 +76,7 @@ def role_of(path: str) -> str:
     if name.endswith(GENERATED_SUFFIXES):
         return GENERATED
     in_tests = bool(dirs & TEST_DIRS)
-    if (in_tests or dirs & BENCH_DIRS) and pure.suffix.lower() not in SOURCE_SUFFIXES:
+    if dirs & (TEST_DIRS | BENCH_DIRS) and pure.suffix.lower() not in SOURCE_SUFFIXES:
         return DOCS if pure.suffix.lower() in DOC_SUFFIXES else FIXTURE
     if in_tests or _named_as_test(name):
         return TEST

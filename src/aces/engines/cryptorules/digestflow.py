@@ -19,7 +19,7 @@ mac.finalize()``, ``tag = :crypto.mac(...)``), transitively (``expected = tag`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import tree_sitter as ts
 
@@ -43,38 +43,63 @@ def _walk(node: ts.Node) -> Iterator[ts.Node]:
 
 def is_digest_call(language: str, node: ts.Node) -> bool:
     """Whether ``node`` is a call that computes a MAC or a digest."""
-    if language == "python" and node.type == "call":
-        function = node.child_by_field_name("function")
-        if function is not None and function.type == "attribute":
-            return _text(function.child_by_field_name("attribute")) in _PY_METHODS
-    if language == "rust" and node.type == "call_expression":
-        function = node.child_by_field_name("function")
-        if function is not None and function.type == "field_expression":
-            return _text(function.child_by_field_name("field")) in _RS_METHODS
-        if function is not None and function.type == "scoped_identifier":
-            return _text(function.child_by_field_name("name")) in _RS_FUNCTIONS
-    if language == "elixir" and node.type == "call":
-        target = node.child_by_field_name("target")
-        if target is not None and target.type == "dot":
-            left = target.child_by_field_name("left")
-            right = target.child_by_field_name("right")
-            return _text(left) == ":crypto" and _text(right) in _EX_FUNCTIONS
+    test = _DIGEST_CALLS.get(language)
+    return test is not None and test(node)
+
+
+def _python_digest(node: ts.Node) -> bool:
+    if node.type != "call":
+        return False
+    function = node.child_by_field_name("function")
+    return (
+        function is not None
+        and function.type == "attribute"
+        and _text(function.child_by_field_name("attribute")) in _PY_METHODS
+    )
+
+
+def _rust_digest(node: ts.Node) -> bool:
+    function = node.child_by_field_name("function") if node.type == "call_expression" else None
+    if function is None:
+        return False
+    if function.type == "field_expression":
+        return _text(function.child_by_field_name("field")) in _RS_METHODS
+    if function.type == "scoped_identifier":
+        return _text(function.child_by_field_name("name")) in _RS_FUNCTIONS
     return False
+
+
+def _elixir_digest(node: ts.Node) -> bool:
+    target = node.child_by_field_name("target") if node.type == "call" else None
+    if target is None or target.type != "dot":
+        return False
+    left, right = target.child_by_field_name("left"), target.child_by_field_name("right")
+    return _text(left) == ":crypto" and _text(right) in _EX_FUNCTIONS
+
+
+_DIGEST_CALLS: dict[str, Callable[[ts.Node], bool]] = {
+    "python": _python_digest,
+    "rust": _rust_digest,
+    "elixir": _elixir_digest,
+}
+# The assignment node of each language, and the fields of its target and its value.
+_ASSIGNMENTS = {
+    "python": ("assignment", "left", "right"),
+    "rust": ("let_declaration", "pattern", "value"),
+    "elixir": ("binary_operator", "left", "right"),
+}
 
 
 def _bindings(language: str, root: ts.Node) -> Iterator[tuple[str, ts.Node]]:
     """(name, value) for every plain assignment of a name in the file."""
+    kind, target_field, value_field = _ASSIGNMENTS[language]
     for node in _walk(root):
-        if language == "python" and node.type == "assignment":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        elif language == "rust" and node.type == "let_declaration":
-            left, right = node.child_by_field_name("pattern"), node.child_by_field_name("value")
-        elif language == "elixir" and node.type == "binary_operator":
-            if _text(node.child_by_field_name("operator")) != "=":
-                continue
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        else:
+        if node.type != kind:
             continue
+        if kind == "binary_operator" and _text(node.child_by_field_name("operator")) != "=":
+            continue  # an Elixir match `name = value`, not another operator
+        left = node.child_by_field_name(target_field)
+        right = node.child_by_field_name(value_field)
         if left is not None and right is not None and left.type == "identifier":
             yield _text(left), right
 

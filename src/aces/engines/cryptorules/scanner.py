@@ -197,20 +197,24 @@ class CryptoScanner:
                 out.extend(known[name] for name in names if name in known)
                 continue
             for node in captures.get("hit", []):
-                if self._accepts(compiled, node, captures) and (
-                    not compiled.rule.digest_flow or flow.carries_digest(node)
-                ):
+                if self._accepts(compiled, node, captures, flow):
                     out.append(_place(path, node))
         return out
 
     def _accepts(
-        self, compiled: _Compiled, node: ts.Node, captures: dict[str, list[ts.Node]]
+        self,
+        compiled: _Compiled,
+        node: ts.Node,
+        captures: dict[str, list[ts.Node]],
+        flow: _Flow,
     ) -> bool:
-        """Whether a match passes ``requires``, ``unless`` and the key-size test."""
+        """Whether a match passes ``requires``, ``unless``, the digest flow and the key size."""
         text = (node.text or b"").decode("utf-8", "replace")
         if not all(pattern.search(text) for pattern in compiled.requires):
             return False
         if compiled.unless is not None and compiled.unless.search(text):
+            return False
+        if compiled.rule.digest_flow and not flow.carries_digest(node):
             return False
         if compiled.rule.size_capture:
             sizes = captures.get(compiled.rule.size_capture, [])
