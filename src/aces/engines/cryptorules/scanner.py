@@ -216,11 +216,13 @@ class CryptoScanner:
             return False
         if compiled.rule.digest_flow and not flow.carries_digest(node):
             return False
-        if compiled.rule.size_capture:
-            sizes = captures.get(compiled.rule.size_capture, [])
-            values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
-            return any(v is not None and v < self.min_rsa_bits for v in values)
-        return True
+        return self._too_small(compiled.rule, captures) if compiled.rule.size_capture else True
+
+    def _too_small(self, rule: CryptoRule, captures: dict[str, list[ts.Node]]) -> bool:
+        """Whether a key-size capture is below the policy's minimum RSA modulus."""
+        sizes = captures.get(rule.size_capture, [])
+        values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
+        return any(v is not None and v < self.min_rsa_bits for v in values)
 
 
 class _Flow:
