@@ -21,7 +21,7 @@ BASE = (
 )
 
 
-def changed(tmp_path: Path, old: str, new: str) -> list[tuple[str, str, int | None]]:
+def changed(tmp_path: Path, old: str, new: str) -> list[tuple[str, str, int | None, str]]:
     root = tmp_path / "repo"
     (root / "bus").mkdir(parents=True)
     (root / INIT).write_text(BASE, encoding="utf-8")
@@ -38,14 +38,23 @@ def changed(tmp_path: Path, old: str, new: str) -> list[tuple[str, str, int | No
     if check.applies(ctx) is not None:
         return []
     return [
-        (f.message, f.location.path if f.location else "", f.location.line if f.location else None)
+        (
+            f.message,
+            f.location.path if f.location else "",
+            f.location.line if f.location else None,
+            f.help,
+        )
         for f in check.run(ctx)
     ]
 
 
 def test_an_exported_signature_change_requires_a_spec(tmp_path: Path) -> None:
     found = changed(tmp_path, "def send(frame: bytes)", "def send(frame: bytes, timeout: float)")
-    assert found == [(f"{INIT} changes a public API but no spec covers it", INIT, 1)]
+    assert [row[:3] for row in found] == [
+        (f"{INIT} changes a public API but no spec covers it", INIT, 1)
+    ]
+    # the report says the public API was inferred, and which key would name it
+    assert "inferred from the code ([change_classes] public_api" in found[0][3]
 
 
 def test_a_body_or_private_change_needs_no_spec(tmp_path: Path) -> None:
