@@ -8,7 +8,7 @@ code is checked against its source, not linted as written by hand.
 - **fixture**: a path with a test-data directory (``testdata``, ``test_data``,
   ``fixtures``, ``__fixtures__``, ``__snapshots__``, ``golden``...), or a file under a
   test directory that is not source code (data the tests read), or a file under a
-  benchmark directory (``benchmarks``, ``benchmark``, ``bench``) that is not source
+  benchmark directory (``benchmarks``, ``benchmark``) that is not source
   code (the inputs a benchmark measures on, which the product does not ship);
 - **test**: source under a test directory (``tests``, ``test``, ``__tests__``, ``e2e``,
   ``benches``...), or named as a test (``test_*.py``, ``*_test.py``, ``conftest.py``,
@@ -49,7 +49,8 @@ TEST_DIRS = frozenset(
 )
 DOC_DIRS = frozenset({"docs", "doc"})
 # Benchmark code is still the project's code (linted as written); its data is no product.
-BENCH_DIRS = frozenset({"benchmarks", "benchmark", "bench"})
+# ("bench" alone is left out: it is also a product's name, as a CLI called bench.)
+BENCH_DIRS = frozenset({"benchmarks", "benchmark"})
 ROLE_DIRS = FIXTURE_DIRS | TEST_DIRS | DOC_DIRS  # directories nothing under is product
 SOURCE_SUFFIXES = frozenset(
     {

@@ -39,7 +39,8 @@ from aces.workspace.roles import (
         ("tests/README.md", "docs"),
         # a benchmark's inputs are data; its code stays the project's code
         ("benchmarks/models/lifecycle.sm.yaml", "fixture"),
-        ("bench/inputs/envelope.proto", "fixture"),
+        ("benchmark/inputs/envelope.proto", "fixture"),
+        ("bench/config/nginx.conf", "product"),
         ("benchmarks/bench_parse.py", "product"),
     ],
 )
