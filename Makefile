@@ -13,21 +13,21 @@ SYSTEM_PACKAGES := git=git faketime=faketime nats-server=nats-server redis-serve
 # Where Debian installs commands off PATH (aces searches the same layouts).
 DISTRO_BIN_DIRS := /usr/lib/postgresql/*/bin
 
-.PHONY: demo test lint typecheck unit venv system clean buf rust-pin
+.PHONY: demo test lint typecheck unit venv system clean buf rust-pin actionlint
 
 # The demo runs on a copy of the example committed at its frozen date (the day after its
 # committed vulnerability database), outside this repository: a commit made today would
 # make that database stale, and this repository's configuration files would be ancestors.
 DEMO_DIR ?= $(or $(TMPDIR),/tmp)/aces-demo
 
-demo: venv buf
+demo: venv buf actionlint
 	rm -rf $(DEMO_DIR)
 	$(BIN)/python -c 'import sys, pathlib, tests.integration.example_repo as e; e.git_example(pathlib.Path(sys.argv[1]))' $(DEMO_DIR)
 	$(BIN)/aces run $(DEMO_DIR)/repo --keep-going || true
 
-test: venv buf lint typecheck unit
+test: venv buf actionlint lint typecheck unit
 
-venv: $(STAMP) buf rust-pin
+venv: $(STAMP) buf actionlint rust-pin
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system
@@ -69,6 +69,22 @@ buf: $(BUF_STAMP)
 $(BUF_STAMP):
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install buf: apt-get install npm" >&2; exit 2; }
 	npm install --prefix .tools --no-save --no-audit --no-fund @bufbuild/buf@$(BUF_VERSION)
+	@touch $@
+
+# actionlint (GitHub workflow checker), pinned, built from the Go module proxy into .tools/bin.
+# actionlint 1.7.12 needs Go >= 1.25 (Go >= 1.21 fetches that toolchain itself); Debian 12's
+# golang-go is 1.19, too old, so Go comes from https://go.dev/dl.
+ACTIONLINT_VERSION := 1.7.12
+ACTIONLINT_STAMP   := .tools/.actionlint-$(ACTIONLINT_VERSION)
+GO ?= $(or $(shell command -v go 2>/dev/null),$(wildcard /usr/local/go/bin/go))
+
+actionlint: $(ACTIONLINT_STAMP)
+
+$(ACTIONLINT_STAMP):
+	@[ -n "$(GO)" ] || { echo "Go >= 1.21 is needed to build actionlint: install it from https://go.dev/dl (Debian 12's golang-go 1.19 is too old)" >&2; exit 2; }
+	mkdir -p .tools/bin
+	GOBIN="$$(pwd)/.tools/bin" $(GO) install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+	.tools/bin/actionlint -version | head -1 | grep -qx "v$(ACTIONLINT_VERSION)"
 	@touch $@
 
 lint: venv

@@ -55,6 +55,8 @@ def run_pipeline(
 ) -> RunReport:
     """Run every stage of ``stages`` on ``ctx`` and assemble the RunReport."""
     started = clock()
+    # The one wall-clock time of the report (timing block only): JUnit's suite timestamp.
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     timing = _Timing(checks={}, cached=[], stages={})
     selected = set(ctx.options.stages)
     results: list[StageResult] = []
@@ -96,6 +98,7 @@ def run_pipeline(
         notes=_notes(ctx, selected),
         rules=_rules(stages, stage_results),
         timing={
+            "started_at": started_at,
             "total_seconds": round(clock() - started, 4),
             "checks": {k: round(v, 4) for k, v in sorted(timing.checks.items())},
             "cached": sorted(timing.cached),

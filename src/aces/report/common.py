@@ -12,6 +12,8 @@ from typing import Any
 from aces.model import CheckResult, Finding, RunReport, StageResult, Status, Verdict
 
 NO_LOCATION = "(no location)"
+# Where a finding without a place is reported when the run used the doctrine defaults.
+DEFAULT_POLICY_FILE = "aces.toml"
 
 VERDICT_MEANING: dict[Verdict, str] = {
     Verdict.PASS: "doctrine satisfied",
@@ -126,3 +128,15 @@ def _seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         return None
     return float(value)
+
+
+def policy_file(report: RunReport) -> str:
+    """The repository file a finding without a place is reported on (formats that need one)."""
+    source = report.policy_source
+    looks_like_path = (
+        source
+        and not source.startswith(("/", "<"))
+        and "://" not in source
+        and not any(ch.isspace() for ch in source)
+    )
+    return source if looks_like_path else DEFAULT_POLICY_FILE

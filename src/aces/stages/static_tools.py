@@ -150,7 +150,13 @@ class LintCheck(HoldsTheLine):
         """One finding per issue, naming the language clause and warnings-are-errors."""
         for issue in issues:
             location = (
-                Location(issue.path, issue.line, issue.column, end_line=issue.end_line)
+                Location(
+                    issue.path,
+                    issue.line,
+                    issue.column,
+                    end_line=issue.end_line,
+                    end_column=issue.end_column,
+                )
                 if issue.path
                 else None
             )

@@ -133,8 +133,17 @@ def _issue(item: object, root: Path, base: Path) -> LintIssue:
     column = as_int(location.get("column")) if isinstance(location, dict) else None
     end = item.get("end_location")
     end_row = as_int(end.get("row")) if isinstance(end, dict) else None
+    # ruff's end column is the one after the last character, as SARIF's endColumn.
+    end_column = as_int(end.get("column")) if isinstance(end, dict) else None
     code = item.get("code")
     message = str(item.get("message", "")).strip()
     return LintIssue(
-        TOOL, code if isinstance(code, str) else SYNTAX_ERROR, message, path, row, column, end_row
+        TOOL,
+        code if isinstance(code, str) else SYNTAX_ERROR,
+        message,
+        path,
+        row,
+        column,
+        end_row,
+        end_column,
     )
