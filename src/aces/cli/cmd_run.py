@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
         runner,
         timeout=head.loaded.policy.check_timeout_seconds,
     )
-    workspace = Workspace.open(root, processes=runner)
+    workspace = Workspace.open(root, processes=runner, policy_file=args.policy)
     from_ci = from_environment(os.environ, event_file=args.event)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,

@@ -51,6 +51,14 @@ def roles_line(report: RunReport) -> str | None:
     return f"roles: {counts} (the rest product)"
 
 
+def nested_line(report: RunReport) -> str | None:
+    """``nested projects left to their own aces.toml: examples/x``, or None when none."""
+    nested = report.change.nested_projects if report.change is not None else ()
+    if not nested:
+        return None
+    return "nested projects left to their own aces.toml: " + ", ".join(nested)
+
+
 def verdict_line(verdict: Verdict) -> str:
     """``FAIL: doctrine violated (exit 1)``."""
     return f"{verdict.value}: {VERDICT_MEANING[verdict]} (exit {verdict.exit_code})"

@@ -33,6 +33,7 @@ from aces.engines.permissions import (
     proto_rpcs,
     validate,
 )
+from aces.engines.secrets.context import CONTEXT_TITLES, context_of
 from aces.engines.tlsrules import (
     Hit,
     ProbeError,
@@ -45,7 +46,7 @@ from aces.engines.tlsrules.textscan import is_env_file
 from aces.engines.wasmpolicy import Sample, is_wasm_binary, verify_module
 from aces.engines.wasmpolicy.host import is_host_source, scan_host
 from aces.errors import GitError, InputError
-from aces.model import Finding, Location
+from aces.model import Finding, Location, Severity
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_key_location
@@ -478,9 +479,14 @@ class PermissionMatrixCheck(RuleCheck):
 # -- sec.crypto-misuse ------------------------------------------------------------------------
 
 
-# What only matters in code that ships: a timing attack needs an attacker timing the
-# comparison, and a key a test writes is the test's fixture, which the product never loads.
-TEST_EXEMPT_RULES = frozenset({"sec.crypto-misuse.mac-compare", "sec.crypto-misuse.hardcoded-key"})
+TIMING_RULES = frozenset({"sec.crypto-misuse.mac-compare"})
+# A key literal in a test or a document keys that test or example: information in the
+# contexts ``[secrets] info_contexts`` names (the secret scan's own classification).
+KEY_RULES = frozenset({"sec.crypto-misuse.hardcoded-key"})
+FIXTURE_KEY_HELP = (
+    "A key written in a test or a document keys that test or example; it is reported for "
+    "review and does not block ([secrets] info_contexts). Make sure no product code uses it."
+)
 TESTS = frozenset({TEST, FIXTURE})
 EXAMPLE_ENV_EXEMPT = frozenset({"sec.unsafe-exposure.debug", "sec.unsafe-exposure.env-secret"})
 
@@ -496,8 +502,10 @@ class CryptoMisuse(RuleCheck):
     from a non-cryptographic or fixed-seed RNG
     (``.weak-random``), JWT signature verification disabled or ``alg: none``
     (``.jwt-no-verify``), RSA keys below ``[security.crypto] min_rsa_bits``
-    (``.rsa-key-size``) and MACs compared with ``==`` (``.mac-compare``; not in test
-    code, where no attacker times the comparison). The
+    (``.rsa-key-size``) and MACs compared with ``==`` (``.mac-compare``: a value that
+    flows from a MAC / digest call, not a word; not in test code, where no attacker times
+    the comparison). A hard-coded key in a test or a document (the secret scan's
+    contexts, ``[secrets] info_contexts``) is that test's fixture: information. The
     rules and their samples are in ``aces/engines/cryptorules/rules.py``.
     """
 
@@ -523,10 +531,27 @@ class CryptoMisuse(RuleCheck):
         # read_text refuses binary and non-UTF-8 files with a clear error
         sources = [(p, ctx.workspace.read_text(p).encode("utf-8")) for p in self.files(ctx)]
         hits = scanner.scan_project(sources)
-        kept = [
-            h for h in hits if not (h.rule_id in TEST_EXEMPT_RULES and role_of(h.path) in TESTS)
-        ]
-        yield from self.hit_findings(kept)
+        # A timing attack needs an attacker timing the comparison: a test comparing a
+        # digest with its expected value is not one.
+        kept = [h for h in hits if not (h.rule_id in TIMING_RULES and role_of(h.path) in TESTS)]
+        info = ctx.policy.secrets.info_contexts
+        for hit in kept:
+            where = context_of(hit.path)
+            if hit.rule_id in KEY_RULES and where in info:
+                yield self.fixture_key(hit, where)
+            else:
+                yield from self.hit_findings((hit,))
+
+    def fixture_key(self, hit: Hit, where: str) -> Finding:
+        """A key written in a test or a document: that test's fixture, information."""
+        return self.finding(
+            f"{hit.message} (in {CONTEXT_TITLES[where]}: information, not blocking)",
+            Location(hit.path, hit.line, hit.column),
+            rule_id=hit.rule_id,
+            key=f"{hit.rule_id}\x1f{hit.message}",
+            severity=Severity.NOTE,
+            help=FIXTURE_KEY_HELP,
+        )
 
 
 # -- sec.unsafe-exposure ----------------------------------------------------------------------

@@ -73,14 +73,19 @@ def _ruleset(ctx: RunContext) -> RuleSet:
 
 
 def targets(ctx: RunContext) -> tuple[Target, ...]:
-    """Every file in whole-tree mode or with ``scan_all_files``; else the Change's files."""
+    """Every file in whole-tree mode or with ``scan_all_files``; else the Change's files.
+
+    Nested projects' files count too: a credential leaks from the repository whichever
+    project's policy governs the file.
+    """
     ws = ctx.workspace
     if ctx.change.whole_tree or ctx.policy.secrets.scan_all_files:
-        return tuple(Target(path, None) for path in ws.files)
+        return tuple(Target(path, None) for path in ws.all_files)
+    listed = frozenset(ws.all_files)
     return tuple(
         Target(f.path, f.hunks, f.status, f.old_path)
-        for f in sorted(ctx.change.files, key=lambda f: f.path)
-        if f.status != "D" and ws.exists(f.path)
+        for f in sorted((*ctx.change.files, *ctx.change.nested), key=lambda f: f.path)
+        if f.status != "D" and f.path in listed
     )
 
 

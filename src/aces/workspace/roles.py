@@ -7,9 +7,11 @@ code is checked against its source, not linted as written by hand.
 
 - **fixture**: a path with a test-data directory (``testdata``, ``test_data``,
   ``fixtures``, ``__fixtures__``, ``__snapshots__``, ``golden``...), a file under a
-  test directory that is not source code (data the tests read), or source code under a
-  template directory (``templates``, ``skeletons``, ``scaffolds``, ``boilerplate``): code
-  a generator or a reader copies, not code the product runs;
+  test directory that is not source code (data the tests read), a file under a
+  benchmark directory (``benchmarks``, ``benchmark``) that is not source code (the
+  inputs a benchmark measures on, which the product does not ship), or source code
+  under a template directory (``templates``, ``skeletons``, ``scaffolds``,
+  ``boilerplate``): code a generator or a reader copies, not code the product runs;
 - **test**: source under a test directory (``tests``, ``test``, ``__tests__``, ``e2e``,
   ``benches``...), or named as a test (``test_*.py``, ``*_test.py``, ``conftest.py``,
   ``*_test.go``, ``*_test.exs``, ``*.test.ts``, ``*.spec.js``...);
@@ -54,6 +56,9 @@ DOC_DIRS = frozenset({"docs", "doc"})
 TEMPLATE_DIRS = frozenset(
     {"templates", "template", "skeleton", "skeletons", "scaffold", "scaffolds", "boilerplate"}
 )
+# Benchmark code is still the project's code (linted as written); its data is no product.
+# ("bench" alone is left out: it is also a product's name, as a CLI called bench.)
+BENCH_DIRS = frozenset({"benchmarks", "benchmark"})
 ROLE_DIRS = FIXTURE_DIRS | TEST_DIRS | DOC_DIRS  # directories nothing under is product
 SOURCE_SUFFIXES = frozenset(
     {
@@ -82,7 +87,7 @@ def role_of(path: str) -> str:
     if dirs & TEMPLATE_DIRS and pure.suffix.lower() in SOURCE_SUFFIXES:
         return FIXTURE
     in_tests = bool(dirs & TEST_DIRS)
-    if in_tests and pure.suffix.lower() not in SOURCE_SUFFIXES:
+    if dirs & (TEST_DIRS | BENCH_DIRS) and pure.suffix.lower() not in SOURCE_SUFFIXES:
         return DOCS if pure.suffix.lower() in DOC_SUFFIXES else FIXTURE
     if in_tests or _named_as_test(name):
         return TEST

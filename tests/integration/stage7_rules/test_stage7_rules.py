@@ -16,6 +16,7 @@ import wasmtime
 
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
+from aces.model import Severity
 from aces.pipeline.context import RunContext
 from aces.policy.loader import load_policy
 from aces.stages.security_rules import RULE_CHECKS
@@ -395,13 +396,23 @@ def test_crypto_key_is_judged_by_its_use_in_a_crypto_api(repo: Path) -> None:
         "def sign(frame: bytes) -> str:\n"
         "    return hmac.new(SIGNING_SECRET, frame, hashlib.sha256).hexdigest()\n",
     )
-    # the same literal key in a test (a file named as one, anywhere) is the test's fixture
+    # the same literal key in a test (a file named as one, anywhere) is the test's fixture:
+    # reported as information ([secrets] info_contexts), never blocking
     test_body = '"""Signing test."""\n\nimport hashlib\nimport hmac\n\n\ndef test_sign() -> None:\n'
     test_body += '    assert hmac.new(b"test-secret", b"x", hashlib.sha256).hexdigest()\n'
     write(repo, "test_signing_layer.py", test_body)
+    rule = ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",))
     assert run(repo)["sec.crypto-misuse"] == [
-        ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",), signer, 6)
+        (*rule, signer, 6),
+        (*rule, "test_signing_layer.py", 8),
     ]
+    ws = Workspace.open(repo)
+    loaded = load_policy(repo)
+    ctx = RunContext(ws, compute_change(ws, loaded.policy, base="main", pr=PullRequest()),
+                     loaded, load_doctrine())  # fmt: skip
+    check = next(c for c in RULE_CHECKS if c.id == "sec.crypto-misuse")
+    severities = {f.location.path: f.severity for f in check.run(ctx) if f.location}
+    assert severities == {signer: Severity.ERROR, "test_signing_layer.py": Severity.NOTE}
 
 
 def test_tls_plaintext_url_in_code_is_judged_by_where_it_flows(repo: Path) -> None:

@@ -37,6 +37,11 @@ from aces.workspace.roles import (
         ("docs/examples/demo.proto", "docs"),
         ("README.md", "docs"),
         ("tests/README.md", "docs"),
+        # a benchmark's inputs are data; its code stays the project's code
+        ("benchmarks/models/lifecycle.sm.yaml", "fixture"),
+        ("benchmark/inputs/envelope.proto", "fixture"),
+        ("bench/config/nginx.conf", "product"),
+        ("benchmarks/bench_parse.py", "product"),
     ],
 )
 def test_role_of(path: str, role: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aces.engines.cryptorules.model import KEY_NAME, MAC_WORDS, CryptoRule, P
+from aces.engines.cryptorules.model import KEY_NAME, CryptoRule, P
 
 ELIXIR_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
@@ -86,15 +86,16 @@ ELIXIR_RULES: tuple[CryptoRule, ...] = (
         "elixir",
         '((binary_operator operator: ["==" "!=" "===" "!=="]) @hit)',
         "a MAC / digest compared with ==: use Plug.Crypto.secure_compare (constant time)",
-        requires=(MAC_WORDS,),
         unless=r"byte_size\(|secure_compare",
+        digest_flow=True,
         should_flag=(
             "valid = :crypto.mac(:hmac, :sha256, k, m) == given",
-            "if signature == expected, do: :ok",
+            "expected = :crypto.mac(:hmac, :sha256, k, m)\nif signature == expected, do: :ok",
         ),
         should_not_flag=(
             "valid = Plug.Crypto.secure_compare(signature, expected)",
             "if byte_size(signature) == 32, do: :ok",
+            "if signature == expected, do: :ok",
         ),
     ),
 )
