@@ -13,7 +13,15 @@ A literal is *not* magic when the code around it names it or it means only itsel
   defaults (``def f(retries=3)``), keyword arguments (``status=500``,
   ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
   and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
-  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs (``timeout: 5_000``);
+  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs
+  (``timeout: 5_000``, ``buckets: [100, 250]``, never a ``do:`` body) and the
+  arguments of a lookup by key (``Application.get_env(:app, :ttl, 30)``,
+  ``Keyword.get(opts, :limit, 50)``, any ``get*`` / ``fetch*``);
+- **a unit or a bit size**: ``:timer.minutes(10)``, ``:timer.seconds(30)``; the
+  size of a segment of an Elixir binary pattern (``<<kind::integer-32>>``,
+  ``size(16)``);
+- **a row of a lookup table**: an Elixir ``case`` clause mapping a literal to a
+  literal (``16 -> "bool"``) and a literal map key (``%{204 => :no_content}``);
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
   ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``);
@@ -66,7 +74,25 @@ NAMED_CONTEXTS = {
 """,
     "elixir": """
 (unary_operator operator: "@" operand: (_) @constant)
-(pair value: [(integer) (float)] @constant)
+(pair value: [(integer) (float) (unary_operator)] @constant)
+(pair
+  key: (keyword) @key
+  value: [(list) (tuple)] @constant
+  (#not-match? @key "^(do|else|after|rescue|catch):"))
+(bitstring (binary_operator operator: "::" right: (_) @constant))
+(call
+  target: (dot right: (identifier) @method)
+  (arguments) @constant
+  (#match? @method "^(get|fetch)(_[a-z_]+)?!?$"))
+(call
+  target: (dot left: (atom) @module right: (identifier) @unit)
+  (arguments) @constant
+  (#eq? @module ":timer")
+  (#any-of? @unit "seconds" "minutes" "hours" "hms"))
+(stab_clause
+  left: (arguments . [(integer) (float) (unary_operator)] .) @constant
+  right: (body . [(string) (atom) (integer) (float) (charlist) (nil) (boolean)] .))
+(map_content (binary_operator left: [(integer) (float)] @constant "=>"))
 """,
 }
 
