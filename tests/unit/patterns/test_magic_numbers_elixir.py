@@ -43,6 +43,7 @@ defmodule Shop.Orders do
   def responses, do: %{204 => :no_content, 404 => :not_found}
 
   def call(server), do: GenServer.call(server, :go, timeout: 7_000)
+  def ping(server, timeout \\\\ 5_000), do: GenServer.call(server, :ping, timeout)
 
   def backoff(attempt) do
     if attempt > 7 do  # flag

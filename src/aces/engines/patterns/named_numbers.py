@@ -14,7 +14,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
   ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
   and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
   struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs
-  (``timeout: 5_000``, ``buckets: [100, 250]``, never a ``do:`` body) and the
+  (``timeout: 5_000``, ``buckets: [100, 250]``, never a ``do:`` body), parameter
+  defaults (``def ping(timeout \\\\ 5_000)``) and the
   arguments of a lookup by key (``Application.get_env(:app, :ttl, 30)``,
   ``Keyword.get(opts, :limit, 50)``, any ``get*`` / ``fetch*``);
 - **a unit or a bit size**: ``:timer.minutes(10)``, ``:timer.seconds(30)``; the
@@ -80,6 +81,7 @@ NAMED_CONTEXTS = {
   value: [(list) (tuple)] @constant
   (#not-match? @key "^(do|else|after|rescue|catch):"))
 (bitstring (binary_operator operator: "::" right: (_) @constant))
+(binary_operator operator: "\\\\\\\\" right: [(integer) (float) (unary_operator)] @constant)
 (call
   target: (dot right: (identifier) @method)
   (arguments) @constant
