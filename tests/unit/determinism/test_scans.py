@@ -297,6 +297,22 @@ ELIXIR_TIME_PASS = [
         "    wait_until(f, n - 1)\n  end\n  assert n > 0\nend\n",
         id="polling-retry-loop",
     ),
+    pytest.param(
+        'test "x" do\n  pid = spawn(fn -> Process.sleep(5000) end)\n'
+        "  assert join(pid) == :ok\nend\n",
+        id="stand-in-process-lifetime",
+    ),
+    pytest.param(
+        "defp await(f, deadline) do\n  if System.monotonic_time() > deadline do\n"
+        '    flunk("timed out")\n  else\n    if f.(), do: :ok, else: await(f, deadline)\n'
+        "  end\nend\n",
+        id="polling-deadline",
+    ),
+    pytest.param(
+        'test "x" do\n  exp = System.system_time(:second) + 1000\n  log = run(exp)\n'
+        '  assert log =~ "exp=#{exp}"\nend\n',
+        id="read-echoed-in-an-expected-string",
+    ),
 ]
 
 

@@ -16,8 +16,12 @@ assertion is a call named ``assert*`` / ``refute*`` (``assert``,
   ``token(%{exp: System.system_time(:second) + 60})``) decides nothing.
 - A sleep (``Process.sleep``, ``:timer.sleep``) is a hazard when an assertion
   follows it in the same block, unless it sleeps forever (``:infinity`` parks a
-  process, it waits for nothing) or it polls: its function calls itself (a
-  retry loop), or it runs inside ``Enum.reduce_while`` / ``Stream.repeatedly``.
+  process, it waits for nothing), it is the whole life of a spawned stand-in
+  process (``spawn(fn -> Process.sleep(5000) end)``) or it polls: its function
+  calls itself (a retry loop), or it runs inside ``Enum.reduce_while`` /
+  ``Stream.repeatedly``. A clock read in such a loop is its deadline, and one
+  interpolated into a string (``assert log =~ "exp=#{exp}"``) is echoed back:
+  neither decides anything.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ _CONDITIONS = frozenset({"if", "unless", "case", "cond", "with"})
 _BLOCKS = frozenset({"test", "setup", "setup_all", "def", "defp", "property"})
 _POLLING = frozenset({"Enum.reduce_while", "Stream.repeatedly", "Stream.iterate"})
 _CARRIERS = frozenset({"binary_operator", "unary_operator"})
+_SPAWNS = frozenset({"spawn", "spawn_link", "spawn_monitor", "Process.spawn", "Kernel.spawn"})
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ def _block(node: Node) -> Node:
 
 
 def _decides(clock: Node) -> bool:
+    if _in_polling(clock):
+        return False  # the deadline of a retry loop: it bounds a wait, it decides no result
     if _in_judgement(clock):
         return True
     variable = _bound_variable(clock)
@@ -124,9 +131,15 @@ def _decides(clock: Node) -> bool:
 
 
 def _in_judgement(node: Node) -> bool:
-    """Whether the node sits in an assertion's arguments or a condition's head."""
+    """Whether the node sits in an assertion's arguments or a condition's head.
+
+    A value interpolated into a string (``assert log =~ "exp=#{exp}"``) is echoed back,
+    it is compared with itself, so it decides nothing.
+    """
     current: Node | None = node.parent
     while current is not None and current.type != "do_block":
+        if current.type == "interpolation":
+            return False
         if current.type == "call":
             name = call_name(current)
             if _ASSERTION.match(name) or name in _CONDITIONS:
@@ -163,7 +176,26 @@ def _parks_or_polls(sleep: Node) -> bool:
     arguments = next((c for c in sleep.children if c.type == "arguments"), None)
     if arguments is not None and _text(arguments).strip("() ") == ":infinity":
         return True
-    current = sleep.parent
+    return _process_lifetime(sleep) or _in_polling(sleep)
+
+
+def _process_lifetime(sleep: Node) -> bool:
+    """``spawn(fn -> Process.sleep(5000) end)``: the sleep is how long a stand-in process lives."""
+    body = sleep.parent
+    clause = body.parent if body is not None else None
+    function = clause.parent if clause is not None else None
+    if body is None or body.type != "body" or len(body.named_children) != 1:
+        return False
+    if function is None or function.type != "anonymous_function":
+        return False
+    arguments = function.parent
+    spawner = arguments.parent if arguments is not None else None
+    return spawner is not None and spawner.type == "call" and call_name(spawner) in _SPAWNS
+
+
+def _in_polling(node: Node) -> bool:
+    """Whether the node runs in a retry loop: a function calling itself, or reduce_while."""
+    current = node.parent
     while current is not None:
         if current.type == "call" and call_name(current) in _POLLING:
             return True
