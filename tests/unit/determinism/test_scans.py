@@ -253,6 +253,12 @@ ELIXIR_TIME_FLAG = [
         id="elapsed-time-asserted",
     ),
     pytest.param(
+        'test "x" do\n  sent = publish()\n'
+        "  assert DateTime.diff(DateTime.utc_now(), sent) < 5\nend\n",
+        [(3, "wall-clock")],
+        id="time-arithmetic-asserted",
+    ),
+    pytest.param(
         'test "x" do\n  day = Date.utc_today() |> Date.add(-1)\n'
         "  if day.day == 1, do: skip()\nend\n",
         [(2, "wall-clock")],
@@ -312,6 +318,11 @@ ELIXIR_TIME_PASS = [
         'test "x" do\n  exp = System.system_time(:second) + 1000\n  log = run(exp)\n'
         '  assert log =~ "exp=#{exp}"\nend\n',
         id="read-echoed-in-an-expected-string",
+    ),
+    pytest.param(
+        'test "x" do\n  now = DateTime.utc_now()\n  since = DateTime.add(now, -31, :second)\n'
+        "  assert %{status: :stale} = Health.judge(%{}, now, since)\nend\n",
+        id="read-injected-into-the-code-under-test",
     ),
 ]
 

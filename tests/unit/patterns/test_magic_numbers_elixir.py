@@ -41,6 +41,7 @@ defmodule Shop.Orders do
   end
 
   def responses, do: %{204 => :no_content, 404 => :not_found}
+  def negated(filters), do: Enum.map(filters, &elem(&1, 3))
 
   def call(server), do: GenServer.call(server, :go, timeout: 7_000)
   def ping(server, timeout \\\\ 5_000), do: GenServer.call(server, :ping, timeout)

@@ -19,9 +19,10 @@ assertion is a call named ``assert*`` / ``refute*`` (``assert``,
   process, it waits for nothing), it is the whole life of a spawned stand-in
   process (``spawn(fn -> Process.sleep(5000) end)``) or it polls: its function
   calls itself (a retry loop), or it runs inside ``Enum.reduce_while`` /
-  ``Stream.repeatedly``. A clock read in such a loop is its deadline, and one
-  interpolated into a string (``assert log =~ "exp=#{exp}"``) is echoed back:
-  neither decides anything.
+  ``Stream.repeatedly``. A clock read in such a loop is its deadline, one
+  interpolated into a string (``assert log =~ "exp=#{exp}"``) is echoed back, and
+  one passed to the code under test (``assert stale?(status, now)``) is injected
+  time: none of them decides anything.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ _CONDITIONS = frozenset({"if", "unless", "case", "cond", "with"})
 _BLOCKS = frozenset({"test", "setup", "setup_all", "def", "defp", "property"})
 _POLLING = frozenset({"Enum.reduce_while", "Stream.repeatedly", "Stream.iterate"})
 _CARRIERS = frozenset({"binary_operator", "unary_operator"})
+_TIME_MODULES = ("DateTime.", "NaiveDateTime.", "Date.", "Time.", "System.", ":os.", ":erlang.")
 _SPAWNS = frozenset({"spawn", "spawn_link", "spawn_monitor", "Process.spawn", "Kernel.spawn"})
 
 
@@ -134,9 +136,11 @@ def _in_judgement(node: Node) -> bool:
     """Whether the node sits in an assertion's arguments or a condition's head.
 
     A value interpolated into a string (``assert log =~ "exp=#{exp}"``) is echoed back,
-    it is compared with itself, so it decides nothing.
+    it is compared with itself; one passed to the code under test
+    (``assert stale?(status, now)``) is injected time, which the test chooses. Neither
+    decides anything; time arithmetic (``DateTime.diff(DateTime.utc_now(), t)``) does.
     """
-    current: Node | None = node.parent
+    previous, current = node, node.parent
     while current is not None and current.type != "do_block":
         if current.type == "interpolation":
             return False
@@ -144,7 +148,9 @@ def _in_judgement(node: Node) -> bool:
             name = call_name(current)
             if _ASSERTION.match(name) or name in _CONDITIONS:
                 return True
-        current = current.parent
+            if previous.type == "arguments" and not name.startswith(_TIME_MODULES):
+                return False  # the value is an argument of the code under test
+        previous, current = current, current.parent
     return False
 
 

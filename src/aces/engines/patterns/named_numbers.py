@@ -25,7 +25,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
   literal (``16 -> "bool"``) and a literal map key (``%{204 => :no_content}``);
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
-  ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``);
+  ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``), an
+  Elixir tuple index (``elem(row, 3)``, ``put_elem(row, 3, v)``);
 - **a unit conversion**: a factor of ``*`` or ``/`` (``//``, ``*=``, ``/=``) that
   converts between units: 60, 24, 3600, 86400 (time), 100 (percent), 1000,
   1e3, 1e6, 1e9 and their inverses (metric), 1024, 1024², 1024³ (binary sizes).
@@ -95,6 +96,10 @@ NAMED_CONTEXTS = {
   left: (arguments . [(integer) (float) (unary_operator)] .) @constant
   right: (body . [(string) (atom) (integer) (float) (charlist) (nil) (boolean)] .))
 (map_content (binary_operator left: [(integer) (float)] @constant "=>"))
+(call
+  target: (identifier) @position
+  (arguments . (_) . (integer) @constant)
+  (#any-of? @position "elem" "put_elem"))
 """,
 }
 
