@@ -324,6 +324,11 @@ ELIXIR_TIME_PASS = [
         "  assert %{status: :stale} = Health.judge(%{}, now, since)\nend\n",
         id="read-injected-into-the-code-under-test",
     ),
+    pytest.param(
+        'test "x" do\n  now = DateTime.utc_now()\n  changes = cast(%{at: now})\n'
+        "  assert %{at: ^now} = changes\nend\n",
+        id="read-pinned-in-an-expected-match",
+    ),
 ]
 
 

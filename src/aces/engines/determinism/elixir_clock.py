@@ -135,15 +135,17 @@ def _decides(clock: Node) -> bool:
 def _in_judgement(node: Node) -> bool:
     """Whether the node sits in an assertion's arguments or a condition's head.
 
-    A value interpolated into a string (``assert log =~ "exp=#{exp}"``) is echoed back,
-    it is compared with itself; one passed to the code under test
-    (``assert stale?(status, now)``) is injected time, which the test chooses. Neither
+    A value interpolated into a string (``assert log =~ "exp=#{exp}"``) or pinned in a
+    match (``assert %{at: ^now} = changes``) is echoed back, it is compared with itself;
+    one passed to the code under test (``assert stale?(status, now)``) is injected
+    time, which the test chooses. Neither
     decides anything; time arithmetic (``DateTime.diff(DateTime.utc_now(), t)``) does.
     """
     previous, current = node, node.parent
     while current is not None and current.type != "do_block":
-        if current.type == "interpolation":
-            return False
+        pinned = current.type == "unary_operator" and _text(current).startswith("^")
+        if current.type == "interpolation" or pinned:
+            return False  # echoed back: interpolated, or pinned (``^now``) in a match
         if current.type == "call":
             name = call_name(current)
             if _ASSERTION.match(name) or name in _CONDITIONS:
