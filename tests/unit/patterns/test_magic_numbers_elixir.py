@@ -42,6 +42,7 @@ defmodule Shop.Orders do
 
   def responses, do: %{204 => :no_content, 404 => :not_found}
   def negated(filters), do: Enum.map(filters, &elem(&1, 3))
+  def strip_null(name), do: String.slice(name, 0..-2//1)
 
   def call(server), do: GenServer.call(server, :go, timeout: 7_000)
   def ping(server, timeout \\\\ 5_000), do: GenServer.call(server, :ping, timeout)
@@ -59,6 +60,7 @@ defmodule Shop.Orders do
 
   def major(version), do: div(version, 10_000)  # flag
   def render(x), do: [x * 37]  # flag
+  def tail(s, n), do: String.slice(s, 0, n * 37)  # flag
 end
 """
 

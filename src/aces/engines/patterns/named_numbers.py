@@ -26,7 +26,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
   ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``), an
-  Elixir tuple index (``elem(row, 3)``, ``put_elem(row, 3, v)``);
+  Elixir tuple index (``elem(row, 3)``, ``put_elem(row, 3, v)``) or slice range
+  (``String.slice(s, 0..-2//1)``);
 - **a unit conversion**: a factor of ``*`` or ``/`` (``//``, ``*=``, ``/=``) that
   converts between units: 60, 24, 3600, 86400 (time), 100 (percent), 1000,
   1e3, 1e6, 1e9 and their inverses (metric), 1024, 1024², 1024³ (binary sizes).
@@ -100,6 +101,11 @@ NAMED_CONTEXTS = {
   target: (identifier) @position
   (arguments . (_) . (integer) @constant)
   (#any-of? @position "elem" "put_elem"))
+(call
+  target: (dot right: (identifier) @slice)
+  (arguments (_) . (binary_operator) @constant)
+  (#match? @constant "^-?[0-9_]+[.][.]")
+  (#any-of? @slice "slice" "binary_part" "split_at"))
 """,
 }
 
