@@ -41,6 +41,7 @@ defmodule Shop.Orders do
   end
 
   def responses, do: %{204 => :no_content, 404 => :not_found}
+  def settings, do: %{"poll_interval_ms" => 100, :ratio => -0.5}
   def negated(filters), do: Enum.map(filters, &elem(&1, 3))
   def strip_null(name), do: String.slice(name, 0..-2//1)
 

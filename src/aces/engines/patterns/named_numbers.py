@@ -23,6 +23,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
   ``size(16)``);
 - **a row of a lookup table**: an Elixir ``case`` clause mapping a literal to a
   literal (``16 -> "bool"``) and a literal map key (``%{204 => :no_content}``);
+  an Elixir map value under a string or atom key (``%{"poll_ms" => 100}``), as
+  a Python dictionary entry;
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
   ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``), an
@@ -97,6 +99,8 @@ NAMED_CONTEXTS = {
   left: (arguments . [(integer) (float) (unary_operator)] .) @constant
   right: (body . [(string) (atom) (integer) (float) (charlist) (nil) (boolean)] .))
 (map_content (binary_operator left: [(integer) (float)] @constant "=>"))
+(map_content
+  (binary_operator left: [(string) (atom)] right: [(integer) (float) (unary_operator)] @constant))
 (call
   target: (identifier) @position
   (arguments . (_) . (integer) @constant)
