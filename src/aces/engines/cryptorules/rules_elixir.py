@@ -63,13 +63,21 @@ ELIXIR_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
         f"{P}.weak-random",
         "elixir",
-        f'((binary_operator left: (identifier) @n operator: "=") @hit (#match? @n "{KEY_NAME}"))',
+        # The draw is the value (or piped / converted into it); a draw that is one element
+        # of a tuple, list or map is part of a composite lookup key, not key material.
+        '((binary_operator left: (identifier) @n operator: "=" right: [(call) (binary_operator)])'
+        f' @hit (#match? @n "{KEY_NAME}"))',
         "key material from :rand, which is not a CSPRNG (use :crypto.strong_rand_bytes)",
         requires=(r":rand\.|:random\.|Enum\.random\(",),
-        should_flag=("token = :rand.uniform(1_000_000_000)", "key = Enum.random(1..1000)"),
+        should_flag=(
+            "token = :rand.uniform(1_000_000_000)",
+            "key = Enum.random(1..1000)",
+            "secret = :rand.bytes(16) |> Base.encode64()",
+        ),
         should_not_flag=(
             "token = :crypto.strong_rand_bytes(32)",
             "jitter = :rand.uniform(100)",
+            "key = {id, tags, :rand.uniform(partitions)}",
         ),
     ),
     CryptoRule(
