@@ -1,0 +1,75 @@
+"""Cargo workspaces: the root manifest whose lock a member crate shares.
+
+Cargo finds a package's workspace by looking in the package's directory and in
+each ancestor for a ``Cargo.toml`` with a ``[workspace]`` table; a package the
+root lists under ``exclude`` is a project of its own. The workspace's one
+``Cargo.lock`` sits at the root, so a member never has a lock of its own: a
+missing lock is the root's finding, made once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+
+from aces.errors import AcesError
+from aces.nesting import parse_bounded
+
+
+def _directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _parent(directory: str) -> str | None:
+    if not directory:
+        return None
+    return directory.rsplit("/", 1)[0] if "/" in directory else ""
+
+
+def _excludes(path: str, read_text: Callable[[str], str]) -> tuple[str, ...] | None:
+    """The ``exclude`` list of the ``[workspace]`` at ``path``, or None when it has none."""
+    try:
+        data = parse_bounded(tomllib.loads, read_text(path), path, "toml")
+    except (AcesError, tomllib.TOMLDecodeError, ValueError):
+        return None  # an unreadable manifest is reported as such elsewhere
+    workspace = data.get("workspace")
+    if not isinstance(workspace, dict):
+        return None
+    exclude = workspace.get("exclude")
+    if not isinstance(exclude, list):
+        return ()
+    return tuple(str(e).strip("./").rstrip("/") for e in exclude if isinstance(e, str))
+
+
+def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
+    return any(relative == e or relative.startswith(f"{e}/") for e in excludes)
+
+
+def workspace_roots(
+    cargo_manifests: Iterable[str], read_text: Callable[[str], str]
+) -> dict[str, str]:
+    """Member manifest path -> the root manifest of its workspace.
+
+    A workspace root and a package of its own (no enclosing workspace, or one
+    that excludes it) are not in the result.
+    """
+    paths = sorted(set(cargo_manifests))
+    by_directory = {_directory(p): p for p in paths}
+    tables: dict[str, tuple[str, ...] | None] = {}
+    roots: dict[str, str] = {}
+    for path in paths:
+        start = _directory(path)
+        directory: str | None = start
+        while directory is not None:
+            candidate = by_directory.get(directory)
+            if candidate is not None:
+                if candidate not in tables:
+                    tables[candidate] = _excludes(candidate, read_text)
+                excludes = tables[candidate]
+                if excludes is not None:
+                    relative = start[len(directory) :].lstrip("/")
+                    if candidate != path and not _excluded(relative, excludes):
+                        roots[path] = candidate
+                    break
+            directory = _parent(directory)
+    return roots
