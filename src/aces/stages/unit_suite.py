@@ -31,6 +31,7 @@ from aces.pipeline.context import RunContext
 from aces.policy.schema import TestRunnerSpec
 from aces.stages.static_tools import cargo_target
 from aces.stages.tooling import require_tool, resolver
+from aces.tools.cargo_failure import cargo_failure_cause, is_cargo
 from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
@@ -234,7 +235,7 @@ def _run_runner(
     sub = _substitute(out)
     env = _environment(spec, sub, traces, extra_env)
     env.setdefault("PATH", resolver(ctx).child_path)
-    if posixpath.basename(spec.argv[0]) == "cargo":
+    if is_cargo(spec.argv[0]):
         # Build products go to the run's cargo target dir, never into the repository's own target/;
         # rustup never downloads the pinned toolchain.
         env.setdefault("CARGO_TARGET_DIR", str(cargo_target(ctx)))
@@ -257,7 +258,10 @@ def _run_runner(
             raise cause
     report = _read_tests(spec, root, report_path, result)
     if result.returncode != 0 and not report.failing:
-        raise _error(result, f"exited with code {result.returncode} but reports no failing test")
+        said = cargo_failure_cause(result.stderr) if is_cargo(spec.argv[0]) else None
+        raise _error(
+            result, said or f"exited with code {result.returncode} but reports no failing test"
+        )
     if not report.cases:
         raise _error(result, f"ran no test (runner {spec.name!r})")
     coverage = None

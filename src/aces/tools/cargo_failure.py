@@ -1,0 +1,39 @@
+"""What cargo says when it stops before running anything: its own first error line.
+
+``cargo test`` that cannot resolve or fetch a dependency (ACES runs it with
+``--offline``), or cannot compile the crate, exits 101 having run no test.
+Its verdict is then cargo's first top-level ``error:`` line; when that error is
+about getting a dependency, the way out is named too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+_ERROR = re.compile(r"^error(?:\[[A-Z0-9]+\])?: (?P<what>.+)$", re.MULTILINE)
+_DEPENDENCY = re.compile(
+    r"no matching package|failed to get .* as a dependency|failed to select a version"
+    r"|failed to load source|offline mode|failed to download|Unable to update",
+    re.IGNORECASE,
+)
+
+
+def cargo_failure_cause(output: str) -> str | None:
+    """cargo's first ``error:`` line of ``output`` (with what to do about a dependency it
+    could not get offline), or None when cargo printed no error line."""
+    match = _ERROR.search(output)
+    if match is None:
+        return None
+    what = match.group("what").strip()
+    if _DEPENDENCY.search(output[match.start() :]):
+        return (
+            f"cargo could not get the dependencies offline: {what} (fetch them before the "
+            "run: `cargo fetch`, or vendor them)"
+        )
+    return f"cargo stopped before any test ran: {what}"
+
+
+def is_cargo(program: str) -> bool:
+    """Whether a runner's program is cargo (a bare name or a path ending in it)."""
+    return posixpath.basename(program) == "cargo"
