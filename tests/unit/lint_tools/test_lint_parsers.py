@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -446,3 +447,47 @@ def test_relative_path() -> None:
     assert relative_path("src/x.rs", ROOT / "crates", ROOT) == "crates/src/x.rs"
     assert relative_path("/work/repo/a.py", ROOT / "sub", ROOT) == "a.py"
     assert relative_path("../../etc/passwd", ROOT, ROOT) is None
+
+
+RUSTFMT_INTERNAL = (
+    "error[internal]: left behind trailing whitespace\n"
+    "   --> /work/repo/svc/src/handlers.rs:41:41:30\n"
+    "    |\n"
+    "41 |     let row = query_as!(Row, \n"
+    "    |                              ^\n"
+    "    |\n"
+)
+
+
+class _Answers:
+    """A process runner that answers every command with one result."""
+
+    def __init__(self, result: ProcessResult) -> None:
+        self.result = result
+
+    def run(self, argv: object, **_: object) -> ProcessResult:
+        return self.result
+
+
+def test_cargo_fmt_internal_errors_are_issues_and_the_diffs_still_count() -> None:
+    result = ProcessResult(
+        ("cargo", "fmt"), 1, "Diff in /work/repo/svc/src/lib.rs:3:\n-a\n+b\n", RUSTFMT_INTERNAL,
+        truncated=False, duration=0.1,
+    )  # fmt: skip
+    runner = cast(ProcessRunner, _Answers(result))
+    issues = cargo_fmt.run(runner, Path("/bin/cargo"), ROOT, ROOT, timeout=5, env={})
+    assert brief(issues) == [
+        ("rustfmt", "svc/src/handlers.rs", 41, None),
+        ("rustfmt", "svc/src/lib.rs", 3, None),
+    ]
+    assert issues[0].message == "rustfmt cannot format this line: left behind trailing whitespace"
+
+
+def test_cargo_fmt_a_file_it_cannot_parse_is_still_an_error() -> None:
+    result = ProcessResult(
+        ("cargo", "fmt"), 1, "", "error: expected one of `;`, found `}`\n --> src/a.rs:2:1\n",
+        truncated=False, duration=0.1,
+    )  # fmt: skip
+    runner = cast(ProcessRunner, _Answers(result))
+    with pytest.raises(CommandError, match="rustfmt cannot format the code"):
+        cargo_fmt.run(runner, Path("/bin/cargo"), ROOT, ROOT, timeout=5, env={})
