@@ -13,7 +13,12 @@ A literal is *not* magic when the code around it names it or it means only itsel
   defaults (``def f(retries=3)``), keyword arguments (``status=500``,
   ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
   and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
-  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs (``timeout: 5_000``);
+  struct field initialisers (``Config { port: 8080 }``), a builder method's one
+  argument (``.status(404)``, ``.max_connections(5)``; not a count such as
+  ``.take(5)`` or arithmetic such as ``.pow(3)``) and the values of a ``match``
+  table (``Level::WARN => 3``); Elixir keyword pairs (``timeout: 5_000``);
+- **a calendar date or clock time**: the parts given to a date or time constructor
+  (``NaiveDate::from_ymd(2016, 7, 8).and_hms(9, 10, 11)``);
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
   ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``);
@@ -40,6 +45,17 @@ NAMED_CONTEXTS = {
 (field_expression field: (integer_literal) @constant)
 (field_initializer value: [(integer_literal) (float_literal) (unary_expression)] @constant)
 (index_expression (_) [(integer_literal) (range_expression) (unary_expression)] @constant)
+(match_arm value: [(integer_literal) (float_literal) (unary_expression)] @constant)
+(call_expression
+  function: (field_expression field: (field_identifier) @method)
+  arguments: (arguments . [(integer_literal) (float_literal)] @constant .)
+  (#not-match? @method
+    "^(take|skip|nth|step_by|pow|powi|powf|repeat|chunks|chunks_exact|windows|split_at|truncate|rotate_left|rotate_right|min|max|clamp|add|sub|mul|div|rem|shl|shr|checked_.*|wrapping_.*|saturating_.*|overflowing_.*)$"))
+(call_expression
+  function: [(scoped_identifier name: (identifier) @method)
+             (field_expression field: (field_identifier) @method)]
+  arguments: (arguments) @constant
+  (#match? @method "^(from_ymd|from_hms|and_hms|with_ymd_and_hms|from_yo|from_isoywd)"))
 """,
     "python": """
 (assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
