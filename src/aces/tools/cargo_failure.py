@@ -12,6 +12,7 @@ import posixpath
 import re
 
 _ERROR = re.compile(r"^error(?:\[[A-Z0-9]+\])?: (?P<what>.+)$", re.MULTILINE)
+_TARGET = re.compile(r"the `(?P<target>[\w.-]+)` target may not be installed")
 _DEPENDENCY = re.compile(
     r"no matching package|failed to get .* as a dependency|failed to select a version"
     r"|failed to load source|offline mode|failed to download|Unable to update",
@@ -21,11 +22,19 @@ _DEPENDENCY = re.compile(
 
 def cargo_failure_cause(output: str) -> str | None:
     """cargo's first ``error:`` line of ``output`` (with what to do about a dependency it
-    could not get offline), or None when cargo printed no error line."""
+    could not get offline or a target that is not installed), or None when cargo printed
+    no error line."""
     match = _ERROR.search(output)
     if match is None:
         return None
     what = match.group("what").strip()
+    target = _TARGET.search(output)
+    if target is not None:
+        name = target.group("target")
+        return (
+            f"the Rust target {name} is not installed, and rustup does not download it "
+            f"during a run: {what} (rustup target add {name})"
+        )
     if _DEPENDENCY.search(output[match.start() :]):
         return (
             f"cargo could not get the dependencies offline: {what} (fetch them before the "

@@ -23,6 +23,7 @@ from aces.pipeline.registry import StageDef
 from aces.pipeline.runner import run_pipeline
 from aces.policy.loader import load_policy
 from aces.stages.security_supply import SUPPLY_CHECKS
+from aces.stages.unit_suite import cargo_projects
 from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
@@ -108,3 +109,13 @@ def test_workspace_roots_follow_cargo_search_and_exclude() -> None:
         "crates/alpha/Cargo.toml": "Cargo.toml",
         "other/x/Cargo.toml": "other/Cargo.toml",
     }
+
+
+def test_a_crate_the_workspace_excludes_has_its_own_test_run(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    ctx = RunContext(
+        ws, compute_change(ws, loaded.policy, base=None, pr=PullRequest()), loaded, load_doctrine()
+    )
+    assert cargo_projects(ctx) == ("", "guest")  # members run with the root's `cargo test`

@@ -34,5 +34,20 @@ def test_a_compile_error_is_named() -> None:
     )
 
 
+MISSING_TARGET = (
+    "error[E0463]: can't find crate for `core`\n  |\n  = note: the `wasm32-unknown-unknown` "
+    "target may not be installed\n  = help: consider downloading the target with `rustup "
+    "target add wasm32-unknown-unknown`\n"
+)
+
+
+def test_a_target_that_is_not_installed_is_named() -> None:
+    assert cargo_failure_cause(MISSING_TARGET) == (
+        "the Rust target wasm32-unknown-unknown is not installed, and rustup does not "
+        "download it during a run: can't find crate for `core` (rustup target add "
+        "wasm32-unknown-unknown)"
+    )
+
+
 def test_no_error_line_gives_no_cause() -> None:
     assert cargo_failure_cause("warning: unused import\n") is None

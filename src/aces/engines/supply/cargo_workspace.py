@@ -53,10 +53,27 @@ def workspace_roots(
     A workspace root and a package of its own (no enclosing workspace, or one
     that excludes it) are not in the result.
     """
+    return {
+        path: root
+        for path, (root, excluded) in _enclosing(cargo_manifests, read_text).items()
+        if not excluded
+    }
+
+
+def excluded_crates(cargo_manifests: Iterable[str], read_text: Callable[[str], str]) -> set[str]:
+    """The manifests an enclosing workspace lists under ``exclude``: projects of their own."""
+    return {p for p, (_, excluded) in _enclosing(cargo_manifests, read_text).items() if excluded}
+
+
+def _enclosing(
+    cargo_manifests: Iterable[str], read_text: Callable[[str], str]
+) -> dict[str, tuple[str, bool]]:
+    """Manifest -> (the nearest workspace root at or above it, whether that root excludes it);
+    a workspace root itself and a crate under no workspace are absent."""
     paths = sorted(set(cargo_manifests))
     by_directory = {_directory(p): p for p in paths}
     tables: dict[str, tuple[str, ...] | None] = {}
-    roots: dict[str, str] = {}
+    found: dict[str, tuple[str, bool]] = {}
     for path in paths:
         start = _directory(path)
         directory: str | None = start
@@ -67,9 +84,9 @@ def workspace_roots(
                     tables[candidate] = _excludes(candidate, read_text)
                 excludes = tables[candidate]
                 if excludes is not None:
-                    relative = start[len(directory) :].lstrip("/")
-                    if candidate != path and not _excluded(relative, excludes):
-                        roots[path] = candidate
+                    if candidate != path:
+                        relative = start[len(directory) :].lstrip("/")
+                        found[path] = (candidate, _excluded(relative, excludes))
                     break
             directory = _parent(directory)
-    return roots
+    return found
