@@ -24,6 +24,16 @@ def cargo_failure_cause(output: str) -> str | None:
     """cargo's first ``error:`` line of ``output`` (with what to do about a dependency it
     could not get offline or a target that is not installed), or None when cargo printed
     no error line."""
+    setup = cargo_setup_cause(output)
+    if setup is not None:
+        return setup
+    match = _ERROR.search(output)
+    return None if match is None else f"cargo stopped before any test ran: {match['what']}"
+
+
+def cargo_setup_cause(output: str) -> str | None:
+    """Why cargo could not start building, when it is a dependency it could not get
+    offline or a target that is not installed; else None."""
     match = _ERROR.search(output)
     if match is None:
         return None
@@ -40,7 +50,7 @@ def cargo_failure_cause(output: str) -> str | None:
             f"cargo could not get the dependencies offline: {what} (fetch them before the "
             "run: `cargo fetch`, or vendor them)"
         )
-    return f"cargo stopped before any test ran: {what}"
+    return None
 
 
 def is_cargo(program: str) -> bool:

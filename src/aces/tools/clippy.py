@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aces.tools.cargo_failure import cargo_setup_cause
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
@@ -95,8 +96,9 @@ def verdict(result: ProcessResult, output: ClippyOutput) -> tuple[LintIssue, ...
         shown = "; ".join(output.build_errors[:3])
         more = f" (and {len(output.build_errors) - 3} more)" if len(output.build_errors) > 3 else ""
         raise _error(result, f"the code does not build: {shown}{more}")
-    if not output.finished:
-        raise _error(result, "stopped before cargo's build-finished record")
+    if not output.finished:  # cargo's own reason first, when it could not start the build
+        said = cargo_setup_cause(result.stderr)
+        raise _error(result, said or "stopped before cargo's build-finished record")
     if not output.success and not output.issues:
         raise _error(result, "the build failed without a diagnostic ACES can read")
     return output.issues

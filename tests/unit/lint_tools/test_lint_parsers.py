@@ -116,6 +116,16 @@ def test_clippy_runs_that_verify_nothing_are_errors(text: str, message: str) -> 
         clippy.verdict(result, clippy.parse(text, ROOT, ROOT))
 
 
+def test_clippy_that_cannot_get_a_dependency_offline_says_so() -> None:
+    stderr = (
+        "error: failed to get `widget` as a dependency of package `app v0.1.0`\n\nCaused by:\n"
+        "  can't checkout from 'https://example.invalid/widget': you are in the offline mode\n"
+    )
+    result = ProcessResult(("cargo", "clippy"), 101, "", stderr, False, 1.0)
+    with pytest.raises(CommandError, match="cargo could not get the dependencies offline"):
+        clippy.verdict(result, clippy.parse("", ROOT, ROOT))
+
+
 def test_clippy_argv_denies_warnings_with_pedantic_and_nursery() -> None:
     argv = clippy.argv(Path("/bin/cargo"), locked=True)
     assert argv[1:6] == (
