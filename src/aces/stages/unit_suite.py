@@ -25,7 +25,7 @@ from pathlib import Path
 
 from aces.engines.coverage import CoverageData, parse_report, rebase
 from aces.engines.smtrace import ParsedTrace, read_trace_dir
-from aces.engines.supply.cargo_workspace import excluded_crates
+from aces.engines.supply.cargo_workspace import separate_projects
 from aces.engines.testreports import TestCase, TestReport, parse_junit, parse_libtest
 from aces.errors import AcesError, ToolError
 from aces.pipeline.context import RunContext
@@ -158,14 +158,14 @@ def runners(ctx: RunContext) -> tuple[TestRunnerSpec, ...]:
 
 
 def cargo_projects(ctx: RunContext) -> tuple[str, ...]:
-    """Directories of the Cargo.toml files not nested in another Cargo project, and of
-    the crates a workspace excludes (cargo runs their tests only from their own folder)."""
+    """Directories of the Cargo.toml files not nested in another Cargo project, of nested
+    workspace roots and of crates a workspace excludes (each tested from its own folder)."""
     manifests = sorted(p for p in ctx.workspace.files if posixpath.basename(p) == "Cargo.toml")
     top: list[str] = []
     for d in (posixpath.dirname(p) for p in manifests):
         if not any(d == t or t == "" or d.startswith(t + "/") for t in top):
             top.append(d)
-    excluded = excluded_crates(manifests, ctx.workspace.read_text)
+    excluded = separate_projects(manifests, ctx.workspace.read_text)
     return tuple(sorted({*top, *(posixpath.dirname(p) for p in excluded)}))
 
 

@@ -119,3 +119,20 @@ def test_a_crate_the_workspace_excludes_has_its_own_test_run(tmp_path: Path) -> 
         ws, compute_change(ws, loaded.policy, base=None, pr=PullRequest()), loaded, load_doctrine()
     )
     assert cargo_projects(ctx) == ("", "guest")  # members run with the root's `cargo test`
+
+
+def test_a_nested_workspace_is_a_project_of_its_own(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    (root / "tools" / "gen").mkdir(parents=True)
+    (root / "tools" / "gen" / "Cargo.toml").write_text(
+        crate("gen") + '\n[workspace]\nmembers = ["."]\n', encoding="utf-8"
+    )
+    (root / "fixtures" / "plain").mkdir(parents=True)
+    (root / "fixtures" / "plain" / "Cargo.toml").write_text(crate("plain"), encoding="utf-8")
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    ctx = RunContext(
+        ws, compute_change(ws, loaded.policy, base=None, pr=PullRequest()), loaded, load_doctrine()
+    )
+    # a plain crate nested in the tree stays with the root; a workspace of its own does not
+    assert cargo_projects(ctx) == ("", "guest", "tools/gen")

@@ -60,9 +60,13 @@ def workspace_roots(
     }
 
 
-def excluded_crates(cargo_manifests: Iterable[str], read_text: Callable[[str], str]) -> set[str]:
-    """The manifests an enclosing workspace lists under ``exclude``: projects of their own."""
-    return {p for p, (_, excluded) in _enclosing(cargo_manifests, read_text).items() if excluded}
+def separate_projects(cargo_manifests: Iterable[str], read_text: Callable[[str], str]) -> set[str]:
+    """The manifests that are projects of their own: every workspace root, and every crate
+    an enclosing workspace lists under ``exclude``."""
+    paths = sorted(set(cargo_manifests))
+    enclosing = _enclosing(paths, read_text)
+    roots = {p for p in paths if _excludes(p, read_text) is not None}
+    return roots | {p for p, (_, excluded) in enclosing.items() if excluded}
 
 
 def _enclosing(
