@@ -126,7 +126,7 @@ def test_clippy_that_cannot_get_a_dependency_offline_says_so() -> None:
         clippy.verdict(result, clippy.parse("", ROOT, ROOT))
 
 
-def test_clippy_argv_denies_warnings_with_pedantic_and_nursery() -> None:
+def test_clippy_argv_warns_pedantic_and_nursery_without_denying() -> None:
     argv = clippy.argv(Path("/bin/cargo"), locked=True)
     assert argv[1:6] == (
         "clippy",
@@ -137,8 +137,6 @@ def test_clippy_argv_denies_warnings_with_pedantic_and_nursery() -> None:
     )
     assert "--locked" in argv
     assert argv[argv.index("--") + 1 :] == (
-        "-D",
-        "warnings",
         "-W",
         "clippy::pedantic",
         "-W",
