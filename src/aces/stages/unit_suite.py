@@ -37,6 +37,7 @@ from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
 from aces.trace_emitter import TRACE_DIR_VARIABLE
+from aces.workspace.roles import is_product
 
 OUT = "{out}"
 PYTHON = "{python}"
@@ -159,14 +160,14 @@ def runners(ctx: RunContext) -> tuple[TestRunnerSpec, ...]:
 
 def cargo_projects(ctx: RunContext) -> tuple[str, ...]:
     """Directories of the Cargo.toml files not nested in another Cargo project, of nested
-    workspace roots and of crates a workspace excludes (each tested from its own folder)."""
+    product workspaces and of crates a workspace excludes (each tested from its folder)."""
     manifests = sorted(p for p in ctx.workspace.files if posixpath.basename(p) == "Cargo.toml")
     top: list[str] = []
     for d in (posixpath.dirname(p) for p in manifests):
         if not any(d == t or t == "" or d.startswith(t + "/") for t in top):
             top.append(d)
-    excluded = separate_projects(manifests, ctx.workspace.read_text)
-    return tuple(sorted({*top, *(posixpath.dirname(p) for p in excluded)}))
+    nested = separate_projects(manifests, ctx.workspace.read_text)
+    return tuple(sorted({*top, *(posixpath.dirname(p) for p in nested if is_product(p))}))
 
 
 # -- running ------------------------------------------------------------------------------------

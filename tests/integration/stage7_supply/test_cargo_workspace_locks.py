@@ -129,10 +129,15 @@ def test_a_nested_workspace_is_a_project_of_its_own(tmp_path: Path) -> None:
     )
     (root / "fixtures" / "plain").mkdir(parents=True)
     (root / "fixtures" / "plain" / "Cargo.toml").write_text(crate("plain"), encoding="utf-8")
+    (root / "tests" / "data" / "ws").mkdir(parents=True)
+    (root / "tests" / "data" / "ws" / "Cargo.toml").write_text(
+        crate("ws") + '\n[workspace]\nmembers = ["."]\n', encoding="utf-8"
+    )
     ws = Workspace.open(root)
     loaded = load_policy(root)
     ctx = RunContext(
         ws, compute_change(ws, loaded.policy, base=None, pr=PullRequest()), loaded, load_doctrine()
     )
-    # a plain crate nested in the tree stays with the root; a workspace of its own does not
+    # a plain crate nested in the tree stays with the root; a workspace of its own does not,
+    # unless it is test data (under a tests folder)
     assert cargo_projects(ctx) == ("", "guest", "tools/gen")
