@@ -261,9 +261,8 @@ def _run_runner(
     report = _read_tests(spec, root, report_path, result)
     if result.returncode != 0 and not report.failing:
         said = cargo_failure_cause(result.stderr) if is_cargo(spec.argv[0]) else None
-        raise _error(
-            result, said or f"exited with code {result.returncode} but reports no failing test"
-        )
+        plain = f"exited with code {result.returncode} but reports no failing test"
+        raise _error(result, said or plain)
     if not report.cases:
         raise _error(result, f"ran no test (runner {spec.name!r})")
     coverage = None
