@@ -36,7 +36,7 @@ from aces.engines.proto.regen import (
     regen_command,
     regenerate,
 )
-from aces.errors import InputError
+from aces.errors import InputError, ToolError
 from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
@@ -176,7 +176,7 @@ def _differences(
 ) -> list[str]:
     """What the fresh output of the module's kind has that the committed file has otherwise."""
     if module.kind == PB2:
-        return differences(committed, embedded_descriptor(fresh, module.path))
+        return differences(committed, _fresh_descriptor(fresh, module.path))
     text = ctx.workspace.read_text(module.path)
     if module.kind == PYI:
         old, new = stub_shape(text, module.path), stub_shape(fresh, module.path)
@@ -184,6 +184,14 @@ def _differences(
     assert module.kind == GRPC
     old, new = grpc_methods(text, module.path), grpc_methods(fresh, module.path)
     return _set_differences("method", old, new)
+
+
+def _fresh_descriptor(fresh: str, path: str) -> pb.FileDescriptorProto:
+    """The descriptor protoc just wrote; unreadable, it is an error of protoc, not a finding."""
+    try:
+        return embedded_descriptor(fresh, path)
+    except GeneratedCodeError as exc:
+        raise ToolError(f"protoc wrote a module for {path} that ACES cannot read: {exc}") from exc
 
 
 def _set_differences(kind: str, old: frozenset[str], new: frozenset[str]) -> list[str]:

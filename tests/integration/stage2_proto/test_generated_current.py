@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from aces.doctrine.catalog import load_doctrine
 from aces.engines.proto import regen
 from aces.errors import AcesError
 from aces.model import Finding, Status
-from aces.pipeline.context import RunContext
+from aces.pipeline.context import RunContext, RunOptions
 from aces.policy.loader import load_policy
 from aces.stages.schema_generated import GeneratedCurrent
 from aces.workspace.change import compute_change
@@ -62,12 +63,13 @@ def repo(tmp_path: Path, proto: str = PING, policy: str | None = None) -> Path:
     return root
 
 
-def run(root: Path) -> tuple[Status, str, tuple[Finding, ...]]:
+def run(root: Path, budget: float = 600.0) -> tuple[Status, str, tuple[Finding, ...]]:
     """The check's status, its NOT_APPLICABLE / ERROR reason, and its findings."""
     ws = Workspace.open(root)
     loaded = load_policy(root)
     change = compute_change(ws, loaded.policy, base=None, pr=PullRequest())
-    ctx = RunContext(ws, change, loaded, load_doctrine())
+    options = RunOptions(check_timeout_seconds=budget)
+    ctx = RunContext(ws, change, loaded, load_doctrine(), options=options)
     check = GeneratedCurrent()
     skip = check.applies(ctx)
     if skip is not None:
@@ -175,3 +177,25 @@ def test_protoc_off_its_pin_is_an_error(tmp_path: Path) -> None:
     status, reason, _ = run(root)
     assert status is Status.ERROR
     assert "protoc" in reason
+
+
+def test_protoc_hanging_is_an_error_within_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path)
+    monkeypatch.setattr(regen, "PROTOC_MODULE", ("-c", "import time; time.sleep(60)"))
+    started = time.monotonic()
+    status, reason, _ = run(root, budget=1.0)
+    assert status is Status.ERROR
+    assert "timed out after" in reason, reason
+    assert time.monotonic() - started < 30
+
+
+def test_protoc_writing_nothing_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path)
+    monkeypatch.setattr(regen, "PROTOC_MODULE", ("-c", "print('garbage')"))
+    status, reason, _ = run(root)
+    assert status is Status.ERROR
+    assert "wrote no acme/v1/ping_pb2.py" in reason, reason

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aces.engines.proto.gencode import GRPC, PB2, PYI
-from aces.tools.process import ProcessRunner
+from aces.tools.process import CommandError, ProcessRunner
 from aces.workspace.scratch import scratch_parent
 
 WELL_KNOWN_PREFIX = "google/protobuf/"
@@ -111,4 +111,12 @@ def regenerate(
         for kind in _OUT_FLAGS:
             written = Path(tmp) / output_name(name, kind)
             outputs[kind] = written.read_text(encoding="utf-8") if written.is_file() else ""
+        if not outputs[PB2]:
+            # exit 0 with nothing written: protoc's output cannot be trusted for anything
+            raise CommandError(
+                f"exited 0 but wrote no {output_name(name, PB2)}",
+                argv=result.argv,
+                stdout=result.stdout,
+                stderr=result.stderr,
+            )
         return Regenerated(outputs)
