@@ -199,3 +199,41 @@ def test_protoc_writing_nothing_is_an_error(
     status, reason, _ = run(root)
     assert status is Status.ERROR
     assert "wrote no acme/v1/ping_pb2.py" in reason, reason
+
+
+MONEY = "shared/common/v1/money.proto"
+
+
+def test_imports_from_another_root_and_the_well_known_types_are_found(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(
+        root,
+        MONEY,
+        'syntax = "proto3";\n\npackage common.v1;\n\nmessage Money {\n  int64 units = 1;\n}\n',
+    )
+    write(
+        root,
+        PROTO,
+        'syntax = "proto3";\n\npackage acme.v1;\n\nimport "common/v1/money.proto";\n'
+        'import "google/protobuf/timestamp.proto";\n\n'
+        "message Envelope {\n  common.v1.Money price = 1;\n"
+        "  google.protobuf.Timestamp at = 2;\n}\n",
+    )
+    (root / "gen").mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "grpc_tools.protoc", "-Iproto", "-Ishared", "--python_out=gen",
+         "acme/v1/ping.proto"],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    status, reason, found = run(root)
+    assert status is Status.PASS, (reason, found)
+    write(
+        root,
+        MONEY,
+        (root / MONEY).read_text().replace("units = 1;", "units = 1;\n  string code = 2;"),
+    )
+    status, _, found = run(root)
+    assert status is Status.PASS, found  # the module embeds its own file only: Money is not in it

@@ -1,0 +1,123 @@
+"""Generated protobuf Python code read from its syntax tree, and descriptors compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from google.protobuf import descriptor_pb2 as pb
+from tests.unit.proto.conftest import compile_text
+
+from aces.engines.proto.gencode import (
+    GeneratedCodeError,
+    embedded_descriptor,
+    generated_modules,
+    grpc_methods,
+    stub_shape,
+)
+from aces.engines.proto.gendiff import differences
+from aces.engines.proto.regen import include_roots, locate, output_name
+
+BASE = (
+    'syntax = "proto3";\npackage acme.v1;\n'
+    "message Envelope {\n  string id = 1;\n  message Meta {\n    int32 hops = 1;\n  }\n}\n"
+    "enum Kind {\n  KIND_UNSPECIFIED = 0;\n  KIND_EVENT = 1;\n}\n"
+    "service Bus {\n  rpc Send(Envelope) returns (Envelope);\n}\n"
+)
+
+
+def descriptor(tmp_path: Path, text: str) -> pb.FileDescriptorProto:
+    image = pb.FileDescriptorSet.FromString(compile_text(tmp_path, text, "t.proto"))
+    proto = image.file[-1]
+    proto.ClearField("source_code_info")
+    return proto
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("string id = 1;\n", "string id = 1;\n  int64 ttl = 2;\n",
+         "message Envelope has field `ttl` the committed module lacks"),
+        ("  string id = 1;\n", "", "the committed module has field `id` that message "
+         "Envelope no longer has"),
+        ("string id = 1;", "bytes id = 1;", "field `Envelope.id` is defined differently"),
+        ("int32 hops = 1;", "int32 hops = 1;\n    bool seen = 2;",
+         "message Envelope.Meta has field `seen`"),
+        ("KIND_EVENT = 1;", "KIND_EVENT = 1;\n  KIND_ACK = 2;",
+         "enum Kind has value `KIND_ACK`"),
+        ("returns (Envelope);", "returns (Envelope);\n  rpc Ack(Envelope) returns (Envelope);",
+         "service Bus has method `Ack`"),
+        ("}\nenum Kind", "}\nmessage Extra {}\nenum Kind", "the .proto has message `Extra`"),
+    ],
+)  # fmt: skip
+def test_each_difference_is_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    committed = descriptor(tmp_path / "a", BASE)
+    source = descriptor(tmp_path / "b", BASE.replace(old, new, 1))
+    found = differences(committed, source)
+    assert any(expected in d for d in found), found
+
+
+def test_equal_descriptors_have_no_difference(tmp_path: Path) -> None:
+    assert differences(descriptor(tmp_path / "a", BASE), descriptor(tmp_path / "b", BASE)) == []
+
+
+def test_a_file_level_difference_names_the_descriptor_field(tmp_path: Path) -> None:
+    committed = descriptor(tmp_path / "a", BASE)
+    source = descriptor(
+        tmp_path / "b",
+        BASE.replace("package acme.v1;", 'package acme.v1;\noption go_package = "x";'),
+    )
+    # the named elements agree: the file's options differ
+    assert differences(committed, source) == ["the descriptor's `options` differs"]
+
+
+def test_the_descriptor_is_read_from_either_generator_style() -> None:
+    data = pb.FileDescriptorProto(name="a/b.proto", package="a").SerializeToString()
+    new_style = f"DESCRIPTOR = _pool.Default().AddSerializedFile({data!r})\n"
+    old_style = (
+        f"DESCRIPTOR = _descriptor.FileDescriptor(name='a/b.proto', serialized_pb={data!r})\n"
+    )
+    assert embedded_descriptor(new_style, "b_pb2.py").name == "a/b.proto"
+    assert embedded_descriptor(old_style, "b_pb2.py").package == "a"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["VALUE = 1\n", "def (:\n", "D = AddSerializedFile(b'\\xff\\xff')\n",
+     "D = AddSerializedFile(b'')\n"],
+)  # fmt: skip
+def test_a_module_without_a_readable_descriptor_is_an_error(text: str) -> None:
+    with pytest.raises(GeneratedCodeError):
+        embedded_descriptor(text, "x_pb2.py")
+
+
+def test_stub_shape_and_grpc_methods() -> None:
+    stub = (
+        "class A(_m.Message):\n    X_FIELD_NUMBER: int\n    x: str\n    class B:\n        y: int\n"
+    )
+    assert stub_shape(stub, "a_pb2.pyi") == {"A", "A.X_FIELD_NUMBER", "A.x", "A.B", "A.B.y"}
+    grpc = "s = channel.unary_unary('/acme.v1.Bus/Send')\nPATH = '/not a method'\n"
+    assert grpc_methods(grpc, "a_pb2_grpc.py") == {"/acme.v1.Bus/Send"}
+
+
+def test_modules_are_grouped_by_their_pb2_module() -> None:
+    found = generated_modules(("g/a_pb2_grpc.py", "g/a_pb2.py", "g/a_pb2.pyi", "g/b.py"))
+    assert [(m.path, m.descriptor_module) for m in found] == [
+        ("g/a_pb2.py", "g/a_pb2.py"),
+        ("g/a_pb2.pyi", "g/a_pb2.py"),
+        ("g/a_pb2_grpc.py", "g/a_pb2.py"),
+    ]
+
+
+def test_the_source_nearest_to_the_module_is_chosen() -> None:
+    files = ("vendor/x/proto/acme/v1/t.proto", "svc/proto/acme/v1/t.proto", "lib/common/v1/m.proto")
+    source = locate("acme/v1/t.proto", files, "svc/gen/acme/v1/t_pb2.py")
+    assert source is not None and (source.path, source.root) == (
+        "svc/proto/acme/v1/t.proto",
+        "svc/proto",
+    )
+    assert locate("acme/v1/none.proto", files, "x_pb2.py") is None
+    roots = include_roots(source, ("common/v1/m.proto", "google/protobuf/any.proto"), files)
+    assert roots == ["svc/proto", "lib"]
+    assert locate("t.proto", ("t.proto",), "t_pb2.py") is not None
+    assert output_name("acme/v1/my-thing.proto", "_pb2.py") == "acme/v1/my_thing_pb2.py"
