@@ -121,3 +121,8 @@ def test_the_source_nearest_to_the_module_is_chosen() -> None:
     assert roots == ["svc/proto", "lib"]
     assert locate("t.proto", ("t.proto",), "t_pb2.py") is not None
     assert output_name("acme/v1/my-thing.proto", "_pb2.py") == "acme/v1/my_thing_pb2.py"
+
+
+def test_proto2_written_or_left_unset_is_the_same_schema() -> None:
+    written = pb.FileDescriptorProto(name="a.proto", syntax="proto2")
+    assert differences(pb.FileDescriptorProto(name="a.proto"), written) == []

@@ -20,6 +20,7 @@ class _Named(Protocol):
     def name(self) -> str: ...
 
 
+PROTO2 = "proto2"
 # The element lists of a descriptor compared name by name, and the word for each.
 _MESSAGE_PARTS = (
     ("field", "field"),
@@ -36,6 +37,7 @@ _FILE_PARTS = (
 
 def differences(committed: pb.FileDescriptorProto, source: pb.FileDescriptorProto) -> list[str]:
     """What ``source`` (freshly compiled) has that ``committed`` lacks or has otherwise."""
+    committed, source = _normalized(committed), _normalized(source)
     if committed == source:
         return []
     found = list(_container("", "file", committed, source, _FILE_PARTS))
@@ -46,6 +48,21 @@ def differences(committed: pb.FileDescriptorProto, source: pb.FileDescriptorProt
             if getattr(committed, f.name) != getattr(source, f.name)
         ]
     return found
+
+
+def _normalized(proto: pb.FileDescriptorProto) -> pb.FileDescriptorProto:
+    """A copy without what protoc versions spell differently for the same schema.
+
+    ``syntax = "proto2"`` is the default some protoc versions write and others leave
+    unset; source info is never embedded by the Python generator but may be in a
+    descriptor set.
+    """
+    copy = pb.FileDescriptorProto()
+    copy.CopyFrom(proto)
+    if copy.syntax == PROTO2:
+        copy.ClearField("syntax")
+    copy.ClearField("source_code_info")
+    return copy
 
 
 def _container(
