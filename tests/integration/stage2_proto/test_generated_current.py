@@ -24,6 +24,7 @@ from aces.model import Finding, Status
 from aces.pipeline.context import RunContext, RunOptions
 from aces.policy.loader import load_policy
 from aces.stages.schema_generated import GeneratedCurrent
+from aces.tools.adapter import PythonModuleTool
 from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
@@ -237,3 +238,23 @@ def test_imports_from_another_root_and_the_well_known_types_are_found(tmp_path: 
     )
     status, _, found = run(root)
     assert status is Status.PASS, found  # the module embeds its own file only: Money is not in it
+
+
+def test_protoc_missing_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path)
+    monkeypatch.setattr(PythonModuleTool, "find", lambda self, search_path: None)
+    status, reason, _ = run(root)
+    assert status is Status.ERROR
+    assert "protoc" in reason and "grpcio-tools" in reason, reason
+
+
+def test_a_source_protoc_rejects_is_reported_at_the_generated_file(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    write(root, PROTO, PING.replace("string id = 1;", "strin id = 1;"))
+    status, _, found = run(root)
+    assert status is Status.FAIL
+    rule = "schema.generated-current.no-compile"
+    assert where(found) == {(rule, CLAUSE, PB2, 1), (rule, CLAUSE, PYI, 1), (rule, CLAUSE, GRPC, 1)}
+    assert "strin" in found[0].message
