@@ -88,7 +88,7 @@ def where(found: tuple[Finding, ...]) -> set[tuple[str, tuple[str, ...], str, in
             f.rule_id,
             f.clauses,
             f.location.path if f.location else "",
-            f.location and f.location.line,
+            f.location.line if f.location else None,
         )
         for f in found
     }
