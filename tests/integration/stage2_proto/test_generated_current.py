@@ -258,3 +258,21 @@ def test_a_source_protoc_rejects_is_reported_at_the_generated_file(tmp_path: Pat
     rule = "schema.generated-current.no-compile"
     assert where(found) == {(rule, CLAUSE, PB2, 1), (rule, CLAUSE, PYI, 1), (rule, CLAUSE, GRPC, 1)}
     assert "strin" in found[0].message
+
+
+def test_a_proto_in_a_dotted_folder_is_regenerated_where_protoc_writes_it(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(root, "proto/acme/v0.1/stamp.proto", 'syntax = "proto3";\n\npackage acme.v0_1;\n\n'
+          "message Stamp {\n  int64 at = 1;\n}\n")  # fmt: skip
+    (root / "gen").mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "grpc_tools.protoc", "-Iproto", "--python_out=gen",
+         "acme/v0.1/stamp.proto"],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+    assert (root / "gen/acme/v0/1/stamp_pb2.py").is_file()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    status, reason, found = run(root)
+    assert status is Status.PASS, (reason, found)

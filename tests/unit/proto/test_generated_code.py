@@ -121,6 +121,7 @@ def test_the_source_nearest_to_the_module_is_chosen() -> None:
     assert roots == ["svc/proto", "lib"]
     assert locate("t.proto", ("t.proto",), "t_pb2.py") is not None
     assert output_name("acme/v1/my-thing.proto", "_pb2.py") == "acme/v1/my_thing_pb2.py"
+    assert output_name("acme/v0.1/t.proto", "_pb2.pyi") == "acme/v0/1/t_pb2.pyi"
 
 
 def test_proto2_written_or_left_unset_is_the_same_schema() -> None:

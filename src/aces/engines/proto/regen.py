@@ -86,9 +86,13 @@ def regen_command(interpreter: str, roots: Sequence[str], kind: str, out: str, n
 
 
 def output_name(name: str, kind: str) -> str:
-    """The path protoc writes for ``name`` (``a/b-c.proto`` -> ``a/b_c_pb2.py``)."""
-    folder, base = posixpath.split(name[: -len(".proto")] if name.endswith(".proto") else name)
-    return posixpath.join(folder, base.replace("-", "_").replace(".", "/") + kind)
+    """The path protoc writes for ``name``: its Python module name as a path.
+
+    ``-`` becomes ``_`` and every ``.`` a package separator, in folders too:
+    ``a/v0.1/b-c.proto`` -> ``a/v0/1/b_c_pb2.py``.
+    """
+    stem = name.removesuffix(".proto")
+    return stem.replace("-", "_").replace(".", "/") + kind
 
 
 def regenerate(
