@@ -33,6 +33,7 @@ from aces.engines.proto.regen import (
     include_roots,
     is_well_known,
     locate,
+    output_root,
     regen_command,
     regenerate,
 )
@@ -146,7 +147,7 @@ class GeneratedCurrent(Check):
             message = f"does not match {source.path}: {shown}" + (
                 f" (and {more} more)" if more > 0 else ""
             )
-            out = _output_root(module.path, source.name)
+            out = output_root(module.path, source.name, module.kind)
             command = regen_command("python", roots, module.kind, out, source.name)
             yield self._finding(module.path, DRIFT, message, help=f"Regenerate with: {command}")
 
@@ -200,15 +201,6 @@ def _set_differences(kind: str, old: frozenset[str], new: frozenset[str]) -> lis
         f"the committed file has {kind} `{n}` the .proto no longer has" for n in sorted(old - new)
     ]
     return missing + extra
-
-
-def _output_root(path: str, name: str) -> str:
-    """The directory to pass as ``--*_out`` so protoc writes ``path`` again."""
-    folder = path.rsplit("/", 1)[0] if "/" in path else "."
-    package = name.rsplit("/", 1)[0] if "/" in name else ""
-    if package and (folder == package or folder.endswith(f"/{package}")):
-        folder = folder[: -len(package)].rstrip("/") or "."
-    return folder
 
 
 def _unreadable(path: str, exc: Exception) -> str:

@@ -16,7 +16,7 @@ from aces.engines.proto.gencode import (
     stub_shape,
 )
 from aces.engines.proto.gendiff import differences
-from aces.engines.proto.regen import include_roots, locate, output_name
+from aces.engines.proto.regen import include_roots, locate, output_name, output_root
 
 BASE = (
     'syntax = "proto3";\npackage acme.v1;\n'
@@ -127,3 +127,18 @@ def test_the_source_nearest_to_the_module_is_chosen() -> None:
 def test_proto2_written_or_left_unset_is_the_same_schema() -> None:
     written = pb.FileDescriptorProto(name="a.proto", syntax="proto2")
     assert differences(pb.FileDescriptorProto(name="a.proto"), written) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "out"),
+    [
+        ("gen/acme/v1/t_pb2.py", "acme/v1/t.proto", "gen"),
+        ("acme/v1/t_pb2.py", "acme/v1/t.proto", "."),
+        ("py/acme/v0/1/t_pb2.py", "acme/v0.1/t.proto", "py"),
+        ("elsewhere/t_pb2.py", "acme/v1/t.proto", "elsewhere"),
+    ],
+)
+def test_the_regenerate_command_writes_the_module_where_it_is(
+    path: str, name: str, out: str
+) -> None:
+    assert output_root(path, name, "_pb2.py") == out

@@ -95,6 +95,16 @@ def output_name(name: str, kind: str) -> str:
     return stem.replace("-", "_").replace(".", "/") + kind
 
 
+def output_root(path: str, name: str, kind: str) -> str:
+    """The directory to pass as ``--*_out`` so protoc writes ``path`` again."""
+    folder = path.rsplit("/", 1)[0] if "/" in path else "."
+    written = output_name(name, kind)
+    package = written.rsplit("/", 1)[0] if "/" in written else ""
+    if package and (folder == package or folder.endswith(f"/{package}")):
+        folder = folder[: -len(package)].rstrip("/") or "."
+    return folder
+
+
 def regenerate(
     runner: ProcessRunner,
     interpreter: Path,
