@@ -51,6 +51,10 @@ DRIFT = "schema.generated-current.drift"
 NO_SOURCE = "schema.generated-current.no-source"
 UNREADABLE = "schema.generated-current.unreadable"
 NO_COMPILE = "schema.generated-current.no-compile"
+NO_SOURCE_HELP = (
+    "Commit the .proto the module was generated from, or delete the module when its source "
+    "was moved or removed (then regenerate from the new location)."
+)
 # Differences named in one message; the rest are counted.
 SHOWN_DIFFERENCES = 3
 
@@ -107,7 +111,9 @@ class GeneratedCurrent(Check):
         source = locate(committed.name, files, owner)
         if source is None:
             for module in group:
-                yield self._finding(module.path, NO_SOURCE, _no_source(committed.name))
+                yield self._finding(
+                    module.path, NO_SOURCE, _no_source(committed.name), help=NO_SOURCE_HELP
+                )
             return
         roots = include_roots(source, committed.dependency, files)
         fresh = self._regenerate(ctx, roots, source)

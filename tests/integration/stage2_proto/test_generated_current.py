@@ -133,6 +133,7 @@ def test_a_module_whose_proto_is_not_in_the_repository_cannot_be_verified(
     rule = "schema.generated-current.no-source"
     assert where(found) == {(rule, CLAUSE, PB2, 1), (rule, CLAUSE, PYI, 1), (rule, CLAUSE, GRPC, 1)}
     assert "acme/v1/ping.proto" in found[0].message
+    assert found[0].help and "delete the module" in found[0].help
 
 
 def test_a_module_of_the_well_known_types_is_a_dependency(tmp_path: Path) -> None:
