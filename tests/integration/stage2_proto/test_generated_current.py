@@ -277,3 +277,17 @@ def test_a_proto_in_a_dotted_folder_is_regenerated_where_protoc_writes_it(tmp_pa
     git(root, "commit", "-q", "-m", "base")
     status, reason, found = run(root)
     assert status is Status.PASS, (reason, found)
+
+
+def test_a_descriptor_naming_a_protoc_option_never_reaches_protoc(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    name = "--plugin=protoc-gen-x=run.sh"
+    write(root, name, "")
+    data = pb.FileDescriptorProto(name=name).SerializeToString()
+    write(root, "gen/x_pb2.py", f"D = pool.AddSerializedFile({data!r})\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A", "--", ".")
+    git(root, "commit", "-q", "-m", "base")
+    status, _, found = run(root)
+    assert status is Status.FAIL
+    assert where(found) == {("schema.generated-current.unreadable", CLAUSE, "gen/x_pb2.py", 1)}

@@ -50,6 +50,12 @@ def is_well_known(name: str) -> bool:
     return name.startswith(WELL_KNOWN_PREFIX)
 
 
+def is_proto_name(name: str) -> bool:
+    """A relative ``.proto`` path protoc can take as an argument (never an option, never up)."""
+    parts = name.split("/")
+    return name.endswith(".proto") and not name.startswith(("-", "/")) and ".." not in parts
+
+
 def locate(name: str, files: Sequence[str], near: str) -> ProtoSource | None:
     """The tracked .proto whose import name is ``name``, nearest to the file ``near``.
 
