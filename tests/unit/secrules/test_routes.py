@@ -45,6 +45,7 @@ SHOULD_NOT_FLAG: tuple[str, ...] = (
     '@app.head("/reset/health")\ndef reset_health():\n    pass\n',
     '@app.get("/ingest/jobs/{job_id}")\ndef job(job_id: str):\n    return {}\n',
     'app.router.add_get("/purge/history", history)\n',
+    '@app.get("/ingest_status")\ndef ingest_status():\n    return {}\n',
     '@app.post("/ingest")\ndef ingest(user: User = Depends(get_current_user)):\n    pass\n',
     '@app.post("/ingest")\ndef ingest(user: Annotated[User, Depends(current_user)]):\n    pass\n',
     '@app.put("/x")\ndef put(key: str = Security(api_key_header)):\n    pass\n',

@@ -55,7 +55,7 @@ _ACTION = r"_?(?:ingest|reset|shutdown|purge|flush)(?![a-z])"
 _ACTION_PATH = re.compile(rf"(?i)(?:^|/){_ACTION}")
 # The word as the route's last segment: a read-only method named after the action performs
 # it (``GET /cache/flush``); elsewhere it names what is read (``GET /ingest/status``).
-_ACTION_ROUTE = re.compile(rf"(?i)(?:^|/){_ACTION}[^/]*/?$")
+_ACTION_ROUTE = re.compile(r"(?i)(?:^|/)_?(?:ingest|reset|shutdown|purge|flush)/?$")
 _AUTH_STEP_PATH = re.compile(
     r"(?i)(?:^|[/_-])(?:log-?in|log-?out|sign-?in|sign-?up|sign-?out|register|token|oauth2?|"
     r"auth|callback|forgot|password|refresh)(?![a-z])"
