@@ -16,11 +16,13 @@ from itertools import groupby
 from google.protobuf import descriptor_pb2 as pb
 
 from aces.engines.proto.gencode import (
+    FIELD_NUMBER,
     GRPC,
     PB2,
     PYI,
     GeneratedCodeError,
     GeneratedModule,
+    descriptor_shape,
     embedded_descriptor,
     generated_modules,
     grpc_methods,
@@ -151,7 +153,7 @@ class GeneratedCurrent(Check):
             yield self._finding(module.path, NO_COMPILE, message)
             return
         try:
-            found = _differences(ctx, module, committed, fresh.outputs[module.kind])
+            found = _differences(ctx, module, committed, fresh.outputs)
         except (GeneratedCodeError, InputError) as exc:
             yield self._finding(module.path, UNREADABLE, _unreadable(module.path, exc))
             return
@@ -187,17 +189,20 @@ def _descriptor(ctx: RunContext, owner: str, files: Sequence[str]) -> pb.FileDes
 
 
 def _differences(
-    ctx: RunContext, module: GeneratedModule, committed: pb.FileDescriptorProto, fresh: str
+    ctx: RunContext,
+    module: GeneratedModule,
+    committed: pb.FileDescriptorProto,
+    outputs: dict[str, str],
 ) -> list[str]:
-    """What the fresh output of the module's kind has that the committed file has otherwise."""
+    """How the committed file differs from what its .proto compiles to now."""
+    source = _fresh_descriptor(outputs[PB2], module.path)
     if module.kind == PB2:
-        return differences(committed, _fresh_descriptor(fresh, module.path))
+        return differences(committed, source)
     text = ctx.workspace.read_text(module.path)
     if module.kind == PYI:
-        old, new = stub_shape(text, module.path), stub_shape(fresh, module.path)
-        return _set_differences("declaration", old, new)
+        return stub_differences(stub_shape(text, module.path), descriptor_shape(source))
     assert module.kind == GRPC
-    old, new = grpc_methods(text, module.path), grpc_methods(fresh, module.path)
+    old, new = grpc_methods(text, module.path), grpc_methods(outputs[GRPC], module.path)
     return _set_differences("method", old, new)
 
 
@@ -207,6 +212,15 @@ def _fresh_descriptor(fresh: str, path: str) -> pb.FileDescriptorProto:
         return embedded_descriptor(fresh, path)
     except GeneratedCodeError as exc:
         raise ToolError(f"protoc wrote a module for {path} that ACES cannot read: {exc}") from exc
+
+
+def stub_differences(stub: frozenset[str], expected: frozenset[str]) -> list[str]:
+    """Messages, enums and fields the stub lacks; field numbers it declares for gone fields."""
+    missing = sorted(expected - stub)
+    gone = sorted(n for n in stub - expected if n.endswith(FIELD_NUMBER))
+    return [f"the .proto has `{n}` the committed stub lacks" for n in missing] + [
+        f"the committed stub has `{n}` for a field the .proto no longer has" for n in gone
+    ]
 
 
 def _set_differences(kind: str, old: frozenset[str], new: frozenset[str]) -> list[str]:

@@ -10,6 +10,7 @@ from tests.unit.proto.conftest import compile_text
 
 from aces.engines.proto.gencode import (
     GeneratedCodeError,
+    descriptor_shape,
     embedded_descriptor,
     generated_modules,
     grpc_methods,
@@ -17,6 +18,7 @@ from aces.engines.proto.gencode import (
 )
 from aces.engines.proto.gendiff import differences
 from aces.engines.proto.regen import include_roots, locate, output_name, output_root
+from aces.stages.schema_generated import stub_differences
 
 BASE = (
     'syntax = "proto3";\npackage acme.v1;\n'
@@ -142,3 +144,46 @@ def test_the_regenerate_command_writes_the_module_where_it_is(
     path: str, name: str, out: str
 ) -> None:
     assert output_root(path, name, "_pb2.py") == out
+
+
+# A stub in the shape mypy-protobuf writes (helper classes, enum wrappers, aliases).
+OTHER_STUB = """
+import builtins
+import typing
+
+class _Kind:
+    ValueType = typing.NewType("ValueType", builtins.int)
+
+class _KindEnumTypeWrapper(typing.Any):
+    KIND_UNSPECIFIED: _Kind.ValueType
+
+class Kind(_Kind, metaclass=_KindEnumTypeWrapper): ...
+
+@typing.final
+class Envelope(typing.Any):
+    @typing.final
+    class Meta(typing.Any):
+        HOPS_FIELD_NUMBER: builtins.int
+        hops: builtins.int
+
+    ID_FIELD_NUMBER: builtins.int
+    id: builtins.str
+
+global___Envelope = Envelope
+"""
+
+
+def test_a_stub_of_another_generator_is_compared_by_messages_and_fields(tmp_path: Path) -> None:
+    source = descriptor(tmp_path / "a", BASE)
+    assert stub_differences(stub_shape(OTHER_STUB, "t_pb2.pyi"), descriptor_shape(source)) == []
+    grown = descriptor(
+        tmp_path / "b", BASE.replace("string id = 1;", "string id = 1;\n  int64 ttl = 2;")
+    )
+    assert stub_differences(stub_shape(OTHER_STUB, "t_pb2.pyi"), descriptor_shape(grown)) == [
+        "the .proto has `Envelope.TTL_FIELD_NUMBER` the committed stub lacks"
+    ]
+    shrunk = descriptor(tmp_path / "c", BASE.replace("    int32 hops = 1;\n", ""))
+    assert stub_differences(stub_shape(OTHER_STUB, "t_pb2.pyi"), descriptor_shape(shrunk)) == [
+        "the committed stub has `Envelope.Meta.HOPS_FIELD_NUMBER` for a field the .proto no "
+        "longer has"
+    ]

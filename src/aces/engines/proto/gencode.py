@@ -24,6 +24,7 @@ GENERATED_SUFFIXES: tuple[str, ...] = (PB2, PYI, GRPC)
 # The keyword of the descriptor bytes in the pre-3.20 generator's output.
 SERIALIZED_KEYWORD = "serialized_pb"
 ADD_SERIALIZED = "AddSerializedFile"
+FIELD_NUMBER = "_FIELD_NUMBER"
 # A gRPC method path as grpc_tools writes it: '/<package>.<Service>/<Method>'.
 METHOD_PATH = re.compile(r"^/[\w.]+/\w+$")
 
@@ -101,6 +102,28 @@ def _bytes_literal(node: ast.expr) -> bytes | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
         return node.value
     return None
+
+
+def descriptor_shape(proto: pb.FileDescriptorProto) -> frozenset[str]:
+    """What every stub generator writes for a descriptor: a class per message and enum
+    (nested as in the schema) and a ``<FIELD>_FIELD_NUMBER`` constant per field.
+
+    protoc's ``--pyi_out`` and mypy-protobuf agree on these names, and differ on the
+    rest (helper classes, enum wrappers), which is therefore not compared.
+    """
+    shape: set[str] = {enum.name for enum in proto.enum_type}
+    for message in proto.message_type:
+        _message_shape(message, "", shape)
+    return frozenset(shape)
+
+
+def _message_shape(message: pb.DescriptorProto, prefix: str, shape: set[str]) -> None:
+    name = f"{prefix}{message.name}"
+    shape.add(name)
+    shape.update(f"{name}.{field.name.upper()}{FIELD_NUMBER}" for field in message.field)
+    shape.update(f"{name}.{enum.name}" for enum in message.enum_type)
+    for nested in message.nested_type:
+        _message_shape(nested, f"{name}.", shape)
 
 
 def stub_shape(source: str, path: str) -> frozenset[str]:
