@@ -122,6 +122,8 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
         raise InputError(f"not valid TOML ({exc})", path=source) from exc
     allow_table = data.get("allowlist", {})
     allow = compile_all(allow_table.get("secrets", []), source, "allowlist.secrets")
+    # An issuer's documented example values are never secrets, like placeholder shapes.
+    allow += compile_all(allow_table.get("documented", []), source, "allowlist.documented")
     fixtures = compile_all(allow_table.get("fixtures", []), source, "allowlist.fixtures")
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list) or not raw_rules:
