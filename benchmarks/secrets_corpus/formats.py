@@ -42,6 +42,7 @@ class Case:
     text: str
     line: int  # 1-based line of the secret; 0 for a look-alike
     rules: frozenset[str]  # rule ids that find it; empty for a look-alike
+    index: int = 0  # which name of the spelling's style (``placements.fill``)
 
 
 # family -> (rule ids, token templates). A template starting with "=" is a whole line
@@ -215,8 +216,8 @@ def spelling_cases(seed: int, per_spelling: int) -> list[Case]:
     for spelling in SPELLINGS:
         for i in range(per_spelling):
             value = expand(VALUES[i % len(VALUES)], f"{seed}:{spelling.name}:{i}")
-            path, text, line = place(spelling, value)
-            out.append(Case("spelling", spelling.name, path, text, line, GENERIC_RULES))
+            path, text, line = place(spelling, value, i)
+            out.append(Case("spelling", spelling.name, path, text, line, GENERIC_RULES, i))
     return out
 
 
@@ -227,7 +228,7 @@ def lookalike_cases(seed: int) -> list[Case]:
         for index, template in enumerate(values):
             value = expand(template, f"{seed}:{kind}:{index}")
             for spelling in spellings:
-                path, text, _ = place(spelling, value)
+                path, text, _ = place(spelling, value, index)
                 out.append(Case("lookalike", kind, path, text, 0, frozenset()))
     return out
 

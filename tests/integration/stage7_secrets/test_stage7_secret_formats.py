@@ -59,4 +59,4 @@ def test_each_format_and_spelling_fails_at_its_line_and_no_lookalike_does(tmp_pa
                 for f in found
                 if f.location is not None and f.location.path == path
             ]
-            assert places == [(case.line, column(BY_NAME[case.name]))], case.name
+            assert places == [(case.line, column(BY_NAME[case.name], case.index))], case.name

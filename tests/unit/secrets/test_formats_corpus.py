@@ -53,5 +53,5 @@ def test_every_family_and_spelling_is_found_and_no_lookalike_is_reported() -> No
 def test_each_spelling_is_reported_at_the_value_by_a_generic_rule(spelling: Spelling) -> None:
     index, case = next((i, c) for i, c in enumerate(CORPUS) if c.name == spelling.name)
     hits = HITS[index]
-    assert [(h.line, h.column) for h in hits] == [(case.line, column(spelling))]
+    assert [(h.line, h.column) for h in hits] == [(case.line, column(spelling, case.index))]
     assert hits[0].rule_id in case.rules

@@ -196,3 +196,13 @@ def test_like_must_name_an_earlier_rule() -> None:
     with pytest.raises(InputError) as caught:
         parse_ruleset(text, "rules.toml")
     assert "like 'nope' names no earlier rule" in caught.value.diagnostics()
+
+
+def test_a_prefilter_is_what_hyperscan_reads_and_a_superset_of_the_regex() -> None:
+    rule = next(r for r in RULES.rules if r.id == "generic-secret")
+    assert rule.prefilter is not None
+    line = expand('  static { System.setProperty("API_TOKEN", "@@alnum:24@@"); }', "pf")
+    data = line.encode("ascii")
+    assert rule.regex.search(data) and rule.prefilter.search(data)
+    assert rule.priority in MATCHER.candidates(data)
+    assert found(line, "src/main/java/app/Boot.java") == ["generic-secret"]

@@ -35,6 +35,7 @@ RULE_KEYS: frozenset[str] = frozenset(
         "contexts",
         "path",
         "like",
+        "prefilter",
         "flag",
         "skip",
     }
@@ -68,6 +69,9 @@ class Rule:
     allow_match: tuple[re.Pattern[bytes], ...] = ()
     stopwords: tuple[bytes, ...] = ()
     path: re.Pattern[str] | None = None  # only files whose path matches (imported rules)
+    # What hyperscan looks for instead of ``regex`` (a superset of it): for a regex whose
+    # long bounded repeats hyperscan does not always match as ``re`` does.
+    prefilter: re.Pattern[bytes] | None = None
     # False: every match lies on one line holding a keyword, so only those lines are searched.
     multiline: bool = False
     global_allow: bool = True  # the rule set's placeholder allowlist applies
@@ -163,6 +167,11 @@ def parse_rule(raw: Any, index: int, source: str) -> Rule:
         allow_match=compile_all(raw.get("allow_match", []), source, f"{where}.allow_match"),
         contexts=_contexts(raw, where, source),
         path=_path(raw, where, source),
+        prefilter=(
+            compile_one(_string(raw, "prefilter", where, source), source, f"{where}.prefilter")
+            if "prefilter" in raw
+            else None
+        ),
         flag=_strings(raw, "flag", where, source),
         skip=_strings(raw, "skip", where, source),
         priority=index,
