@@ -13,21 +13,21 @@ SYSTEM_PACKAGES := git=git faketime=faketime nats-server=nats-server redis-serve
 # Where Debian installs commands off PATH (aces searches the same layouts).
 DISTRO_BIN_DIRS := /usr/lib/postgresql/*/bin
 
-.PHONY: demo test lint typecheck unit venv system clean buf rust-pin
+.PHONY: demo test lint typecheck unit venv system clean buf rust-pin actionlint
 
 # The demo runs on a copy of the example committed at its frozen date (the day after its
 # committed vulnerability database), outside this repository: a commit made today would
 # make that database stale, and this repository's configuration files would be ancestors.
 DEMO_DIR ?= $(or $(TMPDIR),/tmp)/aces-demo
 
-demo: venv buf
+demo: venv buf actionlint
 	rm -rf $(DEMO_DIR)
 	$(BIN)/python -c 'import sys, pathlib, tests.integration.example_repo as e; e.git_example(pathlib.Path(sys.argv[1]))' $(DEMO_DIR)
 	$(BIN)/aces run $(DEMO_DIR)/repo --keep-going || true
 
-test: venv buf lint typecheck unit
+test: venv buf actionlint lint typecheck unit
 
-venv: $(STAMP) buf rust-pin
+venv: $(STAMP) buf actionlint rust-pin
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system
@@ -71,12 +71,33 @@ $(BUF_STAMP):
 	npm install --prefix .tools --no-save --no-audit --no-fund @bufbuild/buf@$(BUF_VERSION)
 	@touch $@
 
+# actionlint (GitHub workflow checker), pinned, built from the Go module proxy into .tools/bin.
+# actionlint 1.7.12 needs Go >= 1.25 (Go >= 1.21 fetches that toolchain itself). A machine
+# without such a Go (Debian 12's golang-go is 1.19) gets a pinned Go from the same proxy,
+# checked against its SHA-256 (scripts/fetch_go_toolchain.py), into .tools/go.
+ACTIONLINT_VERSION := 1.7.12
+ACTIONLINT_STAMP   := .tools/.actionlint-$(ACTIONLINT_VERSION)
+SYSTEM_GO := $(or $(shell command -v go 2>/dev/null),$(wildcard /usr/local/go/bin/go))
+
+actionlint: $(ACTIONLINT_STAMP)
+
+$(ACTIONLINT_STAMP):
+	mkdir -p .tools/bin
+	@go="$(SYSTEM_GO)"; \
+	if [ -z "$$go" ] || ! "$$go" version | grep -Eq 'go1\.(2[1-9]|[3-9][0-9])'; then \
+	  go="$$($(PYTHON) scripts/fetch_go_toolchain.py .tools/go)" || exit 2; fi; \
+	echo "GOBIN=.tools/bin $$go install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)"; \
+	GOBIN="$$(pwd)/.tools/bin" "$$go" install github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+	.tools/bin/actionlint -version | head -1 | grep -qx "v$(ACTIONLINT_VERSION)"
+	@touch $@
+
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: venv
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts
 
 unit: venv
 	$(BIN)/pytest -n 2

@@ -213,10 +213,11 @@ class ChangeSummary:
     classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     base_rule: str = ""  # the rule of docs/change.md that chose the base
     roles: tuple[tuple[str, int], ...] = ()  # workspace files classified test, fixture, ...
+    nested_projects: tuple[str, ...] = ()  # directories with their own aces.toml, left out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {
+        out: dict[str, Any] = {
             "base": self.base,
             "base_rule": self.base_rule,
             "head": self.head,
@@ -225,6 +226,9 @@ class ChangeSummary:
             "classes": {name: list(paths) for name, paths in self.classes},
             "roles": dict(self.roles),
         }
+        if self.nested_projects:
+            out["nested_projects"] = list(self.nested_projects)
+        return out
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.registry import StageDef, resolve_stage
 from aces.pipeline.runner import run_pipeline
 from aces.policy.effective import policy_and_change, snapshot_file
+from aces.report.codequality import render_codequality
 from aces.report.console import ConsoleObserver, render_console_summary
 from aces.report.github import render_annotations
 from aces.report.json_report import render_json
@@ -41,6 +42,7 @@ STDOUT_FORMATS: dict[str, Callable[[RunReport], str]] = {
     "sarif": render_sarif,
     "junit": render_junit,
     "markdown": render_markdown,
+    "codequality": render_codequality,
 }
 
 
@@ -121,7 +123,7 @@ def _run(args: argparse.Namespace, runner: ProcessRunner) -> int:
         runner,
         timeout=head.loaded.policy.check_timeout_seconds,
     )
-    workspace = Workspace.open(root, processes=runner)
+    workspace = Workspace.open(root, processes=runner, policy_file=args.policy)
     from_ci = from_environment(os.environ, event_file=args.event)
     pr = load_pr_metadata(
         event_file=args.event if args.event is not None else from_ci.event_file,

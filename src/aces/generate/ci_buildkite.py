@@ -1,8 +1,9 @@
 """Buildkite pipeline: one command step per stage, keyed and chained by ``depends_on``.
 
 A step runs only when the step it depends on passed (Buildkite's default; nothing here
-allows a dependency failure or a soft fail). Each step uploads its report directory as
-artifacts whatever its outcome; the report step runs when all stages passed and publishes
+allows a dependency failure or a soft fail). Each step shows its ``summary.md`` as a build
+annotation and uploads its report directory (JUnit XML included) as artifacts whatever its
+outcome; the report step runs when all stages passed and publishes
 the assembled reports as one archive. Variables meant for run time are written ``$$NAME``
 because Buildkite interpolates ``$NAME`` when the pipeline is uploaded.
 """
@@ -15,11 +16,16 @@ from aces.generate.ci_common import (
     CACHE_DIR,
     CONSTRAINTS_FILE,
     OUT_ROOT,
+    SUMMARY_FILE,
+    TOOLS_DIR,
     CiOptions,
+    actionlint_install,
     dump_yaml,
     header,
     install_command,
     job_title,
+    literal,
+    needs_actionlint,
     out_dir,
     run_command,
 )
@@ -91,11 +97,39 @@ def _stage_step(stage: StageDef, previous: StageDef | None, options: CiOptions) 
     step: dict[str, Any] = {"label": job_title(stage), "key": stage.slug}
     if previous is not None:
         step["depends_on"] = previous.slug
-    step["commands"] = [FETCH_HISTORY, FETCH_BASE, *_install(options), run_command(stage)]
+    tools = actionlint_install(TOOLS_DIR, dollar="$$") if needs_actionlint(stage) else []
+    step["commands"] = [
+        FETCH_HISTORY,
+        FETCH_BASE,
+        *_install(options),
+        *tools,
+        _run_and_annotate(stage),
+    ]
     step["artifact_paths"] = [f"{out_dir(stage)}/**/*"]
     step["plugins"] = _plugins(stage)
     step.update(_common(options))
     return step
+
+
+def _run_and_annotate(stage: StageDef) -> str:
+    """Run the stage, show its ``summary.md`` as a build annotation, exit with the stage's status.
+
+    The agent stops a step at the first failing command, so the status is kept and
+    returned last: the annotation is shown after a failure and never changes the outcome.
+    """
+    summary = f"{out_dir(stage)}/{SUMMARY_FILE}"
+    return literal(
+        [
+            "status=0",
+            f"{run_command(stage)} || status=$$?",
+            'style=success; [ "$$status" -eq 0 ] || style=error',
+            f'if [ -f "{summary}" ]; then',
+            f'  buildkite-agent annotate --context "aces-{stage.slug}" --style "$$style" '
+            f'< "{summary}" || echo "could not annotate the build with {summary}"',
+            "fi",
+            'exit "$$status"',
+        ]
+    )
 
 
 def _report_step(stages: tuple[StageDef, ...], options: CiOptions) -> dict[str, Any]:

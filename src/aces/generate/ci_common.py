@@ -16,10 +16,18 @@ import yaml
 
 from aces import __version__
 from aces.pipeline.registry import StageDef
+from aces.tools import actionlint
+from aces.tools.catalog import get_tool
 
 OUT_ROOT = ".aces/out"
 CACHE_DIR = ".aces/cache"
 CONSTRAINTS_FILE = "constraints.txt"
+# The reports ``aces run --out`` writes that each CI shows (``aces.report.writers``).
+SUMMARY_FILE = "summary.md"
+JUNIT_FILE = "junit.xml"
+CODE_QUALITY_FILE = "codequality.json"
+# Where the GitLab and Buildkite jobs build tools pip cannot install (actionlint).
+TOOLS_DIR = ".aces/tools"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,28 @@ def run_command(stage: StageDef) -> str:
 def install_command(options: CiOptions) -> str:
     """Install the pinned ACES release."""
     return f'python -m pip install "{options.aces_requirement}"'
+
+
+def needs_actionlint(stage: StageDef) -> bool:
+    """Whether the stage's checks run actionlint (the tool catalog says which stages do)."""
+    return stage.number in get_tool(actionlint.TOOL).stages
+
+
+def actionlint_install(tools_dir: str, dollar: str = "$") -> list[str]:
+    """Shell lines that build the pinned actionlint into ``tools_dir`` and put it on PATH.
+
+    actionlint is a Go program pip cannot install. A runner without Go stops here with
+    what to do, rather than later as a stage ERROR about a missing tool. ``dollar`` is
+    ``$$`` where the CI interpolates ``$`` itself when it reads the file (Buildkite).
+    """
+    d = dollar
+    return [
+        "command -v go >/dev/null 2>&1 || { echo 'this stage builds actionlint "
+        f"{actionlint.PINNED_VERSION} with Go >= 1.21: use an image or agent with Go "
+        "(https://go.dev/dl)' >&2; exit 2; }",
+        f'GOBIN="{d}PWD/{tools_dir}" go install {actionlint.MODULE}@v{actionlint.PINNED_VERSION}',
+        f'export PATH="{d}PWD/{tools_dir}:{d}PATH"',
+    ]
 
 
 def job_title(stage: StageDef) -> str:

@@ -1,7 +1,9 @@
 """GitHub Actions workflow: one job per stage chained by ``needs``, then a report job.
 
 Least privilege: the workflow can only read the repository; the report job alone may write
-code-scanning results. Every action is pinned by full commit SHA (its tag is written as a
+code-scanning results. Each stage job shows its ``summary.md`` as the job's step summary; the
+report job uploads each stage's SARIF under its own category and every stage's JUnit XML as
+one artifact. Every action is pinned by full commit SHA (its tag is written as a
 comment). The report job runs after the stages even when one failed, so the findings reach
 code scanning, but it then fails unless every stage job succeeded: it can never turn a
 failed or skipped stage into a green check.
@@ -14,6 +16,8 @@ from typing import Any
 from aces.generate.ci_common import (
     CACHE_DIR,
     CONSTRAINTS_FILE,
+    JUNIT_FILE,
+    SUMMARY_FILE,
     CiOptions,
     dump_yaml,
     header,
@@ -25,6 +29,8 @@ from aces.generate.ci_common import (
     run_command,
 )
 from aces.pipeline.registry import StageDef
+from aces.tools import actionlint
+from aces.tools.catalog import get_tool
 
 PROVIDER = "github"
 
@@ -38,8 +44,29 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "github/codeql-action/upload-sarif": ("5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.9"),
 }
 
+# Why each grant beyond reading the code is there, written beside it (zizmor's
+# undocumented-permissions audit asks every such grant for its reason).
+PERMISSION_NOTES: dict[str, str] = {
+    "actions: read": "upload-sarif reads the run's workflow details",
+    "security-events: write": "upload-sarif sends the stage SARIF to code scanning",
+}
+
+# actionlint is a Go program pip cannot install: the jobs of the stages the tool catalog says
+# use it build the pinned version (Go is on GitHub's runners) into a directory put on PATH.
+ACTIONLINT_STEP: dict[str, str] = {
+    "name": f"Install actionlint {actionlint.PINNED_VERSION}",
+    "run": literal(
+        [
+            f'GOBIN="$RUNNER_TEMP/aces-tools" go install {actionlint.MODULE}'
+            f"@v{actionlint.PINNED_VERSION}",
+            'echo "$RUNNER_TEMP/aces-tools" >> "$GITHUB_PATH"',
+        ]
+    ),
+}
+
 REPORT_JOB = "report"
 ARTIFACTS_DIR = ".aces/artifacts"
+JUNIT_ARTIFACT = "aces-junit"
 
 
 def uses(action: str) -> str:
@@ -77,7 +104,10 @@ def render(stages: tuple[StageDef, ...], options: CiOptions) -> str:
         "jobs": jobs,
     }
     notes = {uses(action): tag for action, (_sha, tag) in ACTIONS.items()}
-    return header(PROVIDER, options, len(stages)) + "\n" + dump_yaml(workflow, comments=notes)
+    text = dump_yaml(workflow, comments=notes)
+    for grant, why in PERMISSION_NOTES.items():
+        text = text.replace(f" {grant}\n", f" {grant} # {why}\n")
+    return header(PROVIDER, options, len(stages)) + "\n" + text
 
 
 def _checkout() -> dict[str, Any]:
@@ -130,7 +160,9 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
     job["timeout-minutes"] = options.timeout_minutes
     job["steps"] = [
         *_setup_steps(stage, options),
+        *([ACTIONLINT_STEP] if stage.number in get_tool(actionlint.TOOL).stages else []),
         {"name": f"Stage {stage.number}: {stage.title}", "run": run_command(stage)},
+        _summary_step(stage),
         {
             # The report is uploaded for a failed stage too (that is when it matters);
             # the step's condition does not change the job's failed status.
@@ -147,6 +179,30 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
     return job
 
 
+def _summary_step(stage: StageDef) -> dict[str, Any]:
+    """Show the stage's ``summary.md`` on the run page, after a failure too.
+
+    Its condition and exit status leave the job's outcome to the stage step.
+    """
+    script = literal(
+        [
+            'if [ -f "$SUMMARY" ]; then',
+            '  cat "$SUMMARY" >> "$GITHUB_STEP_SUMMARY"',
+            "else",
+            f'  echo "ACES wrote no summary for stage {stage.number}: see the job log." '
+            '>> "$GITHUB_STEP_SUMMARY"',
+            "fi",
+        ]
+    )
+    return {
+        "name": "Publish the stage summary",
+        "if": "${{ !cancelled() }}",
+        "shell": "bash",
+        "env": {"SUMMARY": f"{out_dir(stage)}/{SUMMARY_FILE}"},
+        "run": script,
+    }
+
+
 def _report_job(stages: tuple[StageDef, ...], options: CiOptions) -> dict[str, Any]:
     """Collect the stage reports, send SARIF to code scanning, then fail unless all passed."""
     steps: list[dict[str, Any]] = [
@@ -158,6 +214,7 @@ def _report_job(stages: tuple[StageDef, ...], options: CiOptions) -> dict[str, A
         },
     ]
     steps.extend(_sarif_upload(stage) for stage in stages)
+    steps.append(_junit_upload())
     steps.append(_verdict_step(stages))
     return {
         "name": "ACES report",
@@ -182,6 +239,24 @@ def _sarif_upload(stage: StageDef) -> dict[str, Any]:
         "if": f"${{{{ hashFiles('{directory}/**/*.sarif') != '' }}}}",
         "uses": uses("github/codeql-action/upload-sarif"),
         "with": {"sarif_file": directory, "category": f"aces/{stage.slug}"},
+    }
+
+
+def _junit_upload() -> dict[str, Any]:
+    """Every stage's JUnit XML as one artifact, for test-report tools and later workflows.
+
+    A test reporter that writes check runs needs ``checks: write``, which pull requests
+    from forks never get; it belongs in a ``workflow_run`` workflow that reads this artifact.
+    """
+    return {
+        "name": "Publish the JUnit results",
+        "if": f"${{{{ hashFiles('{ARTIFACTS_DIR}/*/{JUNIT_FILE}') != '' }}}}",
+        "uses": uses("actions/upload-artifact"),
+        "with": {
+            "name": JUNIT_ARTIFACT,
+            "path": f"{ARTIFACTS_DIR}/*/{JUNIT_FILE}",
+            "if-no-files-found": "error",
+        },
     }
 
 

@@ -4,7 +4,8 @@ Each job sits in its own GitLab stage (so the pipeline graph reads in doctrine o
 also ``needs`` the previous job (so a failure stops everything after it). Jobs are
 ``interruptible`` and the workflow auto-cancels superseded pipelines of the same ref.
 The report job runs only when every stage passed and publishes the combined reports; each
-stage job keeps its own reports (and JUnit test report) whether it passed or not.
+stage job keeps its own reports, and publishes its JUnit test report and GitLab Code Quality
+report (the merge request's test summary and Code Quality widget), whether it passed or not.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from typing import Any
 
 from aces.generate.ci_common import (
     CACHE_DIR,
+    CODE_QUALITY_FILE,
     CONSTRAINTS_FILE,
+    JUNIT_FILE,
     OUT_ROOT,
+    TOOLS_DIR,
     CiOptions,
+    actionlint_install,
     dump_yaml,
     header,
     install_command,
     literal,
+    needs_actionlint,
     out_dir,
     requirement_key,
     run_command,
@@ -84,13 +90,22 @@ def _stage_job(stage: StageDef, previous: StageDef | None, options: CiOptions) -
         "needs": [previous.slug] if previous is not None else [],
         "timeout": f"{options.timeout_minutes} minutes",
         "cache": _caches(stage, options),
-        "script": [FETCH_TARGET, install_command(options), run_command(stage)],
+        "script": [
+            FETCH_TARGET,
+            install_command(options),
+            *(actionlint_install(TOOLS_DIR) if needs_actionlint(stage) else []),
+            run_command(stage),
+        ],
         "artifacts": {
             # Kept for a failed stage too; this does not change the job's status.
             "when": "always",
             "expire_in": "30 days",
             "paths": [f"{out_dir(stage)}/"],
-            "reports": {"junit": f"{out_dir(stage)}/*.xml"},
+            # The merge request's test report and Code Quality widget, pass or fail.
+            "reports": {
+                "junit": f"{out_dir(stage)}/{JUNIT_FILE}",
+                "codequality": f"{out_dir(stage)}/{CODE_QUALITY_FILE}",
+            },
         },
     }
 

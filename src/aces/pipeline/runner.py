@@ -32,6 +32,7 @@ from aces.pipeline.check import Check, NotApplicable, PartialResultError
 from aces.pipeline.context import RunContext
 from aces.pipeline.registry import StageDef
 from aces.pipeline.scheduler import run_checks
+from aces.workspace.nested import note as nested_note
 
 NOT_IMPLEMENTED = "not implemented: no check of this stage exists yet, so it cannot pass"
 
@@ -54,6 +55,8 @@ def run_pipeline(
 ) -> RunReport:
     """Run every stage of ``stages`` on ``ctx`` and assemble the RunReport."""
     started = clock()
+    # The one wall-clock time of the report (timing block only): JUnit's suite timestamp.
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     timing = _Timing(checks={}, cached=[], stages={})
     selected = set(ctx.options.stages)
     results: list[StageResult] = []
@@ -83,15 +86,6 @@ def run_pipeline(
         ctx.observer.stage_finished(result)
         results.append(result)
     stage_results = tuple(results)
-    notes: list[str] = []
-    if ctx.loaded_policy.is_default:
-        notes.append("no aces.toml found: the embedded doctrine defaults apply")
-    if selected:
-        notes.append(
-            "partial run: only stage(s) "
-            + ", ".join(str(n) for n in sorted(selected))
-            + " were asked for"
-        )
     return RunReport(
         aces_version=__version__,
         doctrine_version=ctx.doctrine.version,
@@ -101,15 +95,32 @@ def run_pipeline(
         verdict=compute_verdict(stage_results, partial_allowed=bool(selected)),
         selected_stages=tuple(sorted(selected)),
         change=_summarise_change(ctx),
-        notes=tuple(notes),
+        notes=_notes(ctx, selected),
         rules=_rules(stages, stage_results),
         timing={
+            "started_at": started_at,
             "total_seconds": round(clock() - started, 4),
             "checks": {k: round(v, 4) for k, v in sorted(timing.checks.items())},
             "cached": sorted(timing.cached),
             "stages": {k: round(v, 4) for k, v in sorted(timing.stages.items())},
         },
     )
+
+
+def _notes(ctx: RunContext, selected: set[int]) -> tuple[str, ...]:
+    """What the report says about the run as a whole: default policy, nested projects, subset."""
+    notes: list[str] = []
+    if ctx.loaded_policy.is_default:
+        notes.append("no aces.toml found: the embedded doctrine defaults apply")
+    if ctx.change.nested_projects:
+        notes.append(nested_note(ctx.change.nested_projects))
+    if selected:
+        notes.append(
+            "partial run: only stage(s) "
+            + ", ".join(str(n) for n in sorted(selected))
+            + " were asked for"
+        )
+    return tuple(notes)
 
 
 def _run_stage(
@@ -250,6 +261,7 @@ def _summarise_change(ctx: RunContext) -> ChangeSummary:
         whole_tree=change.whole_tree,
         changed_files=() if change.whole_tree else tuple(sorted(change.paths)),
         classes=tuple(sorted((k, tuple(sorted(v))) for k, v in change.classes.items() if v)),
+        nested_projects=ctx.change.nested_projects,
     )
 
 

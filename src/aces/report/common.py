@@ -12,6 +12,8 @@ from typing import Any
 from aces.model import CheckResult, Finding, RunReport, StageResult, Status, Verdict
 
 NO_LOCATION = "(no location)"
+# Where a finding without a place is reported when the run used the doctrine defaults.
+DEFAULT_POLICY_FILE = "aces.toml"
 
 VERDICT_MEANING: dict[Verdict, str] = {
     Verdict.PASS: "doctrine satisfied",
@@ -47,6 +49,14 @@ def roles_line(report: RunReport) -> str | None:
         return None
     counts = ", ".join(f"{count:,} {role}" for role, count in roles)
     return f"roles: {counts} (the rest product)"
+
+
+def nested_line(report: RunReport) -> str | None:
+    """``nested projects left to their own aces.toml: examples/x``, or None when none."""
+    nested = report.change.nested_projects if report.change is not None else ()
+    if not nested:
+        return None
+    return "nested projects left to their own aces.toml: " + ", ".join(nested)
 
 
 def verdict_line(verdict: Verdict) -> str:
@@ -118,3 +128,15 @@ def _seconds(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         return None
     return float(value)
+
+
+def policy_file(report: RunReport) -> str:
+    """The repository file a finding without a place is reported on (formats that need one)."""
+    source = report.policy_source
+    looks_like_path = (
+        source
+        and not source.startswith(("/", "<"))
+        and "://" not in source
+        and not any(ch.isspace() for ch in source)
+    )
+    return source if looks_like_path else DEFAULT_POLICY_FILE

@@ -23,6 +23,7 @@ from aces.model import CheckResult, RunReport, StageResult, Status, Verdict
 from aces.report.common import (
     NO_LOCATION,
     iter_findings,
+    nested_line,
     plural,
     roles_line,
     stage_reason,
@@ -115,6 +116,8 @@ def summary_lines(report: RunReport, written: Sequence[Path] = ()) -> list[Text]
     lines.append(Text(f"policy: {report.policy_source} {report.policy_version}".rstrip()))
     roles = roles_line(report)
     lines.extend([Text(roles)] if roles else [])
+    nested = nested_line(report)
+    lines.extend([Text(nested)] if nested else [])
     lines.append(Text(""))
     lines.extend(_stage_table(report))
     lines.extend(_findings(report))

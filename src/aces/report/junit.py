@@ -5,9 +5,18 @@ Suites are named by stage slug (``s01-spec``), test cases have the class name
 findings one per line, ERROR an ``<error>`` with the reason, NOT_APPLICABLE a
 ``<skipped>`` with the reason. A stage without check results (blocked, not
 run, not implemented) is one test case named after the stage, so it shows in
-every JUnit viewer. There is no clock in the output: ``time`` attributes come
-from ``report.timing`` (``total_seconds``, ``stages[slug]``, ``checks[id]``) and
-are left out when it has none.
+every JUnit viewer.
+
+The file is valid against both schemas its readers use: the Jenkins xunit
+plugin's ``junit-10.xsd`` and the Apache Ant JUnit format (what ``junitreport``
+aggregates). So ``<testsuites>`` carries no attribute (Ant allows none; the
+totals are the sums of the suites), and every suite has ``package``, ``id``,
+``hostname``, ``time`` and, when the run recorded its start, ``timestamp``, and
+holds ``<properties>``, its test cases, ``<system-out>`` and ``<system-err>``.
+There is no clock in the output: ``time`` comes from ``report.timing``
+(``stages[slug]``, ``checks[id]``) and is ``0.000`` where the run measured none
+(a stage that did not run); ``timestamp`` is ``timing.started_at`` in UTC; the
+host name is always ``localhost``, which the Ant format names for an unknown host.
 """
 
 from __future__ import annotations
@@ -22,12 +31,15 @@ from aces.report.common import (
     plural,
     stage_slug,
     timing_seconds,
-    total_seconds,
 )
 from aces.report.outbound import clean_report, clean_text
 
 # Characters XML 1.0 cannot carry at all (tool output may contain ANSI escapes).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# RFC 3339 in UTC as the run records it; Ant wants the same without a time zone.
+_UTC_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|\+00:00)")
+PACKAGE = "aces"
+HOSTNAME = "localhost"
 
 
 @dataclass(frozen=True)
@@ -60,23 +72,19 @@ def render_junit(report: RunReport) -> str:
     Secrets are masked and paths escaped (``aces.report.outbound``).
     """
     report = clean_report(report)
-    root = ET.Element("testsuites", {"name": "aces"})
-    total = _Counts()
-    for stage in report.stages:
-        suite, counts = _suite(report, stage)
-        root.append(suite)
-        total += counts
-    # The Jenkins xunit plugin's junit-10.xsd allows `skipped` on a suite, not on the root.
-    _set_counts(root, total, with_skipped=False)
-    _set_time(root, total_seconds(report))
+    # Ant's format allows no attribute on the root; readers sum the suites.
+    root = ET.Element("testsuites")
+    for index, stage in enumerate(report.stages):
+        root.append(_suite(report, stage, index))
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return clean_text('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")
 
 
-def _suite(report: RunReport, stage: StageResult) -> tuple[ET.Element, _Counts]:
+def _suite(report: RunReport, stage: StageResult, index: int) -> ET.Element:
     slug = stage_slug(stage)
     suite = ET.Element("testsuite", {"name": slug})
+    ET.SubElement(suite, "properties").extend(_properties(report, stage))
     counts = _Counts()
     if stage.checks:
         for check in stage.checks:
@@ -84,12 +92,39 @@ def _suite(report: RunReport, stage: StageResult) -> tuple[ET.Element, _Counts]:
             suite.append(case)
             counts += _OUTCOME_COUNTS[outcome]
     else:
-        case, outcome = _stage_case(slug, stage)
+        case, outcome = _stage_case(report, slug, stage)
         suite.append(case)
         counts += _OUTCOME_COUNTS[outcome]
+    ET.SubElement(suite, "system-out")
+    ET.SubElement(suite, "system-err")
     _set_counts(suite, counts)
     _set_time(suite, timing_seconds(report, "stages", slug))
-    return suite, counts
+    stamp = _timestamp(report)
+    if stamp is not None:
+        suite.set("timestamp", stamp)
+    suite.set("hostname", HOSTNAME)
+    suite.set("package", PACKAGE)
+    suite.set("id", str(index))
+    return suite
+
+
+def _properties(report: RunReport, stage: StageResult) -> list[ET.Element]:
+    """What the suite was judged against and how the stage ended."""
+    values = (
+        ("aces.version", report.aces_version),
+        ("aces.doctrine", report.doctrine_version),
+        ("aces.policy", report.policy_source),
+        ("aces.verdict", report.verdict.value),
+        ("aces.stage.status", stage.status.value),
+    )
+    return [ET.Element("property", {"name": k, "value": _clean(v)}) for k, v in values]
+
+
+def _timestamp(report: RunReport) -> str | None:
+    """``timing.started_at`` as Ant writes it (UTC, no zone), when the run recorded it."""
+    started = report.timing.get("started_at")
+    match = _UTC_STAMP.fullmatch(started) if isinstance(started, str) else None
+    return match.group(1) if match else None
 
 
 def _check_case(report: RunReport, slug: str, check: CheckResult) -> tuple[ET.Element, str]:
@@ -111,8 +146,9 @@ def _check_case(report: RunReport, slug: str, check: CheckResult) -> tuple[ET.El
     return case, "error"
 
 
-def _stage_case(slug: str, stage: StageResult) -> tuple[ET.Element, str]:
+def _stage_case(report: RunReport, slug: str, stage: StageResult) -> tuple[ET.Element, str]:
     case = ET.Element("testcase", {"classname": f"aces.{slug}", "name": slug})
+    _set_time(case, timing_seconds(report, "stages", slug))
     reason = stage.reason or stage.status.value.lower().replace("_", " ")
     if stage.status is Status.PASS:
         return case, "pass"
@@ -135,17 +171,16 @@ def _skipped(case: ET.Element, reason: str) -> None:
     ET.SubElement(case, "skipped", {"message": _clean(reason)})
 
 
-def _set_counts(element: ET.Element, counts: _Counts, *, with_skipped: bool = True) -> None:
+def _set_counts(element: ET.Element, counts: _Counts) -> None:
     element.set("tests", str(counts.tests))
     element.set("failures", str(counts.failures))
     element.set("errors", str(counts.errors))
-    if with_skipped:
-        element.set("skipped", str(counts.skipped))
+    element.set("skipped", str(counts.skipped))
 
 
 def _set_time(element: ET.Element, seconds: float | None) -> None:
-    if seconds is not None:
-        element.set("time", f"{seconds:.3f}")
+    """Seconds with three decimals; ``0.000`` where nothing was measured (Ant requires it)."""
+    element.set("time", f"{seconds or 0.0:.3f}")
 
 
 def _clean(text: str) -> str:

@@ -63,6 +63,17 @@ def repository_line_hashes(
     return out
 
 
+def repository_line_counts(root: Path, paths: set[str]) -> dict[str, int]:
+    """How many lines each readable repository file has (at least 1), for whole-file regions."""
+    out: dict[str, int] = {}
+    for path in sorted(paths):
+        text = _read_source(root, path)
+        if text is not None:
+            lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+            out[path] = max(lines, 1)
+    return out
+
+
 def _read_source(root: Path, path: str) -> str | None:
     """The file's text as the upload action reads it (UTF-8, bad bytes replaced), or None."""
     if path.startswith("/"):

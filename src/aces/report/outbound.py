@@ -144,6 +144,7 @@ def _change(change: ChangeSummary) -> ChangeSummary:
         base=clean_text(change.base) if change.base else change.base,
         head=clean_text(change.head) if change.head else change.head,
         changed_files=tuple(clean_path(p) for p in change.changed_files),
+        nested_projects=tuple(clean_path(p) for p in change.nested_projects),
         classes=tuple(
             (clean_text(name), tuple(clean_path(p) for p in paths))
             for name, paths in change.classes

@@ -27,9 +27,9 @@ from typing import Any
 from urllib.parse import quote
 
 from aces.model import Finding, Location, RuleInfo, RunReport, Severity, Status, Verdict
-from aces.report.common import LocatedFinding, iter_findings, stage_slug
+from aces.report.common import LocatedFinding, iter_findings, policy_file, stage_slug
 from aces.report.grouping import SEVERITY_RANK
-from aces.report.line_hash import repository_line_hashes
+from aces.report.line_hash import repository_line_counts, repository_line_hashes
 from aces.report.outbound import clean_data, escape_path
 from aces.report.sarif_rules import sarif_rule
 
@@ -48,7 +48,6 @@ LINE_HASH_KEY = "primaryLocationLineHash"
 # GitHub code scanning rejects an upload with more results in a run.
 MAX_RESULTS = 25_000
 CAPPED_ID = "aces.results-capped"
-DEFAULT_POLICY_FILE = "aces.toml"
 
 _NOTIFICATION_LEVEL: dict[Status, str] = {
     Status.ERROR: "error",
@@ -72,16 +71,18 @@ def render_sarif(
     Secrets are masked in every text (``aces.report.outbound``); artifact URIs
     percent-encode the bytes of the file name, so any name is a valid URI.
     With ``source_root`` (the repository the findings are in), results on a
-    line carry GitHub's ``primaryLocationLineHash``. At most ``max_results``
+    line carry GitHub's ``primaryLocationLineHash`` and a finding on a whole file
+    has a region spanning its lines. At most ``max_results``
     results are written, the most severe first; a notification says how many
     were left out (the verdict, as ever, counts them all).
     """
     selected = _select(list(iter_findings(report)), max_results)
-    hashes = _line_hashes(selected, source_root)
+    placed = _placed(selected, policy_file(report), source_root)
+    hashes = _line_hashes(placed, source_root)
     log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
-        "runs": [_run(report, information_uri, selected, hashes)],
+        "runs": [_run(report, information_uri, selected, placed, hashes)],
     }
     text: str = clean_data(
         json.dumps(clean_data(log), sort_keys=True, indent=2, ensure_ascii=False)
@@ -100,15 +101,29 @@ def _select(items: list[LocatedFinding], max_results: int) -> list[LocatedFindin
     return [items[i] for i in sorted(ranked[:max_results])]
 
 
-def _line_hashes(
-    items: list[LocatedFinding], source_root: Path | None
-) -> dict[tuple[str, int], str]:
+def _placed(items: list[LocatedFinding], fallback: str, source_root: Path | None) -> list[Location]:
+    """Where each result is shown: its finding's place, else the policy file.
+
+    A place without a line (a whole file) spans the file's lines when the
+    repository is at hand, so every result has a region.
+    """
+    places = [item.finding.location or Location(fallback) for item in items]
+    whole = {place.path for place in places if place.line is None}
+    counts = repository_line_counts(source_root, whole) if source_root and whole else {}
+    return [
+        Location(place.path, 1, end_line=counts[place.path])
+        if place.line is None and place.path in counts
+        else place
+        for place in places
+    ]
+
+
+def _line_hashes(places: list[Location], source_root: Path | None) -> dict[tuple[str, int], str]:
     if source_root is None:
         return {}
     wanted: dict[str, set[int]] = {}
-    for item in items:
-        location = item.finding.location
-        if location is not None and location.line is not None and location.line >= 1:
+    for location in places:
+        if location.line is not None and location.line >= 1:
             wanted.setdefault(location.path, set()).add(location.line)
     return repository_line_hashes(source_root, wanted)
 
@@ -117,11 +132,11 @@ def _run(
     report: RunReport,
     information_uri: str,
     selected: list[LocatedFinding],
+    placed: list[Location],
     hashes: dict[tuple[str, int], str],
 ) -> dict[str, Any]:
     rules = _rules(report)
     index = {rule.rule_id: i for i, rule in enumerate(rules)}
-    fallback = _policy_file(report)
     severities = _rule_severities(report)
     docs_uri = information_uri.rstrip("/") + DOCS_PATH
     total = sum(1 for _ in iter_findings(report))
@@ -151,7 +166,10 @@ def _run(
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The repository root."}}},
         "columnKind": "unicodeCodePoints",
         "invocations": [_invocation(report, index, total - len(selected), total)],
-        "results": [_result(item, index, fallback, hashes) for item in selected],
+        "results": [
+            _result(item, place, index, hashes)
+            for item, place in zip(selected, placed, strict=True)
+        ],
         "properties": run_properties,
     }
 
@@ -184,15 +202,14 @@ def _rules(report: RunReport) -> list[RuleInfo]:
 
 def _result(
     item: LocatedFinding,
+    place: Location,
     index: dict[str, int],
-    fallback: str,
     hashes: dict[tuple[str, int], str],
 ) -> dict[str, Any]:
     finding = item.finding
     fingerprints = {FINGERPRINT_KEY: finding.fingerprint}
-    location = finding.location
-    if location is not None and location.line is not None:
-        line_hash = hashes.get((location.path, location.line))
+    if place.line is not None:
+        line_hash = hashes.get((place.path, place.line))
         if line_hash is not None:
             fingerprints[LINE_HASH_KEY] = line_hash
     result: dict[str, Any] = {
@@ -207,10 +224,8 @@ def _result(
             "stage": stage_slug(item.stage),
         },
     }
-    if finding.location is not None:
-        result["locations"] = [_location(finding.location)]
-    else:
-        result["locations"] = [_location(Location(fallback))]
+    result["locations"] = [_location(place)]
+    if finding.location is None:
         result["properties"]["acesLocation"] = "policy-file"
     return result
 
@@ -265,18 +280,6 @@ def _region(location: Location) -> dict[str, int]:
     if end_column is not None and end_column >= 1 and ends_after_start:
         region["endColumn"] = end_column
     return region
-
-
-def _policy_file(report: RunReport) -> str:
-    """The repository file a finding without a place is reported on."""
-    source = report.policy_source
-    looks_like_path = (
-        source
-        and not source.startswith(("/", "<"))
-        and "://" not in source
-        and not any(ch.isspace() for ch in source)
-    )
-    return source if looks_like_path else DEFAULT_POLICY_FILE
 
 
 def _invocation(

@@ -36,8 +36,12 @@ DOC_PAGES: tuple[tuple[str, str], ...] = (
     ("sec.secrets", "secrets.md"),
     ("sec.dependency-audit", "dependency-audit.md"),
     ("sec.", "security-rules.md"),
-    ("infra.immutable-tags", "supply-chain.md"),
+    ("infra.", "supply-chain.md"),
     ("gov.pipeline-authority", "fail-closed.md"),
+    ("gov.", "policy.md"),
+    ("arch.", "stage3-patterns.md"),
+    ("principle.fail-closed", "fail-closed.md"),
+    ("principle.no-manual-exceptions", "stage3-linters.md"),
 )
 
 # GitHub reads >= 9.0 as critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.

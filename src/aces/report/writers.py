@@ -16,6 +16,7 @@ from pathlib import Path
 
 from aces.errors import InputError
 from aces.model import RunReport
+from aces.report.codequality import render_codequality
 from aces.report.json_report import render_json
 from aces.report.junit import render_junit
 from aces.report.markdown import render_markdown
@@ -26,13 +27,14 @@ REPORT_FILES: tuple[tuple[str, Callable[[RunReport], str]], ...] = (
     ("report.sarif", render_sarif),
     ("junit.xml", render_junit),
     ("summary.md", render_markdown),
+    ("codequality.json", render_codequality),
 )
 
 
 def write_reports(
     report: RunReport, out_dir: Path, *, source_root: Path | None = None
 ) -> tuple[Path, ...]:
-    """Write report.json, report.sarif, junit.xml and summary.md; return their paths.
+    """Write report.json, report.sarif, junit.xml, summary.md and codequality.json; return paths.
 
     ``source_root``, the repository the findings point into, lets the SARIF log
     carry GitHub's line fingerprints (``aces.report.line_hash``).

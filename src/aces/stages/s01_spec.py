@@ -51,7 +51,7 @@ from aces.workspace.globs import compile_spec
 from aces.workspace.roles import is_product, product_files
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 
 CLASS_WORDS = {
     "protocol": "a protocol",
@@ -208,6 +208,14 @@ class SpecCheck(Check):
         return Location(doc.path, doc.title_line)
 
 
+# What a finding says when the public API was inferred rather than named by the policy.
+INFERRED_API = (
+    "The public API was inferred from the code ([change_classes] public_api names none): "
+    "exported Python names and signatures, Rust pub items reachable from a library crate's "
+    "root, .proto files."
+)
+
+
 class SpecRequired(SpecCheck):
     """Every changed file of a class that needs a spec is covered by one.
 
@@ -247,10 +255,12 @@ class SpecRequired(SpecCheck):
             if not view.covering(path):
                 what = " and ".join(CLASS_WORDS.get(c, c) for c in classes)
                 line = 1 if path in view.changed_live else None
+                inferred = "public_api" in classes and not ctx.policy.change_classes.public_api
                 yield self.finding(
                     f"{path} changes {what} but no spec covers it",
                     Location(path, line),
                     key=path,
+                    help=f"{self.remedy} {INFERRED_API}" if inferred else None,
                 )
         for path in view.to_check():
             for problem in view.specs[path].problems:

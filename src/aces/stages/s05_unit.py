@@ -69,7 +69,7 @@ class UnitTests(SuiteCheck):
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per failing test of every runner; ERROR keeping them if a runner failed."""
         run = reference_run(ctx)
-        findings = tuple(self._failures(ctx, run.verified))
+        findings = tuple(self._failures(ctx, run.results))  # an errored runner's, too
         error = run.error()
         if error is not None:
             raise PartialResultError(error, findings)

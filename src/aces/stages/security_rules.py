@@ -18,6 +18,7 @@ from aces.engines.cryptorules import CryptoScanner, language_of
 from aces.engines.exposure import (
     RepoAuth,
     file_auth,
+    is_example_env,
     scan_env,
     scan_exposure,
     scan_manifest,
@@ -32,6 +33,7 @@ from aces.engines.permissions import (
     proto_rpcs,
     validate,
 )
+from aces.engines.secrets.context import CONTEXT_TITLES, context_of
 from aces.engines.tlsrules import (
     Hit,
     ProbeError,
@@ -44,7 +46,7 @@ from aces.engines.tlsrules.textscan import is_env_file
 from aces.engines.wasmpolicy import Sample, is_wasm_binary, verify_module
 from aces.engines.wasmpolicy.host import is_host_source, scan_host
 from aces.errors import GitError, InputError
-from aces.model import Finding, Location
+from aces.model import Finding, Location, Severity
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_key_location
@@ -54,7 +56,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.roles import FIXTURE, PRODUCT, TEST, role_of
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "4"
+LOGIC_VERSION = "5"
 GIT_TIMEOUT_SECONDS = 60.0
 
 
@@ -478,7 +480,15 @@ class PermissionMatrixCheck(RuleCheck):
 
 
 TIMING_RULES = frozenset({"sec.crypto-misuse.mac-compare"})
+# A key literal in a test or a document keys that test or example: information in the
+# contexts ``[secrets] info_contexts`` names (the secret scan's own classification).
+KEY_RULES = frozenset({"sec.crypto-misuse.hardcoded-key"})
+FIXTURE_KEY_HELP = (
+    "A key written in a test or a document keys that test or example; it is reported for "
+    "review and does not block ([secrets] info_contexts). Make sure no product code uses it."
+)
 TESTS = frozenset({TEST, FIXTURE})
+EXAMPLE_ENV_EXEMPT = frozenset({"sec.unsafe-exposure.debug", "sec.unsafe-exposure.env-secret"})
 
 
 class CryptoMisuse(RuleCheck):
@@ -492,8 +502,10 @@ class CryptoMisuse(RuleCheck):
     from a non-cryptographic or fixed-seed RNG
     (``.weak-random``), JWT signature verification disabled or ``alg: none``
     (``.jwt-no-verify``), RSA keys below ``[security.crypto] min_rsa_bits``
-    (``.rsa-key-size``) and MACs compared with ``==`` (``.mac-compare``; not in test
-    code, where no attacker times the comparison). The
+    (``.rsa-key-size``) and MACs compared with ``==`` (``.mac-compare``: a value that
+    flows from a MAC / digest call, not a word; not in test code, where no attacker times
+    the comparison). A hard-coded key in a test or a document (the secret scan's
+    contexts, ``[secrets] info_contexts``) is that test's fixture: information. The
     rules and their samples are in ``aces/engines/cryptorules/rules.py``.
     """
 
@@ -522,7 +534,24 @@ class CryptoMisuse(RuleCheck):
         # A timing attack needs an attacker timing the comparison: a test comparing a
         # digest with its expected value is not one.
         kept = [h for h in hits if not (h.rule_id in TIMING_RULES and role_of(h.path) in TESTS)]
-        yield from self.hit_findings(kept)
+        info = ctx.policy.secrets.info_contexts
+        for hit in kept:
+            where = context_of(hit.path)
+            if hit.rule_id in KEY_RULES and where in info:
+                yield self.fixture_key(hit, where)
+            else:
+                yield from self.hit_findings((hit,))
+
+    def fixture_key(self, hit: Hit, where: str) -> Finding:
+        """A key written in a test or a document: that test's fixture, information."""
+        return self.finding(
+            f"{hit.message} (in {CONTEXT_TITLES[where]}: information, not blocking)",
+            Location(hit.path, hit.line, hit.column),
+            rule_id=hit.rule_id,
+            key=f"{hit.rule_id}\x1f{hit.message}",
+            severity=Severity.NOTE,
+            help=FIXTURE_KEY_HELP,
+        )
 
 
 # -- sec.unsafe-exposure ----------------------------------------------------------------------
@@ -532,7 +561,8 @@ class UnsafeExposure(RuleCheck):
     """Nothing is exposed that should not be: binds, CORS, debug, privileges, ports, env secrets.
 
     ACES IV.7 (``sec.unsafe-exposure``): servers bound to ``0.0.0.0`` / ``::`` in a
-    file with no authentication mechanism in sight, judged in Python and Rust by where
+    file with no authentication mechanism in sight (none, when the file serves
+    unauthenticated routes), judged in Python and Rust by where
     the value flows (a bind / listen call, a listen option or setting default; not a
     client URL) (``.bind-all``), CORS allowing
     every origin, worse with credentials (``.cors-wildcard``), debug or admin
@@ -572,10 +602,17 @@ class UnsafeExposure(RuleCheck):
         auth = RepoAuth.merge(file_auth(ctx.workspace.read_text(p)) for p in services)
         for path in self.files(ctx):
             text = ctx.workspace.read_text(path)
-            hits = scan_exposure(path, text)
-            if path in services:
-                hits.extend(scan_routes(path, text, auth))
-            if is_env_file(path):
+            routes = scan_routes(path, text, auth) if path in services else []
+            # test data and code templates are no service: nothing of theirs is exposed
+            hits = (
+                scan_exposure(path, text, open_routes=bool(routes))
+                if role_of(path) != FIXTURE
+                else []
+            )
+            hits.extend(routes)
+            if is_env_file(path) and is_example_env(path):  # documents what to set
+                hits = [h for h in hits if h.rule_id not in EXAMPLE_ENV_EXEMPT]
+            elif is_env_file(path):
                 hits.extend(scan_env(path, text))
             if path.endswith((".yaml", ".yml")):
                 hits.extend(scan_manifest(path, text, ports))

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aces.engines.secrets import baseline as baseline_file
+from aces.engines.secrets import ci_services
 from aces.engines.secrets.commits import LOG_ARGS, MessageHit, parse_log, scan_messages
-from aces.engines.secrets.context import CONTEXT_TITLES, MANIFEST_HEAD, context_of
+from aces.engines.secrets.context import CONTEXT_TITLES, MANIFEST_HEAD, TESTS, context_of
 from aces.engines.secrets.gitleaks import load_gitleaks
 from aces.engines.secrets.matcher import Matcher
 from aces.engines.secrets.redact import builtin_matcher
@@ -38,7 +39,7 @@ from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
 INFO_HELP = (
@@ -72,14 +73,19 @@ def _ruleset(ctx: RunContext) -> RuleSet:
 
 
 def targets(ctx: RunContext) -> tuple[Target, ...]:
-    """Every file in whole-tree mode or with ``scan_all_files``; else the Change's files."""
+    """Every file in whole-tree mode or with ``scan_all_files``; else the Change's files.
+
+    Nested projects' files count too: a credential leaks from the repository whichever
+    project's policy governs the file.
+    """
     ws = ctx.workspace
     if ctx.change.whole_tree or ctx.policy.secrets.scan_all_files:
-        return tuple(Target(path, None) for path in ws.files)
+        return tuple(Target(path, None) for path in ws.all_files)
+    listed = frozenset(ws.all_files)
     return tuple(
         Target(f.path, f.hunks, f.status, f.old_path)
-        for f in sorted(ctx.change.files, key=lambda f: f.path)
-        if f.status != "D" and ws.exists(f.path)
+        for f in sorted((*ctx.change.files, *ctx.change.nested), key=lambda f: f.path)
+        if f.status != "D" and f.path in listed
     )
 
 
@@ -212,11 +218,20 @@ class SecretScan(Check):
         hunks = self.counted_lines(ctx, target)
         where = context_of(target.path, _head(ctx, target.path))
         titles = _titles(matcher)
+        # a CI job's service container and its loopback URL are the job's test fixtures
+        job_fixtures = (
+            ci_services.fixture_lines(
+                target.path, ctx.workspace.read_bytes(target.path).decode("utf-8", "replace")
+            )
+            if ci_services.is_workflow(target.path)
+            else frozenset()
+        )
         for hit in hits:
             if not in_hunks(hit, hunks):
                 continue
-            info = hit.fixture and where in ctx.policy.secrets.info_contexts
-            yield self.hit_finding(hit, titles[hit.rule_id], where, info=info)
+            fixture, here = (True, TESTS) if hit.line in job_fixtures else (hit.fixture, where)
+            info = fixture and here in ctx.policy.secrets.info_contexts
+            yield self.hit_finding(hit, titles[hit.rule_id], here, info=info)
 
     def matcher(self, ctx: RunContext) -> Matcher:
         """The compiled rules: the built-in ones shared with redaction, or with the policy's."""

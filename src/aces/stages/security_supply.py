@@ -42,7 +42,6 @@ from aces.engines.supply.toolchains import (
     nearest_rust_toolchain,
     rust_toolchain_pin,
     tool_versions_pins,
-    unpinned_actions,
 )
 from aces.errors import AcesError, ToolError
 from aces.model import Finding, Location
@@ -55,7 +54,6 @@ from aces.workspace.roles import FIXTURE, role_of
 
 LOGIC_VERSION = "2"
 CARGO_TIMEOUT_SECONDS = 120.0
-_WORKFLOW = re.compile(r"\.github/workflows/[^/]+\.ya?ml")
 _MISE = re.compile(r"(?:.*/)?\.?mise(?:\.[^/]+)?\.toml")
 _SKIP_DIRS = ("node_modules", "vendor", "target", "deps", "_build", ".venv")
 
@@ -486,33 +484,31 @@ class LockedToolchainsCheck(SupplyCheck):
     ``.tool-versions`` and ``mise.toml`` must be exact too (``.not-exact``).
     Every manifest needs its lockfile (``.lockfile-missing``), and the lock must
     hold every declared dependency (``.lockfile-stale``); for Cargo,
-    ``cargo metadata --locked --offline`` must accept the lock. GitHub Actions
-    ``uses:`` must name a full 40-hex commit (``.action-unpinned``; local
-    ``./`` actions are fine, ``docker://`` needs a sha256 digest).
+    ``cargo metadata --locked --offline`` must accept the lock. Actions of GitHub
+    workflows pinned by commit are ``ci.workflow-audit``'s (zizmor ``unpinned-uses``).
     """
 
     id = "infra.locked-toolchains"
     clauses = ("infra.locked-toolchains",)
-    title = "Toolchains, lockfiles and CI actions are pinned exactly"
+    title = "Toolchains and lockfiles are pinned exactly"
     remedy = (
         'Pin exact versions (rust-toolchain.toml channel = "1.95.0"), commit lockfiles '
-        "regenerated from the manifests, and pin actions as owner/repo@<40-hex commit> # vX.Y.Z."
+        "regenerated from the manifests."
     )
     tools = ("cargo",)
 
     def applies(self, ctx: RunContext) -> NotApplicable | None:
-        """Not applicable without manifests, toolchain files or workflows."""
-        if inventory(ctx).manifests or _pin_files(ctx) or _workflows(ctx):
+        """Not applicable without manifests or toolchain files."""
+        if inventory(ctx).manifests or _pin_files(ctx):
             return None
-        return NotApplicable("no dependency manifest, toolchain file or CI workflow")
+        return NotApplicable("no dependency manifest or toolchain file")
 
     def run(self, ctx: RunContext) -> Iterator[Finding]:
-        """Toolchain pins, lockfile presence and sync, and CI action pins."""
+        """Toolchain pins, lockfile presence and sync."""
         unpinned: set[str] = set()
         yield from self._rust_pin(ctx, unpinned)
         yield from self._pins(ctx)
         yield from self._locks(ctx, unpinned)
-        yield from self._actions(ctx)
 
     def _rust_pin(self, ctx: RunContext, unpinned: set[str]) -> Iterator[Finding]:
         """Every Cargo project root has an exact rust-toolchain pin (else its lock in
@@ -634,17 +630,6 @@ class LockedToolchainsCheck(SupplyCheck):
             hint="run it in that directory to see why",
         )
 
-    def _actions(self, ctx: RunContext) -> Iterator[Finding]:
-        """Workflow ``uses:`` that a tag or branch could move."""
-        for path in _workflows(ctx):
-            for use in unpinned_actions(path, ctx.workspace.read_text(path)):
-                yield self.finding(
-                    f"action {use.ref} is not pinned to a full commit SHA",
-                    Location(use.path, use.line),
-                    rule_id="infra.locked-toolchains.action-unpinned",
-                    key=use.ref,
-                )
-
 
 def _lock_name(ecosystem: str, name: str) -> str:
     """The name a lock records for a dependency (PEP 503 for Python, else as written)."""
@@ -659,11 +644,6 @@ def _pin_files(ctx: RunContext) -> tuple[str, ...]:
         if (p.rsplit("/", 1)[-1] == ".tool-versions" or _MISE.fullmatch(p))
         and not any(part in _SKIP_DIRS for part in p.split("/")[:-1])
     )
-
-
-def _workflows(ctx: RunContext) -> tuple[str, ...]:
-    """GitHub Actions workflow files."""
-    return tuple(p for p in ctx.workspace.files if _WORKFLOW.fullmatch(p))
 
 
 SUPPLY_CHECKS: tuple[Check, ...] = (

@@ -116,7 +116,13 @@ class ForbiddenPatterns(HoldsTheLine, NativeCheck):
             yield self.finding(
                 hit.message,
                 # the matched code's span: a long function is touched by any change to its body
-                Location(hit.path, hit.line, hit.column, end_line=hit.end_line or None),
+                Location(
+                    hit.path,
+                    hit.line,
+                    hit.column,
+                    end_line=hit.end_line or None,
+                    end_column=hit.end_column or None,
+                ),
                 rule_id=f"{self.id}.{hit.rule_id}",
                 help=hit.help,
             )

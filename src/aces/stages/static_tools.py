@@ -44,7 +44,7 @@ from aces.workspace.index import Workspace
 from aces.workspace.rundirs import CARGO_TARGET, run_dir
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 WARNINGS = "lint.warnings-are-errors"
 
 
@@ -150,7 +150,13 @@ class LintCheck(HoldsTheLine):
         """One finding per issue, naming the language clause and warnings-are-errors."""
         for issue in issues:
             location = (
-                Location(issue.path, issue.line, issue.column, end_line=issue.end_line)
+                Location(
+                    issue.path,
+                    issue.line,
+                    issue.column,
+                    end_line=issue.end_line,
+                    end_column=issue.end_column,
+                )
                 if issue.path
                 else None
             )
@@ -523,6 +529,15 @@ class RuffFormat(RuffCheck):
 # -- no manual exceptions ----------------------------------------------------------------------
 
 
+def _lenient_text(ws: Workspace, path: str) -> str:
+    """A code file's text; a byte that is not UTF-8 (a Latin-1 space) becomes U+FFFD.
+
+    The suppression scan reads comments: one stray byte elsewhere in a file does not
+    hide its suppressions, nor stop the scan of the other files.
+    """
+    return ws.read_bytes(path).decode("utf-8", errors="replace")
+
+
 class NoManualExceptions(HoldsTheLine):
     """No inline suppression, unless the policy's governed allowlist names it.
 
@@ -611,7 +626,7 @@ class NoManualExceptions(HoldsTheLine):
         files = self.files(ctx)
         scanned = set(changed_only(ctx, (path for path, _ in files)))
         for path, language in (f for f in files if f[0] in scanned):
-            for found in scan(path, ctx.workspace.read_text(path), language):
+            for found in scan(path, _lenient_text(ctx.workspace, path), language):
                 if not allowlist.allowed(found, live):
                     yield self.suppression_finding(found)
 

@@ -1,15 +1,13 @@
 """Running the test suites of stage 5, once per run (and again under variations).
 
-The runners are the policy's ``[[tests.runners]]``, or defaults by the
-languages present: Python runs pytest under coverage.py with the interpreter
-running ACES, Rust runs ``cargo test --offline`` per top-level Cargo project
-(libtest's plain output is parsed), Elixir runs ``mix test`` with a JUnit
-formatter. Each run gets a fresh ``{out}`` directory and ``ACES_SM_TRACE_DIR``
-so instrumented code writes its state-machine traces there.
-
-The reference run is shared by every check of the stage through the run memo;
-variant runs (reversed order and another hash seed, a shifted clock) are made
-by the determinism checks, one at a time (declared report paths are fixed).
+The runners are the policy's ``[[tests.runners]]``, or defaults by the languages
+present: pytest under coverage.py with the interpreter running ACES, once per Python
+project holding tests (``unit_pyprojects``); ``cargo test --offline`` per top-level
+Cargo project (libtest's output parsed); ``mix test`` with a JUnit formatter. Each
+run gets a fresh ``{out}`` directory and ``ACES_SM_TRACE_DIR`` for state-machine
+traces. The reference run is shared by the stage's checks through the run memo;
+variant runs (reversed order and another hash seed, a shifted clock) are made by the
+determinism checks, one at a time (declared report paths are fixed).
 """
 
 from __future__ import annotations
@@ -31,6 +29,8 @@ from aces.pipeline.context import RunContext
 from aces.policy.schema import TestRunnerSpec
 from aces.stages.static_tools import cargo_target
 from aces.stages.tooling import require_tool, resolver
+from aces.stages.unit_environment import importable_part
+from aces.stages.unit_pyprojects import python_projects
 from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
@@ -105,15 +105,19 @@ class SuiteRun:
 # -- which runners ---------------------------------------------------------------------------
 
 
-def python_runner() -> TestRunnerSpec:
-    """pytest under coverage.py (branch mode), JUnit in the xunit1 family (file and line)."""
+def python_runner(project: str = "", nested: tuple[str, ...] = ()) -> TestRunnerSpec:
+    """pytest under coverage.py (branch mode) in ``project``, JUnit xunit1 (file and line);
+    a module that cannot be collected fails on its own, the other modules still run."""
     data = f"--data-file={OUT}/.coverage"
     return TestRunnerSpec(
-        name="python",
+        name=f"python:{project}" if project else "python",
         argv=(
             PYTHON, "-m", "coverage", "run", "--branch", data, "-m", "pytest", "-q",
-            "-p", "no:cacheprovider", f"--junitxml={OUT}/junit.xml", "-o", "junit_family=xunit1",
+            "-p", "no:cacheprovider", "--continue-on-collection-errors",
+            f"--junitxml={OUT}/junit.xml", "-o", "junit_family=xunit1",
+            *(f"--ignore={folder}" for folder in nested),
         ),
+        cwd=project,
         report=f"{OUT}/junit.xml",
         coverage=f"{OUT}/coverage.json",
         coverage_format="coveragepy",
@@ -147,8 +151,8 @@ def runners(ctx: RunContext) -> tuple[TestRunnerSpec, ...]:
         return declared
     languages = ctx.workspace.languages()
     found: list[TestRunnerSpec] = []
-    if "python" in languages:
-        found.append(python_runner())
+    if "python" in languages:  # one session per Python project that holds tests
+        found.extend(python_runner(*p) for p in python_projects(ctx.workspace.files))
     found.extend(rust_runner(project) for project in cargo_projects(ctx))
     if "elixir" in languages:
         found.append(elixir_runner())
@@ -256,6 +260,9 @@ def _run_runner(
         if cause is not None:
             raise cause
     report = _read_tests(spec, root, report_path, result)
+    report, unimportable = importable_part(report, ctx.workspace.files, result.returncode)
+    if unimportable is not None:  # the failures it has stand; its coverage is not judged
+        return RunnerResult(spec, report, None, _error(result, unimportable))
     if result.returncode != 0 and not report.failing:
         raise _error(result, f"exited with code {result.returncode} but reports no failing test")
     if not report.cases:

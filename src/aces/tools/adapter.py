@@ -119,6 +119,8 @@ class ExecutableTool:
     ``postgres`` server needs ``initdb`` beside it). ``via`` names the program and
     sub-command that really run the tool (clippy runs as ``cargo clippy``): its
     version is asked of that command, so the version checked is the one that runs.
+    ``default_pin`` is the version required when the policy pins none: ACES reads
+    that version's output (zizmor's audit ids), so another one is not trusted unpinned.
     """
 
     name: str
@@ -130,6 +132,7 @@ class ExecutableTool:
     companions: tuple[str, ...] = ()
     optional: bool = False
     via: tuple[str, ...] = ()
+    default_pin: str | None = None
     _compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

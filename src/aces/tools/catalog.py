@@ -9,6 +9,7 @@ plus its recorded version output in the tests.
 from __future__ import annotations
 
 from aces.errors import DoctrineError
+from aces.tools import actionlint, zizmor
 from aces.tools.adapter import (
     ExecutableTool,
     PythonModuleTool,
@@ -145,6 +146,22 @@ TOOLS: tuple[ToolAdapter, ...] = (
         # is checked on both.
         executables=("postgres",),
         companions=("initdb",),
+    ),
+    ExecutableTool(
+        name="zizmor",
+        stages=(7,),
+        install_hint=zizmor.INSTALL_HINT,
+        default_pin=zizmor.PINNED_VERSION,  # its audit ids are mapped to clauses as of this one
+        version_pattern=rf"^zizmor (?P<version>{_SEMVER_ISH})",
+    ),
+    ExecutableTool(
+        name="actionlint",
+        stages=(7,),
+        install_hint=actionlint.INSTALL_HINT,
+        default_pin=actionlint.PINNED_VERSION,  # its error kinds are mapped as of this one
+        # "v1.7.12" on the first line, then how it was installed
+        version_pattern=r"^v?(?P<version>\d+\.\d+\.\d+[\w.+-]*)\s*$",
+        version_args=("-version",),
     ),
     PythonModuleTool(
         name="wasmtime",

@@ -137,27 +137,48 @@ def _diagnostic(
     code_field = message.get("code")
     code = code_field.get("code") if isinstance(code_field, dict) else None
     path, line, column = primary_location(message.get("spans"), project, root)
+    end_line, end_column = _one_line_end(message.get("spans"), project, root, line)
     if not isinstance(code, str) or _HARD_ERROR_CODE.match(code):
         if level == "error":
             where = f"{path}:{line}: " if path else ""
             errors.append(f"{where}{text}" + (f" [{code}]" if isinstance(code, str) else ""))
             return
         code = "warnings"
-    issues.append(LintIssue(TOOL, code, text, path, line, column))
+    issues.append(LintIssue(TOOL, code, text, path, line, column, end_line, end_column))
 
 
 def primary_location(
     spans: object, project: Path, root: Path
 ) -> tuple[str | None, int | None, int | None]:
     """The file, line and column of the primary span, followed out of macros into the repo."""
-    if not isinstance(spans, list):
+    found = _primary_span(spans, project, root)
+    if found is None:
         return None, None, None
+    path, span = found
+    return path, as_int(span.get("line_start")), as_int(span.get("column_start"))
+
+
+def _one_line_end(
+    spans: object, project: Path, root: Path, line: int | None
+) -> tuple[int | None, int | None]:
+    """The end of a primary span that stays on its line (rustc's column_end is exclusive,
+    as SARIF's endColumn); a span over several lines keeps only its start."""
+    found = _primary_span(spans, project, root)
+    if found is None or line is None or as_int(found[1].get("line_end")) != line:
+        return None, None
+    return line, as_int(found[1].get("column_end"))
+
+
+def _primary_span(spans: object, project: Path, root: Path) -> tuple[str, dict[str, Any]] | None:
+    """The primary span in a repository file, and that file's path."""
+    if not isinstance(spans, list):
+        return None
     primary = [s for s in spans if isinstance(s, dict) and s.get("is_primary") is True]
     span: Any = primary[0] if primary else None
     while isinstance(span, dict):
         path = relative_path(str(span.get("file_name", "")), project, root)
         if path is not None and span.get("file_name"):
-            return path, as_int(span.get("line_start")), as_int(span.get("column_start"))
+            return path, span
         expansion = span.get("expansion")
         span = expansion.get("span") if isinstance(expansion, dict) else None
-    return None, None, None
+    return None

@@ -146,7 +146,7 @@ def probe(
 ) -> ToolReport:
     """Find one tool, read its version and compare it with the pin."""
     stages = tuple(sorted(set(tool.stages) | set(required_stages)))
-    pinned = resolver.pins.get(tool.name)
+    pinned = resolver.pin_of(tool.name)
     executable = resolver.locate(tool.name)
     # An optional tool is used, and so must be usable, once it is installed or pinned:
     # the stages decide the same way (aces.stages.build_tools.optional_tool).

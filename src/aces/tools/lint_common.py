@@ -39,6 +39,7 @@ class LintIssue:
     line: int | None = None
     column: int | None = None
     end_line: int | None = None  # the last line of what the issue is about, when reported
+    end_column: int | None = None  # the column just after its end (SARIF's endColumn)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by location, then code and message."""

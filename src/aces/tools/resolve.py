@@ -178,14 +178,23 @@ class ToolResolver:
         """
         path = executable if executable is not None else self.find(name)
         version = self.read_version(name, path, cwd)
-        pinned = self.pins.get(name)
+        pinned = self.pin_of(name)
         if self.adapter(name).check_version(version, pinned) is VersionCheck.MISMATCH:
+            who = "[toolchain]" if name in self.pins else "ACES (no [toolchain] pin)"
             raise ToolError(
-                f"{name} {version} found at {path}, but [toolchain] pins {name} = {pinned!r}",
+                f"{name} {version} found at {path}, but {who} pins {name} = {pinned!r}",
                 hint=f"install {name} {pinned} ({self.adapter(name).install_hint}) "
                 "into .tools/bin or on PATH",
             )
         return Resolved(name, path, version, pinned)
+
+    def pin_of(self, name: str) -> str | None:
+        """The policy's pin of ``name``, else the version ACES itself requires (if any)."""
+        pinned = self.pins.get(name)
+        if pinned is not None:
+            return pinned
+        tool = self.adapter(name)
+        return tool.default_pin if isinstance(tool, ExecutableTool) else None
 
     def read_version(self, name: str, executable: Path, cwd: Path) -> str:
         """The version the program reports, as it runs for a check (``ToolError`` if unreadable)."""

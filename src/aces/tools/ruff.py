@@ -41,16 +41,20 @@ SYNTAX_ERROR = "syntax-error"
 CHUNK = 1000
 
 
-def config_args(setup: RuffSetup, root: Path) -> tuple[str, ...]:
+def config_args(setup: RuffSetup, root: Path, *, formatting: bool = False) -> tuple[str, ...]:
     """How ruff gets its configuration: the project's file, else ACES's default.
 
     The project's file is passed with ``--config`` (no discovery, so no file above
     the repository is read); the default is ``--isolated`` with only the target
-    version set (``ruff_config`` explains both).
+    version set, and for the formatter the project's black settings (``ruff_config``
+    explains both). The linter does not take black's line length: the project's
+    import sorter (isort's black profile) wraps imports at its own.
     """
     target = setup.target_version
     if setup.config is None:
-        return ("--isolated", *(("--config", f"target-version = '{target}'") if target else ()))
+        black = setup.settings if formatting else ()
+        settings = (*((f"target-version = '{target}'",) if target else ()), *black)
+        return ("--isolated", *(arg for s in settings for arg in ("--config", s)))
     pinned = ("--target-version", target) if target else ()
     return ("--config", str(root / setup.config), *pinned)
 
@@ -65,7 +69,7 @@ def check_argv(ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
 def format_argv(ruff: Path, setup: RuffSetup, root: Path) -> tuple[str, ...]:
     """``ruff format --check`` in JSON."""
     head = (str(ruff), "format", "--check", "--no-cache", "--output-format=json")
-    return (*head, "--force-exclude", *config_args(setup, root))
+    return (*head, "--force-exclude", *config_args(setup, root, formatting=True))
 
 
 def run(
@@ -133,8 +137,17 @@ def _issue(item: object, root: Path, base: Path) -> LintIssue:
     column = as_int(location.get("column")) if isinstance(location, dict) else None
     end = item.get("end_location")
     end_row = as_int(end.get("row")) if isinstance(end, dict) else None
+    # ruff's end column is the one after the last character, as SARIF's endColumn.
+    end_column = as_int(end.get("column")) if isinstance(end, dict) else None
     code = item.get("code")
     message = str(item.get("message", "")).strip()
     return LintIssue(
-        TOOL, code if isinstance(code, str) else SYNTAX_ERROR, message, path, row, column, end_row
+        TOOL,
+        code if isinstance(code, str) else SYNTAX_ERROR,
+        message,
+        path,
+        row,
+        column,
+        end_row,
+        end_column,
     )

@@ -15,6 +15,12 @@ configuration sets no ``target-version``, it comes from ``requires-python``
 ``pyproject.toml`` beside the configuration (or, for the default, nearest above
 the file, the nearest ``pyproject.toml`` deciding).
 
+A project with no ruff configuration may still format with black: ruff's formatter
+is black's, so the default formatter takes black's settings from that same ``pyproject.toml``
+(``[tool.black]`` ``line-length``, ``skip-string-normalization``,
+``skip-magic-trailing-comma``). A file black leaves alone is not reported as
+unformatted because ruff's default line is shorter than the project's.
+
 On top of any configuration, the doctrine's required rules are selected with
 ``--extend-select`` (added, never in place of the project's selection): errors
 that are bugs in any project, whatever its style choices: syntax errors
@@ -36,6 +42,7 @@ REQUIRED_RULES: tuple[str, ...] = ("E9", "F63", "F7", "F82")
 CONFIG_NAMES: tuple[str, ...] = (".ruff.toml", "ruff.toml", "pyproject.toml")
 # The Python versions ruff knows as target versions (py37 .. py314).
 MIN_MINOR, MAX_MINOR = 7, 14
+MAX_LINE = 320  # ruff's largest line-length
 _LOWER_BOUND = re.compile(r"(?:>=|~=|==|>)\s*3\.(\d+)")
 
 
@@ -45,12 +52,14 @@ class RuffSetup:
 
     ``config`` is the workspace path of the project's configuration, or None for
     ACES's default; ``target_version`` (``py310``) is passed when the
-    configuration sets none and ``requires-python`` says which.
+    configuration sets none and ``requires-python`` says which; ``settings`` are
+    the project's black settings in ruff's spelling, given with ACES's default only.
     """
 
     config: str | None
     target_version: str | None
     files: tuple[str, ...]
+    settings: tuple[str, ...] = ()
 
 
 def target_from_requires(spec: str) -> str | None:
@@ -75,16 +84,26 @@ class ConfigFinder:
 
     def plan(self, files: Iterable[str]) -> tuple[RuffSetup, ...]:
         """The files grouped by configuration and target version, in a stable order."""
-        groups: dict[tuple[str, str], list[str]] = {}
+        groups: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
         for path in files:
             directory = str(PurePosixPath(path).parent).strip(".")
             config = self.nearest_config(directory)
             target = self.target_version(config, directory)
-            groups.setdefault((config or "", target or ""), []).append(path)
+            settings = self.black_settings(directory) if config is None else ()
+            groups.setdefault((config or "", target or "", settings), []).append(path)
         return tuple(
-            RuffSetup(config or None, target or None, tuple(sorted(paths)))
-            for (config, target), paths in sorted(groups.items())
+            RuffSetup(config or None, target or None, tuple(sorted(paths)), settings)
+            for (config, target, settings), paths in sorted(groups.items())
         )
+
+    def black_settings(self, directory: str) -> tuple[str, ...]:
+        """The nearest project's black settings as ruff settings (none without black)."""
+        for folder in _ancestors(directory):
+            pyproject = f"{folder}/pyproject.toml" if folder else "pyproject.toml"
+            table = self._table(pyproject)
+            if table is not None:  # the nearest project decides, as for the version
+                return _as_ruff_settings(_tool_table(table, "black") or {})
+        return ()
 
     def nearest_config(self, directory: str) -> str | None:
         """The ruff configuration that applies in ``directory`` ('' root), or None."""
@@ -136,9 +155,26 @@ class ConfigFinder:
 
 
 def _ruff_table(pyproject: dict[str, object]) -> dict[str, object] | None:
+    return _tool_table(pyproject, "ruff")
+
+
+def _tool_table(pyproject: dict[str, object], name: str) -> dict[str, object] | None:
     tool = pyproject.get("tool")
-    ruff = tool.get("ruff") if isinstance(tool, dict) else None
-    return ruff if isinstance(ruff, dict) else None
+    table = tool.get(name) if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def _as_ruff_settings(black: dict[str, object]) -> tuple[str, ...]:
+    """``[tool.black]`` in ruff's ``--config`` spelling; a value of another type is ignored."""
+    settings: list[str] = []
+    length = black.get("line-length")
+    if isinstance(length, int) and not isinstance(length, bool) and 0 < length <= MAX_LINE:
+        settings.append(f"line-length = {length}")
+    if black.get("skip-string-normalization") is True:
+        settings.append("format.quote-style = 'preserve'")
+    if black.get("skip-magic-trailing-comma") is True:
+        settings.append("format.skip-magic-trailing-comma = true")
+    return tuple(settings)
 
 
 def _ancestors(directory: str) -> list[str]:

@@ -4,7 +4,9 @@ The base is chosen by the rules of :mod:`aces.workspace.base`; the Change compar
 that base (already reduced to its merge-base with HEAD) with the working tree, so
 uncommitted edits and untracked files count. With no base, and whenever the
 comparison finds nothing changed, the whole tree is the Change: an empty Change
-would turn every change-scoped check off.
+would turn every change-scoped check off. Files of a nested project (a directory
+with its own ``aces.toml``) are left out of ``files`` and kept in ``nested``: that
+project's own run judges them.
 """
 
 from __future__ import annotations
@@ -38,19 +40,41 @@ def compute_change(
     head = git.head_commit(ws.root) if ws.is_git else None
     choice = choose_base(ws.root, policy, is_git=ws.is_git, base=base, pr=pr, head=head, ci=ci)
     if choice.commit is not None:
-        files = changed_files(ws, choice.commit)
-        if files:
+        files, nested = _split_nested(ws, changed_files(ws, choice.commit))
+        if files or nested:
             classes = classify(files, policy)
             return Change(
                 choice.commit, head, False, files, pr, classes,
                 base_ref=choice.label, base_rule=choice.rule, roles=count_roles(ws.files),
+                nested=nested, nested_projects=ws.nested_projects,
             )  # fmt: skip
         choice = BaseChoice(EMPTY_CHANGE, choice.label)
     whole = tuple(ChangedFile(path, "A") for path in ws.files)
+    whole_nested = tuple(
+        ChangedFile(path, "A") for path in ws.all_files if ws.nested_project_of(path)
+    )
     return Change(
         None, head, True, whole, pr, classify(whole, policy),
         base_ref=choice.label, base_rule=choice.rule, roles=count_roles(ws.files),
+        nested=whole_nested, nested_projects=ws.nested_projects,
     )  # fmt: skip
+
+
+def _split_nested(
+    ws: Workspace, files: tuple[ChangedFile, ...]
+) -> tuple[tuple[ChangedFile, ...], tuple[ChangedFile, ...]]:
+    """The changed files of this project, and those of its nested projects.
+
+    A rename out of or into a nested project counts on this project's side.
+    """
+    own = tuple(
+        f
+        for f in files
+        if ws.nested_project_of(f.path) is None
+        or (f.old_path is not None and ws.nested_project_of(f.old_path) is None)
+    )
+    kept = set(own)
+    return own, tuple(f for f in files if f not in kept)
 
 
 def changed_files(ws: Workspace, base_commit: str) -> tuple[ChangedFile, ...]:

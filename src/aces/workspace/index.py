@@ -23,6 +23,7 @@ from aces.tools.process import ProcessRunner
 from aces.workspace import git
 from aces.workspace.globs import GlobMatcher
 from aces.workspace.languages import SHEBANG_BYTES, by_name, by_shebang, needs_shebang
+from aces.workspace.nested import nested_projects, project_of
 from aces.workspace.walk import is_excluded, is_within, keep_listed, walk_files
 
 DEFAULT_MAX_FILE_BYTES = 5_000_000
@@ -34,7 +35,9 @@ class Workspace:
     """The repository under check: a sorted, git-aware index of its files."""
 
     root: Path
-    files: tuple[str, ...]
+    files: tuple[str, ...]  # the files of this project (nested projects left out)
+    all_files: tuple[str, ...]  # every file of the tree, nested projects' included
+    nested_projects: tuple[str, ...]  # directories below the root with their own aces.toml
     is_git: bool
 
     def __init__(
@@ -46,11 +49,14 @@ class Workspace:
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         git_prefix: str = "",
         processes: ProcessRunner | None = None,
+        policy_dir: str = "",
     ) -> None:
         self.root = root
         # git runs through the run's process runner, so a signal to ACES reaches it
         self.processes = processes if processes is not None else ProcessRunner()
-        self.files = tuple(sorted(files))
+        self.all_files = tuple(sorted(files))
+        self.nested_projects = nested_projects(self.all_files, policy_dir)
+        self.files = tuple(f for f in self.all_files if project_of(f, self.nested_projects) is None)
         self.is_git = is_git
         self.max_file_bytes = max_file_bytes
         self.git_prefix = git_prefix  # root relative to the work tree top, e.g. "examples/x/"
@@ -68,19 +74,28 @@ class Workspace:
         *,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         processes: ProcessRunner | None = None,
+        policy_file: Path | None = None,
     ) -> Workspace:
         """Index the directory ``root``; InputError when it is missing or not a directory.
 
         ``processes`` runs git (the run's runner; a fresh one when not given).
+        ``policy_file`` is the policy in force (default ``<root>/aces.toml``): its
+        directory is never a nested project.
         """
         resolved = _resolve_root(root)
+        policy_dir = _policy_dir(resolved, policy_file or resolved / "aces.toml")
         runner = processes if processes is not None else ProcessRunner()
         rejected: list[tuple[str, str]] = []
         indexed = _git_index(resolved, rejected, runner)
         if indexed is None:
             files = walk_files(resolved, rejected)
             workspace = cls(
-                resolved, files, is_git=False, max_file_bytes=max_file_bytes, processes=runner
+                resolved,
+                files,
+                is_git=False,
+                max_file_bytes=max_file_bytes,
+                processes=runner,
+                policy_dir=policy_dir,
             )
         else:
             files, prefix = indexed
@@ -91,6 +106,7 @@ class Workspace:
                 max_file_bytes=max_file_bytes,
                 git_prefix=prefix,
                 processes=runner,
+                policy_dir=policy_dir,
             )
         workspace.unread_links = tuple(sorted(rejected))
         return workspace
@@ -107,8 +123,12 @@ class Workspace:
     # -- membership and selection ------------------------------------------------------------
 
     def exists(self, rel: str) -> bool:
-        """Whether ``rel`` is one of the workspace's files."""
+        """Whether ``rel`` is one of the workspace's files (nested projects' left out)."""
         return rel in self._file_set
+
+    def nested_project_of(self, rel: str) -> str | None:
+        """The nested project holding ``rel``, or None when it is this project's."""
+        return project_of(rel, self.nested_projects)
 
     def match(self, globs: Sequence[str]) -> tuple[str, ...]:
         """The files matched by any of these gitwildmatch globs (``proto/**``, ``**/*.proto``)."""
@@ -314,6 +334,16 @@ def _resolve_root(root: Path) -> Path:
     if not resolved.is_dir():
         raise InputError("workspace root is not a directory", path=str(root))
     return resolved
+
+
+def _policy_dir(root: Path, policy_file: Path) -> str:
+    """The directory of the policy file in force relative to ``root`` ('' at the root or
+    outside it), links followed: a root ``aces.toml`` may link to ``config/aces.toml``."""
+    real = os.path.realpath(policy_file)  # a relative --policy is relative to the caller
+    if not is_within(str(root), real):
+        return ""
+    relative = Path(real).parent.relative_to(root).as_posix()
+    return "" if relative == "." else relative
 
 
 def _dir_prefix(directory: str) -> str:

@@ -51,6 +51,9 @@ class Change:
     base_ref: str = ""  # how the base was named ("origin/main"); ``base`` is its merge-base
     base_rule: str = ""  # the rule of docs/change.md that chose the base ("default-branch")
     roles: dict[str, int] = field(default_factory=dict)  # workspace files per non-product role
+    # changed files of nested projects (own aces.toml): judged by their own run, not this one
+    nested: tuple[ChangedFile, ...] = ()
+    nested_projects: tuple[str, ...] = ()  # the directories of those projects
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -120,7 +120,8 @@ def script(
         faulty = body is not None and (sub is None or sub == arm)
         if faulty and at_run:
             arms.append(
-                f'  {arm}) case " $* " in *" --version "*) {_echo(line)} ;; *) {body} ;; esac ;;'
+                f'  {arm}) case " $* " in *" --version "*|*" -version "*) {_echo(line)} ;; '
+                f"*) {body} ;; esac ;;"
             )
         else:
             arms.append(f"  {arm}) {body if faulty else _echo(line)} ;;")

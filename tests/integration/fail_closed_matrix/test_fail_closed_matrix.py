@@ -81,6 +81,12 @@ CARGO_BUILD = (
 )
 IMAGE = '[[build.images]]\ndockerfile = "Dockerfile"\nmax_bytes = 1000\n'
 DOCKER = "Docker version 28.2.2, build e6534b4"
+WORKFLOW = {
+    ".github/workflows/test.yml": (
+        "name: test\non: push\npermissions: {}\njobs:\n  test:\n    name: test\n"
+        "    runs-on: ubuntu-24.04\n    steps:\n      - run: echo test\n"
+    )
+}
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
@@ -231,6 +237,26 @@ TOOLS: tuple[ToolSpec, ...] = (
         extra_policy=IMAGE,
         pins={"docker": "28.2.2"},
     ),
+    ToolSpec(
+        "zizmor",
+        7,
+        {"zizmor": {"*": "zizmor 1.32.0"}},
+        ("zizmor", None),
+        "zizmor 1.31.0",
+        "ci.workflow-audit",
+        files=WORKFLOW,
+        pins={"zizmor": "1.32.0"},
+    ),
+    ToolSpec(
+        "actionlint",
+        7,
+        {"actionlint": {"*": "v1.7.12"}},
+        ("actionlint", None),
+        "v1.7.11",
+        "ci.workflow-lint",
+        files=WORKFLOW,
+        pins={"actionlint": "1.7.12"},
+    ),
     ToolSpec("git", 1, {}, ("git", None), "git version 2.38.1"),
     ToolSpec("nats-server", 6, SERVERS, ("nats-server", None), "nats-server: v2.8.4"),
     ToolSpec("redis-server", 6, SERVERS, ("redis-server", None), "Redis server v=6.2.14 sha=0"),
@@ -263,6 +289,8 @@ RUN_FAULTED = frozenset(
         "mix",
         "mix-credo",
         "mix-sobelow",
+        "zizmor",
+        "actionlint",
     )
 )
 # mix format's verdict is its exit code; what it prints at exit 0 (dependency compilation) is
@@ -376,7 +404,7 @@ def test_the_matrix_has_at_least_40_cells() -> None:
     assert {spec.name for spec in TOOLS} >= {
         "buf", "ruff", "cargo-fmt", "cargo-clippy", "cargo-deny", "cargo-test", "mix",
         "git", "nats-server", "redis-server", "postgres", "initdb", "pytest",
-        "cargo-build", "faketime", "diffoscope", "docker", "cc",
+        "cargo-build", "faketime", "diffoscope", "docker", "cc", "zizmor", "actionlint",
     }  # fmt: skip
 
 

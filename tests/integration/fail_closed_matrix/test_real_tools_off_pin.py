@@ -28,9 +28,11 @@ from aces.pipeline.runner import run_pipeline
 from aces.policy.loader import load_policy
 from aces.stages import STAGES
 from aces.stages.schema_proto import ProtoLint
+from aces.stages.security_workflows import WORKFLOW_CHECKS
 from aces.tools.buf import find_buf
 from aces.tools.doctor import ToolStatus
 from aces.tools.process import ProcessRunner
+from aces.tools.resolve import ToolResolver
 from aces.workspace.change import compute_change
 from aces.workspace.index import Workspace
 from aces.workspace.types import PullRequest
@@ -41,9 +43,9 @@ PING = 'syntax = "proto3";\npackage acme.v1;\n\nmessage Ping {\n  string id = 1;
 POLICY = 'policy_version = "1.0.0"\ndoctrine = "aces-1.0.0"\n[toolchain]\n'
 
 
-def wrapper(real: str, version_line: str) -> str:
+def wrapper(real: str, version_line: str, flag: str = "--version") -> str:
     """The real program, except that it reports ``version_line`` as its version."""
-    arms = f"  --version) echo '{version_line}' ;;\n  *) exec {real} \"$@\" ;;\n"
+    arms = f"  {flag}) echo '{version_line}' ;;\n  *) exec {real} \"$@\" ;;\n"
     return f'#!/bin/sh\ncase "$1" in\n{arms}esac\n'
 
 
@@ -114,3 +116,76 @@ def test_a_cached_pass_is_not_served_after_the_tool_changed_version(tmp_path: Pa
     again = stage3_ruff(root, path_dir)
     assert (again.status, again.cached) == (Status.ERROR, False)
     assert f"but [toolchain] pins ruff = '{version}'" in again.reason
+
+
+# -- GitHub workflows: the real zizmor and actionlint, reporting another version ---------------
+
+WORKFLOW = """\
+name: test
+on: pull_request
+permissions:
+  contents: read
+jobs:
+  test:
+    name: test
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo test
+"""
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def real_tool(name: str) -> Path | None:
+    """The tool ``aces run`` would use from this checkout (``make`` installs both)."""
+    resolver = ToolResolver.for_repository(REPO_ROOT, ProcessRunner(), {})
+    return resolver.locate(name)
+
+
+REAL_ZIZMOR = real_tool("zizmor")
+REAL_ACTIONLINT = real_tool("actionlint")
+
+
+def workflow_repo(tmp_path: Path, pins: str) -> Path:
+    root = tmp_path / "repo"
+    (root / ".github/workflows").mkdir(parents=True)
+    (root / ".github/workflows/test.yml").write_text(WORKFLOW, encoding="utf-8")
+    (root / "aces.toml").write_text(POLICY + pins, encoding="utf-8")
+    return root
+
+
+def workflow_check_error(root: Path, check_id: str) -> str:
+    """The error one stage 7 workflow check raises (it must raise)."""
+    ws = Workspace.open(root)
+    loaded = load_policy(root)
+    change = compute_change(ws, loaded.policy, base=None, pr=PullRequest())
+    ctx = RunContext(ws, change, loaded, load_doctrine(), RunOptions(use_cache=False))
+    check = next(c for c in WORKFLOW_CHECKS if c.id == check_id)
+    with pytest.raises(AcesError) as caught:
+        list(check.run(ctx))
+    return caught.value.message
+
+
+@pytest.mark.skipif(REAL_ZIZMOR is None, reason="zizmor is not installed (make)")
+def test_a_working_zizmor_of_another_version_is_an_error_in_stage_7(tmp_path: Path) -> None:
+    root = workflow_repo(tmp_path, "")  # no pin: ACES's own (the catalog's default pin)
+    shim = root / ".tools/bin/zizmor"
+    write(shim, wrapper(str(REAL_ZIZMOR), "zizmor 1.31.0"))
+    assert workflow_check_error(root, "ci.workflow-audit") == (
+        f"zizmor 1.31.0 found at {shim}, but ACES (no [toolchain] pin) pins zizmor = '1.32.0'"
+    )
+    doctor = run_doctor(root, env_path=os.environ.get("PATH", ""))
+    found = next(t for t in doctor.tools if t.name == "zizmor")
+    assert (found.status, found.path, found.version) == (ToolStatus.MISMATCH, str(shim), "1.31.0")
+
+
+@pytest.mark.skipif(REAL_ACTIONLINT is None, reason="actionlint is not installed (make actionlint)")
+def test_a_working_actionlint_of_another_version_is_an_error_in_stage_7(tmp_path: Path) -> None:
+    root = workflow_repo(tmp_path, 'actionlint = "1.7.12"\n')
+    shim = root / ".tools/bin/actionlint"
+    write(shim, wrapper(str(REAL_ACTIONLINT), "v1.7.11", "-version"))
+    assert workflow_check_error(root, "ci.workflow-lint") == (
+        f"actionlint 1.7.11 found at {shim}, but [toolchain] pins actionlint = '1.7.12'"
+    )
+    doctor = run_doctor(root, env_path=os.environ.get("PATH", ""))
+    found = next(t for t in doctor.tools if t.name == "actionlint")
+    assert (found.status, found.path, found.version) == (ToolStatus.MISMATCH, str(shim), "1.7.11")

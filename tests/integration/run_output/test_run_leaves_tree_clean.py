@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.integration.example_repo import git_example
 
 CI_MARKERS = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "ACES_CACHE_DIR")
-REPORTS = ("report.json", "report.sarif", "junit.xml", "summary.md")
+REPORTS = ("report.json", "report.sarif", "junit.xml", "summary.md", "codequality.json")
 
 
 def test_a_run_outside_ci_leaves_git_status_clean(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import wasmtime
 
 from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
+from aces.model import Severity
 from aces.pipeline.context import RunContext
 from aces.policy.loader import load_policy
 from aces.stages.security_rules import RULE_CHECKS
@@ -300,6 +301,10 @@ def test_exposure_privileged_container_fails(repo: Path) -> None:
 
 def test_exposure_env_secret_and_port_fail(repo: Path) -> None:
     write(repo, ".env", "LOG_LEVEL=info\nVALKEY_PASSWORD=planted-value-123\n")
+    # example env files document what to set: their placeholders and DEBUG are not deployed
+    example = "DEBUG=true\nVALKEY_PASSWORD=change-me-in-production\n"
+    write(repo, ".env.example", example)
+    write(repo, "deploy/prod.env.sample", example)
     edit(
         repo,
         "compose.yaml",
@@ -391,9 +396,23 @@ def test_crypto_key_is_judged_by_its_use_in_a_crypto_api(repo: Path) -> None:
         "def sign(frame: bytes) -> str:\n"
         "    return hmac.new(SIGNING_SECRET, frame, hashlib.sha256).hexdigest()\n",
     )
+    # the same literal key in a test (a file named as one, anywhere) is the test's fixture:
+    # reported as information ([secrets] info_contexts), never blocking
+    test_body = '"""Signing test."""\n\nimport hashlib\nimport hmac\n\n\ndef test_sign() -> None:\n'
+    test_body += '    assert hmac.new(b"test-secret", b"x", hashlib.sha256).hexdigest()\n'
+    write(repo, "test_signing_layer.py", test_body)
+    rule = ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",))
     assert run(repo)["sec.crypto-misuse"] == [
-        ("sec.crypto-misuse.hardcoded-key", ("sec.crypto-misuse",), signer, 6)
+        (*rule, signer, 6),
+        (*rule, "test_signing_layer.py", 8),
     ]
+    ws = Workspace.open(repo)
+    loaded = load_policy(repo)
+    ctx = RunContext(ws, compute_change(ws, loaded.policy, base="main", pr=PullRequest()),
+                     loaded, load_doctrine())  # fmt: skip
+    check = next(c for c in RULE_CHECKS if c.id == "sec.crypto-misuse")
+    severities = {f.location.path: f.severity for f in check.run(ctx) if f.location}
+    assert severities == {signer: Severity.ERROR, "test_signing_layer.py": Severity.NOTE}
 
 
 def test_tls_plaintext_url_in_code_is_judged_by_where_it_flows(repo: Path) -> None:
@@ -499,6 +518,15 @@ def test_cors_debug_and_weak_dsn_in_python_fail_where_the_code_sets_them(repo: P
         'DSN = "host=db.example.com dbname=bus sslmode=prefer"\n\n\n'
         "def store() -> object:\n    return psycopg.connect(DSN)\n",
     )
+    # the same settings in a code template a generator copies are not the service's
+    template = (
+        '"""Service skeleton."""\n\nfrom fastapi import FastAPI\n'
+        "from fastapi.middleware.cors import CORSMiddleware\n\n"
+        "app = FastAPI(debug=True)\n"
+        'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n\n\n'
+        '@app.post("/admin/reset")\ndef reset() -> None:\n    pass\n'
+    )
+    write(repo, "tools/newservice/templates/app_main.py", template)
     assert failing(run(repo)) == {
         "sec.tls": [("sec.tls.sslmode-disable", ("sec.tls",), web, 9)],
         "sec.unsafe-exposure": [

@@ -91,6 +91,26 @@ PY_FLAG = [
         [(5, "clock", "sleep", "time.sleep")],
         id="sleep-then-assert-call",
     ),
+    pytest.param(
+        "import statistics\nimport time\n\ndef test_a(store):\n    samples = []\n"
+        "    for _ in range(30):\n        started = time.perf_counter()\n        store.read()\n"
+        "        samples.append(time.perf_counter() - started)\n"
+        "    assert statistics.mean(samples) < 0.01\n",
+        [
+            (7, "clock", "wall-clock", "time.perf_counter"),
+            (9, "clock", "wall-clock", "time.perf_counter"),
+        ],
+        id="latency-samples-collected-then-averaged",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(run):\n    took = []\n    t0 = time.monotonic()\n"
+        "    run()\n    took.append(time.monotonic() - t0)\n    assert max(took) < 1\n",
+        [
+            (5, "clock", "wall-clock", "time.monotonic"),
+            (7, "clock", "wall-clock", "time.monotonic"),
+        ],
+        id="durations-collected-then-max",
+    ),
 ]
 
 PY_CLEAN = [
@@ -123,6 +143,11 @@ PY_CLEAN = [
         "from datetime import datetime\n\ndef test_a(store):\n    now = datetime.now()\n"
         "    rec = Record(created=now)\n    store.put(rec)\n    assert store.size() == 1\n",
         id="clock-value-carried-into-data",
+    ),
+    pytest.param(
+        "import time\n\ndef test_a(bus):\n    events = []\n"
+        "    events.append({'ts': time.time(), 'n': 1})\n    assert len(events) == 1\n",
+        id="timestamped-records-collected",
     ),
     pytest.param(
         "from datetime import datetime\n\ndef test_a():\n    datetime.now()\n", id="bare-read"
@@ -233,7 +258,7 @@ def test_elixir_unseeded_rand_and_clock() -> None:
     text = (
         'defmodule T do\n  test "x" do\n    # :rand.uniform(3) in a comment\n'
         "    n = :rand.uniform(3)\n    now = DateTime.utc_now()\n    Process.sleep(10)\n"
-        "  end\nend\n"
+        "    assert n > 0 and DateTime.compare(now, now) == :eq\n  end\nend\n"
     )
     found = [(h.line, h.rule, h.what) for h in scan_elixir("test/t_test.exs", text)]
     assert found == [
@@ -243,6 +268,108 @@ def test_elixir_unseeded_rand_and_clock() -> None:
     ]
     seeded = text.replace("n = :rand", ":rand.seed(:exsss, {1, 2, 3})\n    n = :rand")
     assert [h.rule for h in scan_elixir("test/t_test.exs", seeded)] == ["wall-clock", "sleep"]
+
+
+ELIXIR_TIME_FLAG = [
+    pytest.param(
+        'test "x" do\n  started = System.monotonic_time()\n  run()\n'
+        "  assert System.monotonic_time() - started < 100\nend\n",
+        [(2, "wall-clock"), (4, "wall-clock")],
+        id="elapsed-time-asserted",
+    ),
+    pytest.param(
+        'test "x" do\n  sent = publish()\n'
+        "  assert DateTime.diff(DateTime.utc_now(), sent) < 5\nend\n",
+        [(3, "wall-clock")],
+        id="time-arithmetic-asserted",
+    ),
+    pytest.param(
+        'test "x" do\n  day = Date.utc_today() |> Date.add(-1)\n'
+        "  if day.day == 1, do: skip()\nend\n",
+        [(2, "wall-clock")],
+        id="bound-read-decides-a-branch",
+    ),
+    pytest.param(
+        'test "x" do\n  send(pid, :stop)\n  Process.sleep(200)\n'
+        "  refute Process.alive?(pid)\nend\n",
+        [(3, "sleep")],
+        id="sleep-before-refute",
+    ),
+    pytest.param(
+        'test "x" do\n  expect(Db, :connect, fn _ -> :timer.sleep(3000) end)\n'
+        "  assert {:error, :timeout} = connect()\nend\n",
+        [(2, "sleep")],
+        id="slow-stub-before-assert",
+    ),
+]
+
+ELIXIR_TIME_PASS = [
+    pytest.param(
+        'test "x" do\n  token = sign(%{exp: System.system_time(:second) + 60})\n'
+        "  assert {:ok, _} = verify(token)\nend\n",
+        id="read-only-stamps-a-token",
+    ),
+    pytest.param(
+        'test "x" do\n  insert(%{"inserted_at" => NaiveDateTime.utc_now()})\n'
+        "  assert count() == 1\nend\n",
+        id="read-only-stamps-a-row",
+    ),
+    pytest.param(
+        'test "x" do\n  pid = spawn_link(fn -> Process.sleep(:infinity) end)\n'
+        "  assert Process.alive?(pid)\nend\n",
+        id="parked-process",
+    ),
+    pytest.param(
+        "setup do\n  on_exit(fn -> Process.sleep(10) end)\n  :ok\nend\n",
+        id="sleep-with-no-assertion-after",
+    ),
+    pytest.param(
+        "defp wait_until(f, n) do\n  if f.() do\n    :ok\n  else\n    Process.sleep(10)\n"
+        "    wait_until(f, n - 1)\n  end\n  assert n > 0\nend\n",
+        id="polling-retry-loop",
+    ),
+    pytest.param(
+        'test "x" do\n  pid = spawn(fn -> Process.sleep(5000) end)\n'
+        "  assert join(pid) == :ok\nend\n",
+        id="stand-in-process-lifetime",
+    ),
+    pytest.param(
+        "defp await(f, deadline) do\n  if System.monotonic_time() > deadline do\n"
+        '    flunk("timed out")\n  else\n    if f.(), do: :ok, else: await(f, deadline)\n'
+        "  end\nend\n",
+        id="polling-deadline",
+    ),
+    pytest.param(
+        'test "x" do\n  exp = System.system_time(:second) + 1000\n  log = run(exp)\n'
+        '  assert log =~ "exp=#{exp}"\nend\n',
+        id="read-echoed-in-an-expected-string",
+    ),
+    pytest.param(
+        'test "x" do\n  now = DateTime.utc_now()\n  since = DateTime.add(now, -31, :second)\n'
+        "  assert %{status: :stale} = Health.judge(%{}, now, since)\nend\n",
+        id="read-injected-into-the-code-under-test",
+    ),
+    pytest.param(
+        'test "x" do\n  now = DateTime.utc_now()\n  changes = cast(%{at: now})\n'
+        "  assert %{at: ^now} = changes\nend\n",
+        id="read-pinned-in-an-expected-match",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), ELIXIR_TIME_FLAG)
+def test_elixir_clock_reads_and_sleeps_that_decide_a_test(
+    body: str, expected: list[tuple[int, str]]
+) -> None:
+    text = "defmodule T do\n" + body + "end\n"
+    found = [(h.line - 1, h.rule) for h in scan_elixir("test/t_test.exs", text)]
+    assert found == expected
+
+
+@pytest.mark.parametrize("body", ELIXIR_TIME_PASS)
+def test_elixir_clock_reads_that_stamp_data_and_sleeps_that_wait_for_nothing(body: str) -> None:
+    text = "defmodule T do\n" + body + "end\n"
+    assert scan_elixir("test/t_test.exs", text) == []
 
 
 def test_compare_runs_reports_changed_and_missing_tests() -> None:

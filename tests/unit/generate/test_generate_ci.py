@@ -129,7 +129,7 @@ def test_github_stage_jobs_run_their_stage_and_upload_their_report() -> None:
     for stage in STAGES:
         steps = jobs[stage.slug]["steps"]
         runs = [step["run"] for step in steps if "run" in step]
-        assert runs[-1] == f"aces run --stage {stage.number} --out .aces/out/{stage.slug}"
+        assert runs[-2] == f"aces run --stage {stage.number} --out .aces/out/{stage.slug}"
         upload = steps[-1]
         assert upload["uses"] == ci_github.uses("actions/upload-artifact")
         assert upload["with"] == {
@@ -145,8 +145,8 @@ def test_github_gating_jobs_have_no_condition_that_bypasses_failure() -> None:
         job = jobs[slug]
         assert "if" not in job
         conditions = [step["if"] for step in job["steps"] if "if" in step]
-        # Only the report upload runs after a failure; it cannot make the job pass.
-        assert conditions == ["${{ !cancelled() }}"]
+        # Only the summary and the report upload run after a failure; neither makes it pass.
+        assert conditions == ["${{ !cancelled() }}", "${{ !cancelled() }}"]
         assert "always()" not in yaml.safe_dump(job)
 
 
@@ -211,6 +211,8 @@ def test_github_report_uploads_sarif_per_stage_then_gates() -> None:
     sarif = [s for s in report["steps"] if str(s.get("uses", "")).startswith("github/codeql")]
     assert [step["with"]["category"] for step in sarif] == [f"aces/{slug}" for slug in SLUGS]
     assert sarif[0]["with"]["sarif_file"] == ".aces/artifacts/aces-s01-spec"
+    assert report["steps"][-2]["name"] == "Publish the JUnit results"
+    assert report["steps"][-2]["with"]["path"] == ".aces/artifacts/*/junit.xml"
     assert report["steps"][-1]["name"] == "Gate: every stage passed"
 
 
@@ -274,6 +276,10 @@ def test_gitlab_stage_job_runs_its_stage_and_keeps_reports() -> None:
     assert job["script"][-1] == "aces run --stage 7 --out .aces/out/s07-security"
     assert job["artifacts"]["when"] == "always"
     assert job["artifacts"]["paths"] == [".aces/out/s07-security/"]
+    assert job["artifacts"]["reports"] == {
+        "junit": ".aces/out/s07-security/junit.xml",
+        "codequality": ".aces/out/s07-security/codequality.json",
+    }
     assert "when" not in job
     assert job["cache"][0]["key"]["files"] == ["constraints.txt"]
     assert job["cache"][1] == {"key": "aces-cache-s07-security", "paths": [".aces/cache/"]}
@@ -300,7 +306,9 @@ def test_buildkite_steps_depend_on_the_previous_stage() -> None:
 
 def test_buildkite_stage_step_runs_its_stage_and_uploads_reports() -> None:
     step = load("buildkite")["steps"][1]
-    assert step["commands"][-1] == "aces run --stage 2 --out .aces/out/s02-schema"
+    assert step["commands"][-1].splitlines()[1] == (
+        "aces run --stage 2 --out .aces/out/s02-schema || status=$$?"
+    )
     assert step["artifact_paths"] == [".aces/out/s02-schema/**/*"]
     assert step["plugins"][0]["cache#v1.10.0"]["manifest"] == "constraints.txt"
     assert step["plugins"][1]["cache#v1.10.0"]["path"] == ".aces/cache"
@@ -311,3 +319,48 @@ def test_buildkite_runtime_variables_escape_upload_interpolation() -> None:
         for command in step["commands"]:
             # "$$" reaches the agent's shell as "$"; a lone "$" would be replaced at upload.
             assert "$" not in command.replace("$$", ""), command
+
+
+# ---------------------------------------------------------------------------- actionlint
+
+
+def _script(provider: str, slug: str) -> list[str]:
+    document = load(provider)
+    if provider == "gitlab":
+        lines: list[str] = document[slug]["script"]
+        return lines
+    step = next(s for s in document["steps"] if s["key"] == slug)
+    commands: list[str] = step["commands"]
+    return commands
+
+
+@pytest.mark.parametrize("provider", ["gitlab", "buildkite"])
+def test_only_the_stage_that_runs_actionlint_builds_it_before_aces_runs(provider: str) -> None:
+    install = "go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+    for slug in SLUGS:
+        script = _script(provider, slug)
+        builds = [i for i, line in enumerate(script) if install in line]
+        if slug != "s07-security":
+            assert builds == [], slug
+            continue
+        assert len(builds) == 1
+        runs = next(i for i, line in enumerate(script) if "aces run --stage 7" in line)
+        # Go missing stops the job with what to do; the built tool is on PATH for aces.
+        assert "command -v go" in script[builds[0] - 1]
+        assert "exit 2" in script[builds[0] - 1]
+        assert ".aces/tools:" in script[builds[0] + 1]
+        assert builds[0] < runs
+
+
+def test_gitlab_stage_7_fails_with_what_to_do_when_the_image_has_no_go(tmp_path: Any) -> None:
+    script = _script("gitlab", "s07-security")
+    check = next(line for line in script if "command -v go" in line)
+    done = subprocess.run(
+        ["/bin/sh", "-c", check],
+        env={"PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "actionlint 1.7.12 with Go" in done.stderr

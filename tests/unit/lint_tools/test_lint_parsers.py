@@ -78,6 +78,13 @@ def test_clippy_lints_are_issues_once_per_location() -> None:
     assert output.issues[5].message == "accessing first element with `v.get(0)`"
 
 
+def test_clippy_one_line_spans_carry_their_end_column() -> None:
+    issues = clippy.parse(fixture("clippy_lints.jsonl"), ROOT, ROOT).issues
+    # unused_variables at 6:9 ends before column 15; a span over several lines keeps its start.
+    assert (issues[4].end_line, issues[4].end_column) == (6, 15)
+    assert (issues[0].end_line, issues[0].end_column) == (None, None)
+
+
 def test_clippy_output_interleaved_with_noise_still_parses() -> None:
     output = clippy.parse(fixture("clippy_noise.jsonl"), ROOT, ROOT)
     assert brief(output.issues) == CLIPPY_EXPECTED
@@ -385,6 +392,8 @@ def test_ruff_check_violations() -> None:
     issues = ruff.parse(fixture("ruff_check.json"), ROOT)
     assert brief(issues) == [("F401", "pkg/mod.py", 1, 8), ("F401", "pkg/mod.py", 2, 8)]
     assert issues[0].message == "`os` imported but unused"
+    # ruff's end column is the one after the name, as SARIF's endColumn.
+    assert [(i.end_line, i.end_column) for i in issues] == [(1, 10), (2, 11)]
 
 
 def test_ruff_format_violations() -> None:

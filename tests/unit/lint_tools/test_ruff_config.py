@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aces.errors import InputError
+from aces.tools import ruff
 from aces.tools.ruff_config import ConfigFinder, RuffSetup, target_from_requires
 
 
@@ -61,3 +64,31 @@ def test_a_config_that_is_not_toml_is_bad_input_naming_it() -> None:
     with pytest.raises(InputError) as caught:
         finder({"ruff.toml": "line-length = \n"}).plan(["a.py"])
     assert caught.value.path == "ruff.toml"
+
+
+def test_without_a_ruff_config_the_projects_black_settings_apply() -> None:
+    black = (
+        "[tool.black]\nline-length = 100\nskip-string-normalization = true\n"
+        "skip-magic-trailing-comma = true\n"
+    )
+    tree = {"pyproject.toml": '[project]\nrequires-python = ">=3.10"\n' + black}
+    settings = (
+        "line-length = 100",
+        "format.quote-style = 'preserve'",
+        "format.skip-magic-trailing-comma = true",
+    )
+    assert finder(tree).plan(["a.py"]) == (RuffSetup(None, "py310", ("a.py",), settings),)
+    ruffed = {"pyproject.toml": tree["pyproject.toml"] + "[tool.ruff]\n"}
+    assert finder(ruffed).plan(["a.py"]) == (RuffSetup("pyproject.toml", "py310", ("a.py",)),)
+
+
+def test_a_black_line_length_that_is_no_number_is_not_passed_on() -> None:
+    tree = {"pyproject.toml": '[tool.black]\nline-length = "wide"\n'}
+    assert finder(tree).plan(["a.py"]) == (RuffSetup(None, None, ("a.py",)),)
+
+
+def test_black_settings_reach_the_formatter_and_not_the_linter() -> None:
+    setup = RuffSetup(None, "py310", ("a.py",), ("line-length = 100",))
+    root = Path("/repo")
+    assert "line-length = 100" in ruff.format_argv(Path("/bin/ruff"), setup, root)
+    assert "line-length = 100" not in ruff.check_argv(Path("/bin/ruff"), setup, root)

@@ -62,6 +62,18 @@ def test_a_library_file_gives_exact_hits_in_source_order() -> None:
     ]
 
 
+def test_hits_end_where_the_matched_code_ends() -> None:
+    source = parse_source("src/lib.rs", "rust", LIBRARY.encode())
+    zones = resolve_zones({"src/lib.rs": source}, zone_settings(PatternsPolicy()))
+    hits = PatternEngine(all_rules(), check_settings(PatternsPolicy())).scan(
+        source, zones["src/lib.rs"]
+    )
+    ends = {h.rule_id: (h.line, h.column, h.end_line, h.end_column) for h in hits}
+    # `x.unwrap()` spans columns 13 to 22; the column after it is 23 (SARIF's endColumn).
+    assert ends["rust.unwrap"] == (7, 13, 7, 23)
+    assert ends["rust.magic-number"] == (7, 26, 7, 27)
+
+
 def test_the_same_file_under_tests_is_test_code() -> None:
     assert scan("tests/it.rs", LIBRARY) == [
         (6, 5, "rust.todo-comment", "TODO without a ticket id"),

@@ -75,3 +75,10 @@ def test_a_lower_case_local_name_does_not_name_a_literal() -> None:
 
 def test_a_unit_factor_outside_a_conversion_is_still_magic() -> None:
     assert flagged_lines("def f(x):\n    return x > 1000 or x + 60\n") == [2, 2]
+
+
+def test_a_module_level_assignment_names_its_literal() -> None:
+    script = (
+        "max_tries = 60 * 5  # five minutes\nwait_seconds = 1.5\n\n\ndef f(x):\n    return x * 37\n"
+    )
+    assert flagged_lines(script) == [6]

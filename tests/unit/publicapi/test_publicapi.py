@@ -103,3 +103,16 @@ def test_changed_public_api_over_a_change() -> None:
         "proto/bus.proto",
         "src/wire.rs",
     )
+
+
+def test_a_script_outside_any_package_has_no_public_api() -> None:
+    tool = "def main() -> int:\n    return 0\n"
+    head = {
+        "scripts/ci/check_wire.py": tool.replace("main()", "main(strict: bool)"),
+        "bus/__init__.py": "",
+        "bus/wire.py": tool.replace("main()", "main(strict: bool)"),
+        "cli.py": tool.replace("main()", "main(strict: bool)"),
+    }
+    base = {**head, "scripts/ci/check_wire.py": tool, "bus/wire.py": tool, "cli.py": tool}
+    changed = ["scripts/ci/check_wire.py", "bus/wire.py", "cli.py"]
+    assert changed_public_api(changed, head, head.get, base.get) == ("bus/wire.py", "cli.py")

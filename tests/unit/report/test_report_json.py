@@ -115,12 +115,32 @@ def test_schema_rejects_inconsistent_reports(
     assert any(expected in e for e in errors), errors
 
 
-def test_pass_check_with_findings_is_rejected(failing_report: RunReport) -> None:
+def test_pass_check_with_a_blocking_finding_is_rejected(failing_report: RunReport) -> None:
     def edit(data: dict[str, Any]) -> None:
         _stage(data, 2)["checks"][0]["status"] = Status.PASS.value
 
     errors = _errors(_mutated(failing_report, edit))
-    assert len(errors) == 1 and errors[0].endswith("is expected to be empty"), errors
+    assert len(errors) == 1 and errors[0].endswith("'note' was expected"), errors
+
+
+def test_pass_check_with_information_only_validates(failing_report: RunReport) -> None:
+    # a check whose findings are all information (severity note) passes and reports them
+    def edit(data: dict[str, Any]) -> None:
+        check = _stage(data, 2)["checks"][0]
+        check["status"] = Status.PASS.value
+        for finding in check["findings"]:
+            finding["severity"] = "note"
+
+    assert _errors(_mutated(failing_report, edit)) == []
+
+
+def test_not_applicable_check_with_findings_is_rejected(failing_report: RunReport) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        check = _stage(data, 2)["checks"][0]
+        check.update(status=Status.NOT_APPLICABLE.value, reason="no file")
+
+    errors = _errors(_mutated(failing_report, edit))
+    assert any(e.endswith("is expected to be empty") for e in errors), errors
 
 
 def _property_names(node: Any) -> set[str]:

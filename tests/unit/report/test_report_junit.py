@@ -1,12 +1,13 @@
-"""JUnit XML: a suite per stage, a case per check, counts that add up, no clock."""
+"""JUnit XML: a suite per stage, a case per check, counts that add up, no clock, both schemas."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import pytest
-from tests.unit.report.conformance import junit_errors
+from tests.unit.report.conformance import junit_ant_errors, junit_errors
 
 from aces.model import RunReport
 from aces.report.junit import render_junit
@@ -34,7 +35,7 @@ def _counts(element: ET.Element) -> tuple[str, ...]:
 
 def test_document_shape(failing_report: RunReport) -> None:
     text = render_junit(failing_report)
-    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="aces"')
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n')
     assert text.endswith("</testsuites>\n")
     root = _root(failing_report)
     assert root.tag == "testsuites"
@@ -56,9 +57,11 @@ def test_document_shape(failing_report: RunReport) -> None:
 
 def test_counts(failing_report: RunReport) -> None:
     root = _root(failing_report)
-    # junit-10.xsd (Jenkins xunit) allows `skipped` on a suite only, never on the root.
-    assert _counts(root) == ("16", "3", "2", "")
-    assert "skipped" not in root.attrib
+    # Ant's format allows no attribute on the root (junit-10.xsd no `skipped`): sums only.
+    assert root.attrib == {}
+    assert sum(int(s.get("tests", "")) for s in root) == 16
+    assert sum(int(s.get("failures", "")) for s in root) == 3
+    assert sum(int(s.get("errors", "")) for s in root) == 2
     assert sum(int(s.get("skipped", "")) for s in root) == 9
     assert _counts(_suite(root, "s01-spec")) == ("1", "0", "0", "0")
     assert _counts(_suite(root, "s02-schema")) == ("4", "3", "0", "0")
@@ -133,12 +136,31 @@ def test_time_comes_from_timing_only(
     make_report: Callable[..., RunReport], failing_report: RunReport
 ) -> None:
     root = _root(failing_report)
-    assert root.get("time") == "12.500"
     assert _suite(root, "s02-schema").get("time") == "1.500"
     assert _case(root, "s02-schema", "schema.no-field-rename").get("time") == "0.750"
-    assert _suite(root, "s03-static").get("time") is None
-    untimed = make_report(failing_report.stages, timing={})
-    assert "time=" not in render_junit(untimed)
+    # Nothing measured (a stage that did not run): zero, which Ant's format requires.
+    assert _suite(root, "s03-static").get("time") == "0.000"
+    assert _suite(root, "s02-schema").get("timestamp") == "2026-11-27T10:00:00"
+    untimed = render_junit(make_report(failing_report.stages, timing={}))
+    assert set(re.findall(r' time="([^"]*)"', untimed)) == {"0.000"}
+    assert "timestamp=" not in untimed
+
+
+def test_ant_suite_attributes_and_children(failing_report: RunReport) -> None:
+    root = _root(failing_report)
+    for index, suite in enumerate(root):
+        assert suite.get("id") == str(index)
+        assert suite.get("package") == "aces"
+        assert suite.get("hostname") == "localhost"
+        children = [child.tag for child in suite]
+        assert children[0] == "properties"
+        assert children[-2:] == ["system-out", "system-err"]
+    properties = {
+        p.get("name"): p.get("value") for p in _suite(root, "s02-schema").iter("property")
+    }
+    assert properties["aces.verdict"] == "FAIL"
+    assert properties["aces.stage.status"] == "FAIL"
+    assert properties["aces.doctrine"] == "aces-1.0.0"
 
 
 def test_control_characters_are_escaped(error_report: RunReport) -> None:
@@ -159,9 +181,30 @@ def test_valid_against_jenkins_xunit_schema(name: str, request: pytest.FixtureRe
     assert junit_errors(render_junit(request.getfixturevalue(name))) == []
 
 
+@pytest.mark.parametrize("name", ["failing_report", "passing_report", "error_report"])
+def test_valid_against_the_ant_junit_format(name: str, request: pytest.FixtureRequest) -> None:
+    assert junit_ant_errors(render_junit(request.getfixturevalue(name))) == []
+
+
 def test_xunit_schema_rejects_skipped_on_the_root(failing_report: RunReport) -> None:
-    text = render_junit(failing_report).replace(
-        '<testsuites name="aces"', '<testsuites name="aces" skipped="9"', 1
-    )
+    text = render_junit(failing_report).replace("<testsuites>", '<testsuites skipped="9">', 1)
     errors = junit_errors(text)
     assert len(errors) == 1 and "skipped" in errors[0], errors
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what"),
+    [
+        ("<testsuites>", '<testsuites tests="16">', "tests"),
+        (' hostname="localhost"', "", "hostname"),
+        ("<system-err />", "", "system-err"),
+        ('timestamp="2026-11-27T10:00:00"', 'timestamp="2026-11-27T10:00:00Z"', "timestamp"),
+    ],
+)
+def test_ant_schema_rejects_what_ant_readers_reject(
+    failing_report: RunReport, old: str, new: str, what: str
+) -> None:
+    text = render_junit(failing_report)
+    assert old in text
+    errors = junit_ant_errors(text.replace(old, new, 1))
+    assert errors and any(what in e for e in errors), errors

@@ -117,12 +117,33 @@ def test_primary_location_line_hash(make_report: Maker, make_stage: Maker, tmp_p
         prints["hard-coded credential on line 4"]["primaryLocationLineHash"]
         == (line_hashes(text, {4})[4])
     )
-    # No line, or no file: no line hash (the upload action computes its own when it can).
-    assert "primaryLocationLineHash" not in prints["whole file"]
+    # A whole file is shown from its line 1, and fingerprinted there as the upload action would.
+    assert prints["whole file"]["primaryLocationLineHash"] == line_hashes(text, {1})[1]
+    regions = {
+        r["message"]["text"]: r["locations"][0]["physicalLocation"].get("region") for r in results
+    }
+    assert regions["whole file"] == {"startLine": 1, "endLine": 4}
+    # No file: no line hash (the upload action computes its own when it can).
     assert "primaryLocationLineHash" not in prints["hard-coded credential on line 2"]
     # Without the repository, no line hashes at all.
     plain = _run(render_sarif(report))["results"]
     assert all(set(r["partialFingerprints"]) == {"acesFingerprint/v1"} for r in plain)
+
+
+def test_finding_without_a_place_spans_the_policy_file(
+    make_report: Maker, make_stage: Maker, tmp_path: Path
+) -> None:
+    (tmp_path / "aces.toml").write_text("[policy]\nversion = 3\n", encoding="utf-8")
+    nowhere = Finding("sec.secrets.generic", ("sec.secrets",), "no place")
+    report = _report(make_report, make_stage, (nowhere,))
+    result = _run(render_sarif(report, source_root=tmp_path))["results"][0]
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "aces.toml"
+    assert physical["region"] == {"startLine": 1, "endLine": 2}
+    assert result["properties"]["acesLocation"] == "policy-file"
+    # Without the repository the file's length is unknown: no region, as before.
+    plain = _run(render_sarif(report))["results"][0]
+    assert "region" not in plain["locations"][0]["physicalLocation"]
 
 
 def test_identical_lines_get_distinct_line_hashes(
@@ -189,6 +210,11 @@ def test_every_documented_family_points_at_an_existing_page() -> None:
     assert doc_page("sec.tls.python-verify-false") == "security-rules.md"
     assert doc_page("lint.complexity.cyclomatic") == "stage3-patterns.md"
     assert doc_page("lint.python") == "stage3-linters.md"
+    assert doc_page("gov.pipeline-authority") == "fail-closed.md"
+    assert doc_page("gov.only-stricter") == "policy.md"
+    assert doc_page("infra.sbom.no-lockfile") == "supply-chain.md"
+    assert doc_page("arch.layers.dependency") == "stage3-patterns.md"
+    assert doc_page("principle.no-manual-exceptions.noqa") == "stage3-linters.md"
     assert doc_page("perf.latency-budget") is None
 
 

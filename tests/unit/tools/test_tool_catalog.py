@@ -51,6 +51,13 @@ RECORDED = [
     ("valkey", "Valkey server v=8.0.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64\n", "8.0.1"),
     ("postgres", "pg_ctl (PostgreSQL) 15.5 (Debian 15.5-0+deb12u1)\n", "15.5"),
     ("wasmtime", "50.0.0\n", "50.0.0"),
+    ("zizmor", "zizmor 1.32.0\n", "1.32.0"),
+    (
+        "actionlint",
+        "v1.7.12\ninstalled by building from source\n"
+        "built with go1.26.8 compiler for linux/amd64\n",
+        "1.7.12",
+    ),
 ]
 
 
@@ -74,6 +81,7 @@ def test_every_catalog_entry_has_the_adapter_shape() -> None:
 
 def test_catalog_names_the_tools_of_the_stages() -> None:
     assert sorted(tools_by_name()) == [
+        "actionlint",
         "buf",
         "cargo",
         "cargo-deny",
@@ -92,6 +100,7 @@ def test_catalog_names_the_tools_of_the_stages() -> None:
         "spin",
         "valkey",
         "wasmtime",
+        "zizmor",
     ]
     assert 1 in get_tool("git").stages
 

@@ -1,8 +1,10 @@
 """Compose files: every service ``image:`` pinned by digest.
 
 The YAML is composed with PyYAML into nodes, which keep their line numbers, so
-each finding points at the ``image:`` line. A service with only ``build:``
-builds its own image (its Dockerfile is checked on its own).
+each finding points at the ``image:`` line. A service with ``build:`` builds its
+own image (its Dockerfile is checked on its own); an ``image:`` beside the
+``build:`` is the name the built image gets, not an image pulled, so no digest
+applies to it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def compose_issues(path: str, text: str) -> Iterator[Issue]:
         return
     for name_node, service in services.value:
         image = _child(service, "image")
-        if not isinstance(image, yaml.ScalarNode):
+        if not isinstance(image, yaml.ScalarNode) or _child(service, "build") is not None:
             continue
         ref = str(image.value).strip()
         if "${" in ref or ("$" in ref and not DIGEST.search(ref)):
@@ -62,6 +64,24 @@ def compose_issues(path: str, text: str) -> Iterator[Issue]:
                 f"service {name_node.value}: image {ref} is not pinned by digest (@sha256:...)",
                 ref,
             )
+
+
+def built_image_lines(path: str, text: str) -> frozenset[int]:
+    """The lines of the ``image:`` keys that name what a service's ``build:`` makes."""
+    try:
+        root = parse_bounded(
+            lambda body: yaml.compose(body, Loader=yaml.SafeLoader), text, path, "yaml"
+        )
+    except (yaml.YAMLError, InputError):
+        return frozenset()  # an unparsable compose file is reported by the build check
+    services = _child(root, "services")
+    if not isinstance(services, yaml.MappingNode):
+        return frozenset()
+    return frozenset(
+        image.start_mark.line + 1
+        for _, service in services.value
+        if (image := _child(service, "image")) is not None and _child(service, "build") is not None
+    )
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -17,13 +17,11 @@ class CryptoRule:
     unless: str = ""
     size_capture: str = ""
     via_capture: str = ""  # an identifier that must be bound to a literal (keys.py)
+    # the matched comparison must carry a MAC / digest by data flow (digestflow.py)
+    digest_flow: bool = False
     should_flag: tuple[str, ...] = ()
     should_not_flag: tuple[str, ...] = ()
 
 
 P = "sec.crypto-misuse"
 KEY_NAME = r"(?i)(^|_)(key|secret|token|nonce|salt|password|passwd|otp|session_id)s?($|_)"
-MAC_WORDS = (
-    r"(?i)(digest\(\)|hexdigest\(\)|finalize\(\)|into_bytes\(\)|\bh?mac\b|signature|"
-    r"\w+_(mac|sig|digest|hmac)\b|:crypto\.mac)"
-)

@@ -18,7 +18,7 @@ from aces.engines.cryptorules.keys import (
     RUST_KEY_QUERY,
     RUST_VIA_QUERY,
 )
-from aces.engines.cryptorules.model import KEY_NAME, MAC_WORDS, CryptoRule, P
+from aces.engines.cryptorules.model import KEY_NAME, CryptoRule, P
 from aces.engines.cryptorules.rules_elixir import ELIXIR_RULES
 
 __all__ = ["CRYPTO_RULES", "ELIXIR_RULES", "PYTHON_RULES", "RUST_RULES", "CryptoRule"]
@@ -187,17 +187,22 @@ PYTHON_RULES: tuple[CryptoRule, ...] = (
         "python",
         "((comparison_operator) @hit)",
         "a MAC / digest compared with ==: use hmac.compare_digest (constant time)",
-        requires=(r"==|!=", MAC_WORDS),
+        requires=(r"==|!=",),
         unless=r"\blen\(|\bis\s+None\b|compare_digest",
+        digest_flow=True,
         should_flag=(
             "if hmac.new(k, m, sha256).hexdigest() == received: pass",
-            "ok = signature == expected",
-            "if request_mac != computed: abort()",
+            "signature = hmac.digest(k, m, 'sha256')\nok = signature == expected",
+            "computed = hashlib.sha256(m).hexdigest()\nwant = computed\n"
+            "if request_mac != want: abort()",
         ),
         should_not_flag=(
             "ok = hmac.compare_digest(signature, expected)",
-            "if len(signature) == 64: pass",
+            "mac = hmac.new(k, m, 'sha256').digest()\nif len(mac) == 64: pass",
             "if count == 3: pass",
+            # a word is no MAC: a function type's signature compared with the expected one
+            "if (params, results) == signature_of(expected): pass",
+            "ok = request_signature == expected_signature",
         ),
     ),
 )
@@ -339,16 +344,18 @@ RUST_RULES: tuple[CryptoRule, ...] = (
         "rust",
         "((binary_expression) @hit)",
         "a MAC / digest compared with ==: use a constant-time comparison (subtle, verify_slice)",
-        requires=(r"==|!=", MAC_WORDS),
+        requires=(r"==|!=",),
         unless=r"\.len\(\)|&&|\|\||ct_eq",
+        digest_flow=True,
         should_flag=(
             "fn f() { if mac.finalize().into_bytes() == expected { } }",
-            "fn f() { if signature != computed { return; } }",
+            "fn f() { let computed = Sha256::digest(m); if signature != computed { return; } }",
         ),
         should_not_flag=(
             "fn f() { mac.verify_slice(&tag).is_ok(); }",
-            "fn f() { if signature.len() == 64 { } }",
+            "fn f() { let tag = mac.finalize(); if tag.len() == 64 { } }",
             "fn f() { if count == 3 { } }",
+            "fn f() { if func.signature() == expected_signature { } }",
         ),
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aces.engines.cryptorules.model import KEY_NAME, MAC_WORDS, CryptoRule, P
+from aces.engines.cryptorules.model import KEY_NAME, CryptoRule, P
 
 ELIXIR_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
@@ -63,13 +63,21 @@ ELIXIR_RULES: tuple[CryptoRule, ...] = (
     CryptoRule(
         f"{P}.weak-random",
         "elixir",
-        f'((binary_operator left: (identifier) @n operator: "=") @hit (#match? @n "{KEY_NAME}"))',
+        # The draw is the value (or piped / converted into it); a draw that is one element
+        # of a tuple, list or map is part of a composite lookup key, not key material.
+        '((binary_operator left: (identifier) @n operator: "=" right: [(call) (binary_operator)])'
+        f' @hit (#match? @n "{KEY_NAME}"))',
         "key material from :rand, which is not a CSPRNG (use :crypto.strong_rand_bytes)",
         requires=(r":rand\.|:random\.|Enum\.random\(",),
-        should_flag=("token = :rand.uniform(1_000_000_000)", "key = Enum.random(1..1000)"),
+        should_flag=(
+            "token = :rand.uniform(1_000_000_000)",
+            "key = Enum.random(1..1000)",
+            "secret = :rand.bytes(16) |> Base.encode64()",
+        ),
         should_not_flag=(
             "token = :crypto.strong_rand_bytes(32)",
             "jitter = :rand.uniform(100)",
+            "key = {id, tags, :rand.uniform(partitions)}",
         ),
     ),
     CryptoRule(
@@ -86,15 +94,16 @@ ELIXIR_RULES: tuple[CryptoRule, ...] = (
         "elixir",
         '((binary_operator operator: ["==" "!=" "===" "!=="]) @hit)',
         "a MAC / digest compared with ==: use Plug.Crypto.secure_compare (constant time)",
-        requires=(MAC_WORDS,),
         unless=r"byte_size\(|secure_compare",
+        digest_flow=True,
         should_flag=(
             "valid = :crypto.mac(:hmac, :sha256, k, m) == given",
-            "if signature == expected, do: :ok",
+            "expected = :crypto.mac(:hmac, :sha256, k, m)\nif signature == expected, do: :ok",
         ),
         should_not_flag=(
             "valid = Plug.Crypto.secure_compare(signature, expected)",
             "if byte_size(signature) == 32, do: :ok",
+            "if signature == expected, do: :ok",
         ),
     ),
 )

@@ -4,7 +4,8 @@ A ``CryptoScanner`` compiles every rule's query once (per scanner, no module
 state) and scans one file at a time: parse, run each query of the file's
 language, filter matches by the rule's ``requires`` / ``unless`` expressions
 and key-size capture, resolve a ``via`` identifier to the literal it is bound to
-in the file (``keys.literal_bindings``), and report one hit per rule and line. Query captures are
+in the file (``keys.literal_bindings``), keep a comparison only when a MAC or digest
+flows into it (``digestflow``), and report one hit per rule and line. Query captures are
 not in source order (a tree-sitter 0.26 trait), so hits are sorted.
 """
 
@@ -19,6 +20,7 @@ import tree_sitter_elixir
 import tree_sitter_python
 import tree_sitter_rust
 
+from aces.engines.cryptorules.digestflow import carries_digest, digest_names
 from aces.engines.cryptorules.keys import imported_names, literal_bindings, module_constants
 from aces.engines.cryptorules.rules import CRYPTO_RULES, CryptoRule
 from aces.engines.tlsrules.textscan import Hit
@@ -141,8 +143,9 @@ class CryptoScanner:
     ) -> list[Hit]:
         """Every rule hit in one parsed file; ``known`` names resolve to literals."""
         found: dict[tuple[str, str, int], Hit] = {}
+        flow = _Flow(language, root)
         for compiled in self._rules[language]:
-            for where, line, column in self._matches(compiled, root, path, known):
+            for where, line, column in self._matches(compiled, root, path, known, flow):
                 key = (compiled.rule.rule_id, where, line)
                 if key not in found or column < found[key].column:
                     found[key] = Hit(
@@ -175,7 +178,12 @@ class CryptoScanner:
         return rule.message
 
     def _matches(
-        self, compiled: _Compiled, root: ts.Node, path: str, known: Mapping[str, Place]
+        self,
+        compiled: _Compiled,
+        root: ts.Node,
+        path: str,
+        known: Mapping[str, Place],
+        flow: _Flow,
     ) -> list[Place]:
         """Where a rule's matches that pass its filters point.
 
@@ -189,24 +197,47 @@ class CryptoScanner:
                 out.extend(known[name] for name in names if name in known)
                 continue
             for node in captures.get("hit", []):
-                if self._accepts(compiled, node, captures):
+                if self._accepts(compiled, node, captures, flow):
                     out.append(_place(path, node))
         return out
 
     def _accepts(
-        self, compiled: _Compiled, node: ts.Node, captures: dict[str, list[ts.Node]]
+        self,
+        compiled: _Compiled,
+        node: ts.Node,
+        captures: dict[str, list[ts.Node]],
+        flow: _Flow,
     ) -> bool:
-        """Whether a match passes ``requires``, ``unless`` and the key-size test."""
+        """Whether a match passes ``requires``, ``unless``, the digest flow and the key size."""
         text = (node.text or b"").decode("utf-8", "replace")
         if not all(pattern.search(text) for pattern in compiled.requires):
             return False
         if compiled.unless is not None and compiled.unless.search(text):
             return False
-        if compiled.rule.size_capture:
-            sizes = captures.get(compiled.rule.size_capture, [])
-            values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
-            return any(v is not None and v < self.min_rsa_bits for v in values)
-        return True
+        if compiled.rule.digest_flow and not flow.carries_digest(node):
+            return False
+        return self._too_small(compiled.rule, captures) if compiled.rule.size_capture else True
+
+    def _too_small(self, rule: CryptoRule, captures: dict[str, list[ts.Node]]) -> bool:
+        """Whether a key-size capture is below the policy's minimum RSA modulus."""
+        sizes = captures.get(rule.size_capture, [])
+        values = [parse_int((n.text or b"").decode("utf-8", "replace")) for n in sizes]
+        return any(v is not None and v < self.min_rsa_bits for v in values)
+
+
+class _Flow:
+    """The digest-carrying names of one file, found on first use."""
+
+    def __init__(self, language: str, root: ts.Node) -> None:
+        self.language = language
+        self.root = root
+        self._names: frozenset[str] | None = None
+
+    def carries_digest(self, node: ts.Node) -> bool:
+        """Whether a MAC or digest flows into ``node`` (``digestflow.carries_digest``)."""
+        if self._names is None:
+            self._names = digest_names(self.language, self.root)
+        return carries_digest(self.language, node, self._names)
 
 
 def _place(path: str, node: ts.Node) -> Place:

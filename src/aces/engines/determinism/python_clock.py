@@ -6,9 +6,12 @@ or an ``assert*`` call (``self.assertLess``, ``mock.assert_called_with``),
 directly or through local variables that carry it (``start = time.monotonic()``
 then ``elapsed = time.monotonic() - start`` then ``assert elapsed < 1``). A
 value carries the clock through arithmetic, numeric conversions (``int``,
-``round``) and methods of the value (``now.isoformat()``); it does not through
-data built from it (``{"ts": time.time()}``, ``Event(ts=now)``): a timestamp
-stamped on data and never compared decides nothing.
+``round``) and methods of the value (``now.isoformat()``); into a local list that
+collects such values (``samples.append(elapsed)``) and out of the list's reductions
+(``max``, ``sum``, ``sorted``, ``statistics.mean``): a latency percentile asserted
+in a test is the clock deciding it. It does not carry through data built from it
+(``{"ts": time.time()}``, ``Event(ts=now)``): a timestamp stamped on data and
+never compared decides nothing.
 
 A sleep (``time.sleep``, ``asyncio.sleep``, ``anyio.sleep``, ``trio.sleep``)
 is a hazard when an assertion follows it in the same test, with no wait on an
@@ -45,7 +48,13 @@ CLOCK = frozenset(
 )
 SLEEP = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep"})
 # conversions whose result is still the clock's value
-_CARRYING_BUILTINS = frozenset({"int", "float", "round", "abs", "min", "max", "divmod"})
+_CARRYING_BUILTINS = frozenset(
+    {"int", "float", "round", "abs", "min", "max", "divmod", "sum", "sorted"}
+)
+# reductions of a list of clock values that are still the clock's value
+_CARRYING_MODULES = ("statistics.",)
+# list methods whose argument joins the collection (the element is the last argument)
+_COLLECTING = frozenset({"append", "appendleft", "add", "insert"})
 # calls that wait on an event, a task or a condition: after one, the assertion does not rely
 # on the sleep's duration
 _WAITS = frozenset({"wait", "wait_for", "join", "gather", "result", "wait_until", "until"})
@@ -105,7 +114,9 @@ class _Taint:
     def _call(self, node: ast.Call) -> Sources:
         if dotted(node.func, self.names) in CLOCK:
             return frozenset({node})
-        if isinstance(node.func, ast.Name) and node.func.id in _CARRYING_BUILTINS:
+        name = dotted(node.func, self.names) or ""
+        carrying = name.startswith(_CARRYING_MODULES)
+        if carrying or (isinstance(node.func, ast.Name) and node.func.id in _CARRYING_BUILTINS):
             return frozenset().union(*(self.carries(a) for a in node.args))
         if isinstance(node.func, ast.Attribute):
             return self.carries(node.func.value)
@@ -143,7 +154,11 @@ class _Taint:
 
 
 def _assigned(node: ast.AST) -> tuple[tuple[str, ...], ast.expr | None] | None:
-    """(target keys, value) of an assignment node, None for anything else."""
+    """(target keys, value) of an assignment node, None for anything else; a value
+    collected into a list (``xs.append(v)``) is assigned to the list."""
+    collected = _collected(node)
+    if collected is not None:
+        return collected
     if isinstance(node, ast.Assign):
         targets = [t for target in node.targets for t in _flat(target)]
     elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
@@ -152,6 +167,18 @@ def _assigned(node: ast.AST) -> tuple[tuple[str, ...], ast.expr | None] | None:
         return None
     keys = tuple(k for t in targets if (k := local_key(t)) is not None)
     return keys, node.value
+
+
+def _collected(node: ast.AST) -> tuple[tuple[str, ...], ast.expr] | None:
+    """(the list's key, the element) of ``xs.append(v)`` (``appendleft``, ``add``,
+    ``insert``) as a statement, None for anything else."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    if call.func.attr not in _COLLECTING or not call.args or call.keywords:
+        return None
+    key = local_key(call.func.value)
+    return ((key,) if key is not None else (), call.args[-1])
 
 
 def _flat(target: ast.expr) -> list[ast.expr]:

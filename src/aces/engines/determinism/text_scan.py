@@ -6,7 +6,8 @@ the calls. In Rust, test code is a whole file under a tests directory, or the
 items marked ``#[cfg(test)]`` / ``#[test]`` (any ``#[...::test]``) elsewhere;
 ``#[cfg(test)] mod name;`` makes the module's file test code too
 (``rust_test_modules`` finds those files). In Elixir, the scanned files are the
-test scripts (``*.exs``) the caller passes.
+test scripts (``*.exs``) the caller passes; their clock reads and sleeps are
+judged on the syntax tree (``elixir_clock``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from aces.engines.determinism import rust_clock
+from aces.engines.determinism import elixir_clock, rust_clock
 from aces.engines.determinism.model import Hazard, Kind
 from aces.engines.determinism.rust_clock import Call
 
@@ -37,12 +38,6 @@ _EX_RANDOM = re.compile(
 _EX_SEED = re.compile(r":rand\.seed\s*\(")
 _EX_PROPERTY = re.compile(r"\bcheck\s+all\b")
 _EX_FIXED_PROPERTY = re.compile(r"initial_seed")
-_EX_CLOCK = re.compile(
-    r"((?:DateTime|NaiveDateTime)\.utc_now|NaiveDateTime\.local_now|Date\.utc_today"
-    r"|System\.(?:system_time|os_time|monotonic_time)|:os\.system_time|:erlang\.system_time"
-    r"|:erlang\.monotonic_time)\b"
-)
-_EX_SLEEP = re.compile(r"(Process\.sleep|:timer\.sleep)\s*\(")
 
 
 def blank_rust(text: str) -> str:
@@ -277,8 +272,27 @@ def scan_elixir(path: str, text: str) -> list[Hazard]:
                     "property test runs with a random seed (pass initial_seed:)",
                 )
             )
-    found.extend(_clock(blanked, path, 0, blanked, _EX_CLOCK, _EX_SLEEP))
+    found.extend(_elixir_clock(path, text))
     return sorted(set(found))
+
+
+def _elixir_clock(path: str, text: str) -> Iterator[Hazard]:
+    """Clock reads that decide a test, sleeps that wait before an assertion (``elixir_clock``)."""
+    for call in elixir_clock.timed_calls(text):
+        line, column = call.node.start_point.row + 1, call.node.start_point.column + 1
+        if call.assertion_line:
+            message = (
+                f"{call.what} waits a fixed time for asynchronous work before the assertion at "
+                f"line {call.assertion_line} (wait on the message or condition instead: "
+                "assert_receive, or poll)"
+            )
+            yield Hazard(path, line, column, Kind.CLOCK, "sleep", call.what, message)
+        else:
+            message = (
+                f"{call.what} decides an assertion or a branch, so the test depends on the "
+                "clock (inject a fixed time instead)"
+            )
+            yield Hazard(path, line, column, Kind.CLOCK, "wall-clock", call.what, message)
 
 
 def blank_elixir(text: str) -> str:
@@ -304,33 +318,6 @@ def blank_elixir(text: str) -> str:
         else:
             i += 1
     return "".join(out)
-
-
-def _clock(
-    blanked: str, path: str, start: int, part: str, clock: re.Pattern[str], sleep: re.Pattern[str]
-) -> Iterator[Hazard]:
-    for match in clock.finditer(part):
-        what = match.group(1)
-        yield _hazard(
-            blanked,
-            path,
-            start + match.start(),
-            Kind.CLOCK,
-            "wall-clock",
-            what,
-            f"{what} makes the test depend on the clock (inject a fixed time instead)",
-        )
-    for match in sleep.finditer(part):
-        what = match.group(1)
-        yield _hazard(
-            blanked,
-            path,
-            start + match.start(),
-            Kind.CLOCK,
-            "sleep",
-            what,
-            f"{what} makes the test depend on timing (wait on an event, or fake the clock)",
-        )
 
 
 def _hazard(

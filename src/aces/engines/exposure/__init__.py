@@ -9,7 +9,7 @@ Each returns ``Hit``s with rule id, path, line and message. No knowledge of stag
 
 from __future__ import annotations
 
-from aces.engines.exposure.envfiles import scan_env, secret_key_line
+from aces.engines.exposure.envfiles import is_example_env, scan_env, secret_key_line
 from aces.engines.exposure.manifests import scan_manifest
 from aces.engines.exposure.routeauth import RepoAuth
 from aces.engines.exposure.routes import file_auth, scan_routes
@@ -19,6 +19,7 @@ __all__ = [
     "EXPOSURE_RULES",
     "RepoAuth",
     "file_auth",
+    "is_example_env",
     "scan_env",
     "scan_exposure",
     "scan_manifest",

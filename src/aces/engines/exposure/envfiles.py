@@ -4,6 +4,11 @@ A dotenv line ``[export ]KEY=VALUE`` whose key says secret, password, token,
 API key, private key or credential, and whose value is not empty and not a
 reference (``${VAR}``, ``$VAR``) or an angle-bracket placeholder, is a finding.
 The value itself is never part of a message.
+
+An example env file (``.env.example``, ``.env.sample``, ``.env.template``,
+``.env.dist``, ``example.env``) documents the variables to set: nothing loads it,
+and its values are there to be replaced. Its settings are not the deployment's;
+a real-looking credential in it is still the secret scan's (``sec.secrets``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,15 @@ _SECRET_KEY = re.compile(
     r"(?i)secret|passw(?:or)?d|passwd|pwd|token|api_?key|private_?key|credential"
 )
 _REFERENCE = re.compile(r"^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]*>)$")
+
+_EXAMPLE_WORDS = frozenset({"example", "sample", "template", "tmpl", "dist"})
+
+
+def is_example_env(path: str) -> bool:
+    """Whether a dotenv file is an example of the variables to set, not one that is loaded."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return any(part in _EXAMPLE_WORDS for part in name.split("."))
+
 
 SHOULD_FLAG: tuple[str, ...] = (
     "DB_PASSWORD=hunter2-prod",

@@ -7,8 +7,10 @@ networking (``network_mode: host``, ``hostNetwork: true``) and the host's PID /
 IPC namespaces; ``cap_add`` / ``capabilities.add`` holding ``ALL``; published
 ports (Compose ``ports``, Kubernetes ``hostPort`` and NodePort / LoadBalancer
 Service ports) outside the policy's allowed list. A Compose port bound to a
-loopback address is not exposed. A YAML file that does not parse is a finding
-at the parser's line: what cannot be read cannot be cleared.
+loopback address is not exposed; an interpolated port is read at its default
+(``${PORT:-4000}``), and one with no default cannot be read (a finding). A YAML
+file that does not parse is a finding at the parser's line: what cannot be read
+cannot be cleared.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _PORT_SPEC = re.compile(
     r"(?:/(?:tcp|udp|sctp))?$"
 )
 _LOOPBACK_IPS = frozenset({"127.0.0.1", "[::1]", "localhost"})
+# Compose interpolation with a default (``${PORT:-4000}``, ``${PORT-4000}``): the default is
+# what a plain ``docker compose up`` publishes. A bare ``${PORT}`` has no value to read.
+_DEFAULTED = re.compile(r"\$\{\w+:?-([^}]*)\}")
 
 
 def _line(node: yaml.Node) -> int:
@@ -143,9 +148,9 @@ class _Scanner:
             published = _scalar(_get(entry, "published")) or _scalar(_get(entry, "target"))
             if ip in _LOOPBACK_IPS or published is None:
                 return
-            text = published
+            text = _DEFAULTED.sub(r"\1", published)
         else:
-            spec = _PORT_SPEC.match(_scalar(entry) or "")
+            spec = _PORT_SPEC.match(_DEFAULTED.sub(r"\1", _scalar(entry) or ""))
             if spec is None:
                 self.add("port", entry, f"{where} has a port entry ACES cannot read")
                 return

@@ -112,8 +112,14 @@ EXPOSURE_RULES: tuple[LineRule, ...] = (
 )
 
 
-def scan_exposure(path: str, text: str) -> list[Hit]:
-    """The text rules' hits in one file, with the bind heuristic and the CORS detail applied."""
+def scan_exposure(path: str, text: str, *, open_routes: bool = False) -> list[Hit]:
+    """The text rules' hits in one file, with the bind heuristic and the CORS detail applied.
+
+    A word naming authentication in the file clears a bind to every interface, unless
+    ``open_routes``: the syntax tree shows the file serving routes with no
+    authentication, so the word (a variable named ``auth`` that builds a database
+    URL) protects nothing that is bound.
+    """
     hits = scan_lines(path, text, EXPOSURE_RULES)
     kind = kind_of(path)
     if kind == "python":
@@ -123,7 +129,7 @@ def scan_exposure(path: str, text: str) -> list[Hit]:
             Hit(BIND_RULE, path, line, column, f"{BIND_MESSAGE} ({how})")
             for line, column, how in bind_all_lines(path, kind, text)
         )
-    has_auth = bool(_AUTH_WORDS.search(text))
+    has_auth = not open_routes and bool(_AUTH_WORDS.search(text))
     has_credentials = bool(_CREDENTIALS.search(text))
     out: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h.line, h.column, h.rule_id)):

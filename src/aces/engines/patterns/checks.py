@@ -4,7 +4,8 @@ A rule names one of these as its ``check``. Each takes the captured node and
 returns the message placeholders when the node is a finding, None when not:
 
 - ``function_lines``: the function spans more lines than the limit (from its
-  first line, signature or attribute-free head, to its last);
+  first line, signature or attribute-free head, to its last), not counting the
+  lines inside multi-line string literals (an SQL heredoc, a docstring: text);
 - ``magic_number``: a numeric literal that is not an allowed value and that
   nothing names: not a named constant, field default, keyword argument,
   position or unit conversion (``named_numbers`` lists each case). Octal
@@ -105,8 +106,12 @@ Refine = Callable[[FileFacts, Node, CheckSettings], Placeholders | None]
 
 
 def function_lines(facts: FileFacts, node: Node, settings: CheckSettings) -> Placeholders | None:
-    """The function's line count when it is over the limit."""
-    lines = node.end_point.row - node.start_point.row + 1
+    """The function's line count when it is over the limit.
+
+    Lines inside a multi-line string literal are text, not code (an SQL migration
+    held in a heredoc, a docstring): they are not counted.
+    """
+    lines = node.end_point.row - node.start_point.row + 1 - _string_lines(node)
     if lines <= settings.max_function_lines:
         return None
     return {
@@ -114,6 +119,23 @@ def function_lines(facts: FileFacts, node: Node, settings: CheckSettings) -> Pla
         "value": str(lines),
         "limit": str(settings.max_function_lines),
     }
+
+
+_STRING_NODES = frozenset(
+    {"string", "charlist", "sigil", "string_literal", "raw_string_literal", "concatenated_string"}
+)
+
+
+def _string_lines(node: Node) -> int:
+    """Lines after the first of every outermost multi-line string literal in ``node``."""
+    count, stack = 0, [node]
+    while stack:
+        current = stack.pop()
+        if current.type in _STRING_NODES:
+            count += current.end_point.row - current.start_point.row
+        else:
+            stack.extend(current.children)
+    return count
 
 
 def function_name(source: SourceFile, node: Node) -> str:

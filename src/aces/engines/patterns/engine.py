@@ -43,6 +43,7 @@ class Hit:
     message: str
     help: str
     end_line: int = 0  # the last line of the matched code (0: unknown or a macro expansion)
+    end_column: int = 0  # the column just after the matched code on its last line (0: unknown)
 
 
 class _Placeholders(dict[str, str]):
@@ -151,6 +152,7 @@ class PatternEngine:
                 return None
             values.update(refined)
         message = rule.message.format_map(values)
+        end_line, end_column = place_of(source.data, node.end_byte)
         return Hit(
             source.path,
             line_of(node),
@@ -158,7 +160,8 @@ class PatternEngine:
             rule.id,
             message,
             rule.help,
-            node.end_point[0] + 1,
+            end_line,
+            end_column,
         )
 
 

@@ -6,17 +6,31 @@ A literal is *not* magic when the code around it names it or it means only itsel
 - **the value of a named constant**: Rust ``const`` / ``static`` items, enum
   discriminants, array lengths and tuple indexes; Python assignments to
   UPPER_CASE names, whole tables included (``LIMITS = {"a": 10}``), and
-  unpacked ones (``LOW, HIGH = 7, 14``); Elixir
+  unpacked ones (``LOW, HIGH = 7, 14``), and any module-level assignment to a
+  plain name (``max_tries = 60 * 5`` in a script names its value as well); Elixir
   module attributes (``@timeout_ms 5_000``);
 - **named by a field or parameter**: Python class attributes (dataclass / attrs /
   pydantic field defaults, typed or not: ``port: int = 8080``), parameter
   defaults (``def f(retries=3)``), keyword arguments (``status=500``,
   ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
   and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
-  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs (``timeout: 5_000``);
+  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs
+  (``timeout: 5_000``, ``buckets: [100, 250]``, never a ``do:`` body), parameter
+  defaults (``def ping(timeout \\\\ 5_000)``) and the
+  arguments of a lookup by key (``Application.get_env(:app, :ttl, 30)``,
+  ``Keyword.get(opts, :limit, 50)``, any ``get*`` / ``fetch*``);
+- **a unit or a bit size**: ``:timer.minutes(10)``, ``:timer.seconds(30)``; the
+  size of a segment of an Elixir binary pattern (``<<kind::integer-32>>``,
+  ``size(16)``);
+- **a row of a lookup table**: an Elixir ``case`` clause mapping a literal to a
+  literal (``16 -> "bool"``) and a literal map key (``%{204 => :no_content}``);
+  an Elixir map value under a string or atom key (``%{"poll_ms" => 100}``), as
+  a Python dictionary entry;
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
-  ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``);
+  ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``), an
+  Elixir tuple index (``elem(row, 3)``, ``put_elem(row, 3, v)``) or slice range
+  (``String.slice(s, 0..-2//1)``);
 - **a unit conversion**: a factor of ``*`` or ``/`` (``//``, ``*=``, ``/=``) that
   converts between units: 60, 24, 3600, 86400 (time), 100 (percent), 1000,
   1e3, 1e6, 1e9 and their inverses (metric), 1024, 1024², 1024³ (binary sizes).
@@ -43,6 +57,7 @@ NAMED_CONTEXTS = {
 """,
     "python": """
 (assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant
+(module (expression_statement (assignment left: (identifier)) @constant))
 (assignment
   left: [(pattern_list) (tuple_pattern)] @names
   (#match? @names "^[(]?_*[A-Z][A-Z0-9_]*([ ]*,[ ]*_*[A-Z][A-Z0-9_]*)*[ ]*,?[ ]*[)]?$")) @constant
@@ -66,7 +81,37 @@ NAMED_CONTEXTS = {
 """,
     "elixir": """
 (unary_operator operator: "@" operand: (_) @constant)
-(pair value: [(integer) (float)] @constant)
+(pair value: [(integer) (float) (unary_operator)] @constant)
+(pair
+  key: (keyword) @key
+  value: [(list) (tuple)] @constant
+  (#not-match? @key "^(do|else|after|rescue|catch):"))
+(bitstring (binary_operator operator: "::" right: (_) @constant))
+(binary_operator operator: "\\\\\\\\" right: [(integer) (float) (unary_operator)] @constant)
+(call
+  target: (dot right: (identifier) @method)
+  (arguments) @constant
+  (#match? @method "^(get|fetch)(_[a-z_]+)?!?$"))
+(call
+  target: (dot left: (atom) @module right: (identifier) @unit)
+  (arguments) @constant
+  (#eq? @module ":timer")
+  (#any-of? @unit "seconds" "minutes" "hours" "hms"))
+(stab_clause
+  left: (arguments . [(integer) (float) (unary_operator)] .) @constant
+  right: (body . [(string) (atom) (integer) (float) (charlist) (nil) (boolean)] .))
+(map_content (binary_operator left: [(integer) (float)] @constant "=>"))
+(map_content
+  (binary_operator left: [(string) (atom)] right: [(integer) (float) (unary_operator)] @constant))
+(call
+  target: (identifier) @position
+  (arguments . (_) . (integer) @constant)
+  (#any-of? @position "elem" "put_elem"))
+(call
+  target: (dot right: (identifier) @slice)
+  (arguments (_) . (binary_operator) @constant)
+  (#match? @constant "^-?[0-9_]+[.][.]")
+  (#any-of? @slice "slice" "binary_part" "split_at"))
 """,
 }
 

@@ -17,13 +17,16 @@ The context of a file decides how a secret found in it is judged
 
 A value is clearly a *fixture* when it says so (``test``, ``fake``, ``dummy``,
 ``example``, ``sample``, ``changeme``, ``mock``, or it spells ``password`` /
-``secret``) or when the connection it opens goes nowhere real (a URL whose host is
-``localhost``, a loopback address, or a reserved example / test domain).
+``secret`` / ``token``), when it is typed out as runs along the keyboard's rows of
+letters and digits (``abc123xyz``, ``def456``: no generator writes those), or when
+the connection it opens goes nowhere real (a URL whose host is ``localhost``, a
+loopback address, or a reserved example / test domain).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import PurePosixPath
 
 from aces.workspace.roles import DOCS as DOCS_ROLE
@@ -82,7 +85,7 @@ _KIND = re.compile(rb'(?m)^(?:kind:[ \t]*[A-Z]|[ \t]*"kind"[ \t]*:)')
 
 # A password that spells "password" or "secret" is a fixture's, not a live one's.
 FIXTURE_WORDS = re.compile(
-    rb"(?i)test|fake|dummy|example|sample|change[_-]?(?:me|this|it)|mock|passw(?:or)?d|secret"
+    rb"(?i)test|fake|dummy|example|sample|change[_-]?(?:me|this|it)|mock|passw(?:or)?d|secret|token"
     rb"|placeholder|redacted|(?:^|[^a-z])your[_-]|not[_-]?a[_-]?real"
 )
 # The host right after a URL's password: ``@localhost``, ``@127.0.0.1``, ``@[::1]``, a
@@ -136,6 +139,34 @@ def context_of(path: str, head: bytes = b"") -> str:
 
 
 def is_fixture_value(secret: bytes, after: bytes) -> bool:
-    """Whether a value is clearly fake or local: a fixture word in it, or ``after`` (the
-    bytes that follow it) starting with a URL's local or reserved host."""
-    return FIXTURE_WORDS.search(secret) is not None or _LOCAL_HOST.match(after) is not None
+    """Whether a value is clearly fake or local: a fixture word in it, a value typed as
+    ascending runs, or ``after`` (the bytes that follow it) starting with a URL's local
+    or reserved host."""
+    return (
+        FIXTURE_WORDS.search(secret) is not None
+        or is_typed_sequence(secret)
+        or _LOCAL_HOST.match(after) is not None
+    )
+
+
+_SEPARATORS = re.compile(rb"[-_.:]")
+MIN_RUN = 3  # "ab" happens by chance in random text; "abc123xyz" is typed
+MIN_SEQUENCE = 6
+
+
+def is_typed_sequence(secret: bytes) -> bool:
+    """Whether a value is made only of ascending runs of at least ``MIN_RUN`` characters
+    (``abc123xyz``, ``def-456``, ``123456``), separators aside: a placeholder typed by
+    hand, never the output of a key generator."""
+    chars = _SEPARATORS.sub(b"", secret).lower()
+    if len(chars) < MIN_SEQUENCE or not chars.isalnum():
+        return False
+    run = 1
+    for previous, current in pairwise(chars):
+        if current == previous + 1:
+            run += 1
+            continue
+        if run < MIN_RUN:
+            return False
+        run = 1
+    return run >= MIN_RUN

@@ -20,6 +20,7 @@ from aces.engines.supply.manifests import (
     resolve_inherited,
 )
 from aces.engines.supply.sbom import Subject
+from aces.engines.supply.workspaces import workspace_lock
 from aces.errors import AcesError
 from aces.nesting import parse_bounded
 
@@ -65,7 +66,11 @@ def take_inventory(files: Sequence[str], read_text: ReadText, fallback_name: str
             read.append(read_manifest(path, read_text(path)))
         except AcesError as exc:
             unreadable.append(Unreadable(path, _reason(exc)))
-    manifests = [(m, find_lock(m, present)) for m in resolve_inherited(read, read_text)]
+    resolved = resolve_inherited(read, read_text)
+    manifests = [
+        (m, find_lock(m, present) or workspace_lock(m, resolved, present, read_text))
+        for m in resolved
+    ]
     locks = lockfiles(files)
     packages: set[Package] = set()
     for lock in locks:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from aces.engines.containers.compose import built_image_lines
 from aces.engines.supply.lockfiles import refuse_conflicts
 from aces.errors import InputError
 from aces.nesting import parse_bounded
@@ -76,9 +77,10 @@ def manifest_kind(path: str, text: str) -> str | None:
 def image_refs(path: str, text: str, kind: str) -> Iterator[ImageRef]:
     """Every image reference of a manifest of ``kind``, in line order."""
     pattern = _HCL_IMAGE if kind == "nomad" else _YAML_IMAGE
+    built = built_image_lines(path, text) if kind == "compose" else frozenset()
     for number, line in enumerate(text.splitlines(), start=1):
         match = pattern.match(line)
-        if match:
+        if match and number not in built:  # the name of a built image is not pulled
             yield ImageRef(path, number, match.group("ref"))
 
 

@@ -2,9 +2,9 @@
 
 A deliberately small reader of the locks the SBOM is built from: ``Cargo.lock``,
 Python locks (``requirements*.txt`` pins, ``poetry.lock``, ``uv.lock``,
-``pylock*.toml``), ``package-lock.json`` / ``npm-shrinkwrap.json`` and
-``mix.lock``. Each parser takes a path and its text and returns plain values; a
-lock that cannot be read (a merge conflict marker, bad TOML / JSON) raises
+``pylock*.toml``), ``package-lock.json`` / ``npm-shrinkwrap.json``, Bun's text
+``bun.lock`` and ``mix.lock``. Each parser takes a path and its text and returns
+plain values; a lock that cannot be read (a merge conflict marker, bad TOML / JSON) raises
 ``InputError`` naming the file and line.
 """
 
@@ -153,6 +153,30 @@ def _npm_v1(path: str, deps: object) -> Iterator[Package]:
             yield from _npm_v1(path, entry.get("dependencies"))
 
 
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def parse_bun_lock(path: str, text: str) -> list[Package]:
+    """Installed packages of Bun's text lock: ``packages`` maps a key to ``["name@version", ...]``.
+
+    The file is JSON with trailing commas; a workspace member's own entry
+    (``name@workspace:dir``) is the project itself, not a dependency.
+    """
+    data = _json(path, _TRAILING_COMMA.sub(r"\1", text))
+    packages = data.get("packages") if isinstance(data, dict) else None
+    if not isinstance(packages, dict):
+        raise InputError("no packages table", path=path, hint="regenerate it with bun install")
+    out: list[Package] = []
+    for entry in packages.values():
+        spec = entry[0] if isinstance(entry, list) and entry else None
+        if not isinstance(spec, str) or "@" not in spec[1:]:
+            continue
+        name, version = spec[0] + spec[1:].split("@", 1)[0], spec[1:].split("@", 1)[1]
+        if not version.startswith("workspace:"):
+            out.append(Package("npm", name, version, path))
+    return out
+
+
 def parse_mix_lock(path: str, text: str) -> list[Package]:
     """``"name": {:hex, :name, "version", ...}`` entries of a mix.lock (git: the ref)."""
     refuse_conflicts(path, text)
@@ -178,6 +202,8 @@ def lock_parser(path: str) -> Parser | None:
         return parse_requirements
     if name in ("package-lock.json", "npm-shrinkwrap.json"):
         return parse_package_lock
+    if name == "bun.lock":
+        return parse_bun_lock
     if name == "mix.lock":
         return parse_mix_lock
     return None

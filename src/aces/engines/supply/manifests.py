@@ -3,7 +3,7 @@
 ``Cargo.toml`` needs a ``Cargo.lock`` in its directory or an ancestor (a
 workspace shares one); a ``pyproject.toml`` with dependencies needs a Python
 lock next to it; a ``package.json`` with dependencies a ``package-lock.json``
-(or ``npm-shrinkwrap.json``); a ``mix.exs`` with dependencies a ``mix.lock``.
+(or ``npm-shrinkwrap.json``, ``bun.lock``); a ``mix.exs`` with dependencies a ``mix.lock``.
 A manifest without dependencies needs no lock.
 """
 
@@ -23,6 +23,7 @@ _CARGO_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 _PEP508_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _MIX_DEP = re.compile(r"\{\s*:([a-z_][a-z0-9_]*)\s*,([^}\n]*)")
 _NPM_TABLES = ("dependencies", "devDependencies", "optionalDependencies")
+NPM_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "bun.lock")
 PYTHON_LOCK = re.compile(r"(poetry\.lock|uv\.lock|pylock(\.[^/]+)?\.toml|requirements[^/]*\.txt)")
 
 
@@ -204,7 +205,7 @@ def package_json_manifest(path: str, text: str) -> Manifest:
                 for name, spec in table.items():
                     line = line_of(text, rf'^[ \t]*"{re.escape(name)}"\s*:')
                     deps.append(Dependency(name, line, spec if isinstance(spec, str) else ""))
-    return Manifest(path, "npm", tuple(deps), ("package-lock.json", "npm-shrinkwrap.json"))
+    return Manifest(path, "npm", tuple(deps), NPM_LOCKS)
 
 
 def mix_manifest(path: str, text: str) -> Manifest:

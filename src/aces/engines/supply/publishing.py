@@ -64,6 +64,16 @@ _ACTIONS: dict[str, str] = {
     "js-devtools/npm-publish": PUBLISH,
 }
 _PUSHING_BUILDS = ("docker/build-push-action", "docker/bake-action")
+# ``gh release create <tag> [<files>...]``: the options that take a value; a release made
+# with no file argument carries notes, not an artifact
+_GH_RELEASE_VALUE_OPTIONS = frozenset(
+    {
+        "-t", "--title", "-n", "--notes", "-F", "--notes-file", "--target", "-R", "--repo",
+        "--discussion-category", "--notes-start-tag",
+    }
+)  # fmt: skip
+# release actions whose assets are an input: with none set, the release has no artifact
+_RELEASE_ACTION_ASSETS = {"softprops/action-gh-release": "files"}
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,8 @@ def _action(path: str, step: yaml.MappingNode) -> Iterator[Step]:
     uses, line = found
     name = uses.split("@", 1)[0].lower()
     settings = _settings(step)
+    if name in _RELEASE_ACTION_ASSETS and not settings.get(_RELEASE_ACTION_ASSETS[name]):
+        return  # a release of notes only: no artifact to attest
     if name in _ACTIONS:
         yield Step(path, line, _ACTIONS[name], uses)
     elif name == "aquasecurity/trivy-action" and settings.get("format", "").startswith(
@@ -158,9 +170,27 @@ def _shell(path: str, node: yaml.Node) -> Iterator[Step]:
         for offset, line in logical_lines(str(item.value)):
             for words in simple_commands(line):
                 command = " ".join([words[0].rsplit("/", 1)[-1], *words[1:]])
+                if _release_without_assets(words):
+                    continue
                 for kind, pattern in _COMMANDS:
                     if pattern.match(command):
                         yield Step(path, first + offset, kind, command[:120])
+
+
+def _release_without_assets(words: list[str]) -> bool:
+    """Whether the command is ``gh release create <tag>`` with no file to attach."""
+    if [w.rsplit("/", 1)[-1] for w in words[:3]] != ["gh", "release", "create"]:
+        return False
+    positionals: list[str] = []
+    rest = iter(words[3:])
+    for word in rest:
+        if word in _GH_RELEASE_VALUE_OPTIONS:
+            next(rest, None)
+        elif word == "--":
+            positionals.extend(rest)
+        elif not word.startswith("-"):
+            positionals.append(word)
+    return len(positionals) <= 1  # the tag alone
 
 
 def _scalar(mapping: yaml.MappingNode, key: str) -> tuple[str, int] | None:

@@ -22,7 +22,6 @@ from aces.nesting import parse_bounded
 _EXACT = re.compile(r"\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]+)?")
 _DATED = re.compile(r"(?:stable|beta|nightly)-\d{4}-\d{2}-\d{2}(?:-[0-9A-Za-z_-]+)?")
 _PREFIXED = re.compile(r"[A-Za-z][A-Za-z0-9_]*-\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.+-]+)?")
-_USES = re.compile(r"""^\s*(?:-\s+)?uses:\s*(?P<q>["']?)(?P<ref>[^"'#\s]+)(?P=q)""")
 _SHA = re.compile(r"[0-9a-f]{40}")
 RUST_TOOLCHAIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
 
@@ -128,29 +127,3 @@ def _mise_versions(spec: object) -> list[str]:
     if isinstance(spec, dict):
         return _mise_versions(spec.get("version", ""))
     return [str(spec)]
-
-
-@dataclass(frozen=True)
-class ActionUse:
-    """A ``uses:`` of a workflow that is not pinned to a full commit SHA."""
-
-    path: str
-    line: int
-    ref: str
-
-
-def unpinned_actions(path: str, text: str) -> Iterator[ActionUse]:
-    """Every ``uses:`` of a workflow file that a tag or branch could move."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _USES.match(line)
-        if not match:
-            continue
-        ref = match.group("ref")
-        if ref.startswith("./"):
-            continue
-        if ref.startswith("docker://"):
-            if not re.search(r"@sha256:[0-9a-f]{64}$", ref):
-                yield ActionUse(path, number, ref)
-            continue
-        if "@" not in ref or not _SHA.fullmatch(ref.rsplit("@", 1)[1]):
-            yield ActionUse(path, number, ref)

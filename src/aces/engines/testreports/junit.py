@@ -10,6 +10,7 @@ file (and line and column, when the XML parser knows them).
 
 from __future__ import annotations
 
+import re
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import ElementTree as SafeElementTree
@@ -81,8 +82,25 @@ def _outcome(element: Element) -> tuple[Outcome, str]:
     ):
         child = element.find(tag)
         if child is not None:
-            return outcome, first_line(child.get("message") or child.text or "")
+            message = child.get("message") or ""
+            if not message or message in _PYTEST_GENERIC:  # the cause is in the text
+                message = _raised(child.text or "") or message or child.text or ""
+            return outcome, first_line(message)
     return Outcome.PASSED, ""
+
+
+_PYTEST_GENERIC = frozenset({"collection failure", "internal error"})
+_RAISED = re.compile(
+    r"^(?:(?:E|INTERNALERROR>)\s+)?([\w.]*?\w+(?:Error|Exception|Exit|Interrupt)\b:?.*)$",
+    re.MULTILINE,
+)
+
+
+def _raised(text: str) -> str:
+    """The last exception line of pytest's text (``E   ModuleNotFoundError: ...``,
+    ``INTERNALERROR> SystemExit: 1``, a traceback's last ``SystemExit: 1``), or ''."""
+    found = _RAISED.findall(text)
+    return found[-1] if found else ""
 
 
 def _line(raw: str, shift: int) -> int:

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from aces.engines.patterns.grammars import parser
+from aces.engines.tlsrules.composenet import local_service_names
 from aces.engines.tlsrules.flow import Sink, column_of, judge, string_value, text_of
 from aces.engines.tlsrules.pysyntax import MESSAGES, SSLMODE, scan_python_tls
 from aces.engines.tlsrules.static import (
@@ -34,6 +35,7 @@ from aces.engines.tlsrules.static import (
     PLAINTEXT_URL,
     TLS_RULES,
     plaintext_url_reason,
+    url_host,
 )
 from aces.engines.tlsrules.textscan import Hit, kind_of, scan_lines
 
@@ -80,7 +82,7 @@ CONNECTION = Sink(_CONNECT_CALLS, is_connection_name, named_locals=False)
 
 def scan_tls(path: str, text: str) -> list[Hit]:
     """The static TLS rules' hits in one file, plaintext URLs in code judged by their flow."""
-    hits = scan_lines(path, text, TLS_RULES)
+    hits = _off_the_compose_network(path, text, scan_lines(path, text, TLS_RULES))
     kind = kind_of(path)
     if kind == "python":
         hits.extend(scan_python_tls(path, text))
@@ -94,6 +96,15 @@ def scan_tls(path: str, text: str) -> list[Hit]:
             for line, column, how in weak_dsn_lines(kind, text)
         )
     return sorted(hits, key=lambda h: (h.line, h.column, h.rule_id))
+
+
+def _off_the_compose_network(path: str, text: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` without the URLs to a service of the same single-host compose file."""
+    services = local_service_names(path, text)
+    if not services:
+        return hits
+    lines = text.splitlines()
+    return [hit for hit in hits if url_host(lines[hit.line - 1][hit.column - 1 :]) not in services]
 
 
 def plaintext_connection_lines(language: str, text: str) -> Iterator[tuple[int, int, str]]:

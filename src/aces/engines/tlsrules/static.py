@@ -29,7 +29,10 @@ _PLAIN_SCHEMES = {
     "postgres": "add sslmode=require or sslmode=verify-full",
     "postgresql": "add sslmode=require or sslmode=verify-full",
 }
-_URL_CHARS = r"[^\s'\"`<>)}]+"
+# A URL runs to the first space, quote or closing bracket; a shell / compose interpolation
+# (``${POSTGRES_PASSWORD:?not set}``) is part of it, braces and spaces included, so the
+# host after its ``@`` is the host read.
+_URL_CHARS = r"(?:\$\{[^}\n]*\}|[^\s'\"`<>)}])+"
 PLAINTEXT_RULE = "sec.tls.plaintext-url"
 PLAINTEXT_MESSAGE = "plaintext connection to a non-local host"
 
@@ -45,12 +48,30 @@ def is_local_host(host: str) -> bool:
         return False
 
 
+_PLACEHOLDER = "interpolated-value"
+_INTERPOLATION = re.compile(r"\$\{[^}\n]*\}")
+
+
+def _without_interpolations(url: str) -> str:
+    """``url`` with each ``${...}`` replaced by a word, so no ``?``, ``:`` or ``/`` in it splits."""
+    return _INTERPOLATION.sub(_PLACEHOLDER, url)
+
+
 def _host_of(url: str) -> str | None:
     """The host of a URL, or None when it has none or cannot be parsed."""
     try:
-        return urlsplit(url).hostname
+        return urlsplit(_without_interpolations(url)).hostname
     except ValueError:
         return None
+
+
+_ANY_URL = re.compile(rf"[a-z][a-z0-9+.-]*://{_URL_CHARS}", re.IGNORECASE)
+
+
+def url_host(text: str) -> str | None:
+    """The host of the URL ``text`` starts with (lower case), or None."""
+    match = _ANY_URL.match(text)
+    return _host_of(match.group(0)) if match else None
 
 
 PLAINTEXT_URL = re.compile(
@@ -67,11 +88,13 @@ def plaintext_url_reason(match: re.Match[str]) -> str | None:
         return None
     if scheme.startswith("postgres"):
         try:
-            modes = parse_qs(urlsplit(url).query).get("sslmode", [])
+            modes = parse_qs(urlsplit(_without_interpolations(url)).query).get("sslmode", [])
         except ValueError:
             modes = []
         if modes and modes[-1] in SECURE_SSLMODES:
             return None
+    if host == _PLACEHOLDER:
+        host = "a host set by a variable"
     return f"{scheme}:// to {host or 'an unnamed host'} ({_PLAIN_SCHEMES[scheme]})"
 
 
@@ -143,6 +166,7 @@ TLS_RULES: tuple[LineRule, ...] = (
             "url: redis://cache.prod.internal:6379/0",
             "postgres://app@db.example.com/app",
             "postgresql://app@db.example.com/app?sslmode=prefer",
+            "DATABASE_URL=postgresql://app:${DB_PASSWORD:?not set}@db.example.com:5432/app",
         ),
         should_not_flag=(
             'NATS_URL = "nats://127.0.0.1:4222"',
@@ -152,6 +176,8 @@ TLS_RULES: tuple[LineRule, ...] = (
             "postgres://app@db.example.com/app?sslmode=verify-full",
             "postgresql://u@[::1]:5432/app",
             "nats://broker.local:4222",
+            "DATABASE_URL=postgresql://postgres:${POSTGRES_PASSWORD}@localhost:5432/app",
+            "url: postgresql://app:${DB_PASSWORD:?Variable not set}@127.0.0.1:5432/app",
         ),
     ),
     LineRule(

@@ -4,7 +4,8 @@ A ``LineRule`` is data: an id, the file kinds it reads, a regular expression
 and a message, with should-flag and should-not-flag sample lines the tests
 run. ``scan_lines`` applies rules to one file's text and returns ``Hit``s with
 1-based line and column. Whole-line comments are skipped, since a comment
-that names a dangerous setting is not the setting; in Python and Rust every
+that names a dangerous setting is not the setting, and so is an Elixir or Rust
+assertion line (it compares the value the product sets); in Python and Rust every
 string literal and comment is blanked first (``masking``), since a rule's own
 pattern, a sample or a docstring is not the setting either. The values of sample,
 pattern and prose keys in TOML and YAML (``samplekeys``) are not configuration and
@@ -42,6 +43,11 @@ _COMMENT_PREFIXES: dict[str, tuple[str, ...]] = {
     "rust": ("//",),
     "elixir": ("#",),
     "config": ("#", "//", ";"),
+}
+# A line that asserts compares a value, it sets nothing (``assert ssl == [verify: :verify_none]``).
+_ASSERTION_LINES: dict[str, re.Pattern[str]] = {
+    "elixir": re.compile(r"^\s*(?:assert|refute)\w*\b"),
+    "rust": re.compile(r"^\s*(?:debug_)?(?:prop_)?assert(?:_eq|_ne|_matches)?!"),
 }
 
 
@@ -116,8 +122,9 @@ def scan_lines(path: str, text: str, rules: Iterable[LineRule]) -> list[Hit]:
     if maskable(kind):
         text = mask_literals(kind, text)
     samples = _sample_lines(path, text)
+    assertion = _ASSERTION_LINES.get(kind)
     for number, line in code_lines(text, kind):
-        if number in samples:
+        if number in samples or (assertion is not None and assertion.match(line)):
             continue
         for rule in chosen:
             for column, message in rule.check(line):
