@@ -128,9 +128,9 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
         raise InputError(f"not valid TOML ({exc})", path=source) from exc
     allow_table = data.get("allowlist", {})
     allow = compile_all(allow_table.get("secrets", []), source, "allowlist.secrets")
-    # An issuer's documented example values are never secrets, like placeholder shapes.
-    allow += compile_all(allow_table.get("documented", []), source, "allowlist.documented")
     fixtures = compile_all(allow_table.get("fixtures", []), source, "allowlist.fixtures")
+    # An issuer's documented example values say they are examples as EXAMPLE does.
+    fixtures += compile_all(allow_table.get("documented", []), source, "allowlist.documented")
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list) or not raw_rules:
         raise InputError("expected one or more [[rule]] tables", path=source)
