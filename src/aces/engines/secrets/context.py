@@ -86,7 +86,7 @@ _KIND = re.compile(rb'(?m)^(?:kind:[ \t]*[A-Z]|[ \t]*"kind"[ \t]*:)')
 # A password that spells "password" or "secret" is a fixture's, not a live one's.
 FIXTURE_WORDS = re.compile(
     rb"(?i)test|fake|dummy|example|sample|change[_-]?(?:me|this|it)|mock|passw(?:or)?d|secret|token"
-    rb"|placeholder|redacted|\byour[_-]|not[_-]?a[_-]?real"
+    rb"|placeholder|redacted|(?:^|[^a-z])your[_-]|not[_-]?a[_-]?real"
 )
 # The host right after a URL's password: ``@localhost``, ``@127.0.0.1``, ``@[::1]``, a
 # reserved example domain (RFC 2606: example.com/.net/.org, .example, .test, .invalid,
