@@ -20,10 +20,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aces.engines.secrets import baseline as baseline_file
-from aces.engines.secrets import ci_services
 from aces.engines.secrets.commits import LOG_ARGS, MessageHit, parse_log, scan_messages
-from aces.engines.secrets.context import CONTEXT_TITLES, MANIFEST_HEAD, TESTS, context_of
+from aces.engines.secrets.context import (
+    CONTEXT_TITLES,
+    MANIFEST_HEAD,
+    context_of,
+    is_document_example,
+)
 from aces.engines.secrets.gitleaks import load_gitleaks
+from aces.engines.secrets.line_contexts import LineContext, line_contexts, may_differ
 from aces.engines.secrets.matcher import Matcher
 from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.rules import RuleSet, load_builtin
@@ -39,7 +44,7 @@ from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "4"
+LOGIC_VERSION = "5"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
 INFO_HELP = (
@@ -218,20 +223,20 @@ class SecretScan(Check):
         hunks = self.counted_lines(ctx, target)
         where = context_of(target.path, _head(ctx, target.path))
         titles = _titles(matcher)
-        # a CI job's service container and its loopback URL are the job's test fixtures
-        job_fixtures = (
-            ci_services.fixture_lines(
-                target.path, ctx.workspace.read_bytes(target.path).decode("utf-8", "replace")
-            )
-            if ci_services.is_workflow(target.path)
-            else frozenset()
+        # lines whose structure gives them their own context (a CI job's service container,
+        # an API description's examples)
+        lines = (
+            line_contexts(target.path, ctx.workspace.read_bytes(target.path))
+            if may_differ(target.path)
+            else {}
         )
         for hit in hits:
             if not in_hunks(hit, hunks):
                 continue
-            fixture, here = (True, TESTS) if hit.line in job_fixtures else (hit.fixture, where)
-            info = fixture and here in ctx.policy.secrets.info_contexts
-            yield self.hit_finding(hit, titles[hit.rule_id], here, info=info)
+            line = lines.get(hit.line, LineContext(where))
+            fixture = line.fixture or hit.fixture or is_document_example(hit.rule_id, line.context)
+            info = fixture and line.context in ctx.policy.secrets.info_contexts
+            yield self.hit_finding(hit, titles[hit.rule_id], line.context, info=info)
 
     def matcher(self, ctx: RunContext) -> Matcher:
         """The compiled rules: the built-in ones shared with redaction, or with the policy's."""

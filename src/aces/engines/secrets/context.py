@@ -50,6 +50,17 @@ CONTEXT_TITLES: dict[str, str] = {
     DOCS: "documentation example",
 }
 
+# Rules that find a shape rather than a provider's live token format: a password entry, a
+# URL's password, a JWT. In a document their values are the document's examples; a token of a
+# provider's format (``ghp_``, ``AKIA``, a private key block) still blocks there unless its
+# value says it is a fake.
+EXAMPLE_SHAPE_RULES = frozenset(
+    {
+        "generic-secret", "jwt", "postgres-url-password", "redis-url-password",
+        "url-credentials", "deploy-credential", "deploy-env-value",
+    }
+)  # fmt: skip
+
 _DEPLOY_NAME = re.compile(
     r"""(?ix)^(?:
         (?:docker-)?compose(?:[._-][\w.-]*)?\.ya?ml
@@ -127,6 +138,12 @@ def context_of(path: str, head: bytes = b"") -> str:
     if PurePosixPath(path).suffix.lower() in _CONFIG_SUFFIXES:
         return CONFIG
     return SOURCE
+
+
+def is_document_example(rule_id: str, context: str) -> bool:
+    """Whether a finding of ``rule_id`` in ``context`` is a document's example: a shape
+    (``EXAMPLE_SHAPE_RULES``) in a documentation context, whatever its value."""
+    return context == DOCS and rule_id in EXAMPLE_SHAPE_RULES
 
 
 def is_fixture_value(secret: bytes, after: bytes) -> bool:

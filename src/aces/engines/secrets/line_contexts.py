@@ -1,0 +1,43 @@
+"""Lines of a file whose context is not the file's own.
+
+Most secrets take the context of their file (``context.context_of``). Two kinds of
+lines say otherwise by their structure:
+
+- in a CI workflow, a job's ``services:`` block and a URL with a password to a
+  loopback host configure that job's throwaway database: test fixtures, whatever
+  the value (``ci_services``);
+- in an OpenAPI / Swagger document, the values under ``example`` / ``examples``
+  keys are documented samples: documentation examples (``api_examples``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aces.engines.secrets import api_examples, ci_services
+from aces.engines.secrets.context import DOCS, TESTS
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """The context of one line, and whether any value on it is a fixture by its place."""
+
+    context: str
+    fixture: bool = False
+
+
+def may_differ(path: str) -> bool:
+    """Whether a file can hold lines of another context (worth reading it again)."""
+    return ci_services.is_workflow(path) or path.lower().endswith(api_examples.EXTENSIONS)
+
+
+def line_contexts(path: str, data: bytes) -> dict[int, LineContext]:
+    """The lines (1-based) of ``data``, the text of ``path``, whose context is their own."""
+    found: dict[int, LineContext] = {}
+    for line in api_examples.example_lines(path, data):
+        found[line] = LineContext(DOCS)
+    if ci_services.is_workflow(path):
+        text = data.decode("utf-8", "replace")
+        for line in ci_services.fixture_lines(path, text):
+            found[line] = LineContext(TESTS, fixture=True)
+    return found
