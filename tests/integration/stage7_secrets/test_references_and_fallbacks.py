@@ -94,3 +94,33 @@ def test_references_pass_and_literal_fallbacks_block(tmp_path: Path) -> None:
     assert fallback.location.column == len("      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-") + 1
     assert "in deploy configuration" in fallback.message
     assert "todopassword" not in fallback.message
+
+
+def test_a_rust_inline_test_module_is_a_test(tmp_path: Path) -> None:
+    source = (
+        "//! Sessions.\n"
+        "pub fn check(token: &str) -> bool {\n"
+        '    token == "hunter-Zq8vLm2pWxKr"\n'
+        "}\n"
+        "\n"
+        "#[cfg(test)]\n"
+        "mod tests {\n"
+        "    #[test]\n"
+        "    fn accepts() {\n"
+        '        let expected_token = "token123";\n'
+        '        let leaked = "ghp_' + "Zq8vLm2pWxKr" * 3 + '";\n'
+        "    }\n"
+        "}\n"
+        "\n"
+        'pub fn fallback() -> String { let api_token = "token123"; api_token.into() }\n'
+    )
+    root = git_example(tmp_path)
+    (root / "crates/auth/src").mkdir(parents=True)
+    (root / "crates/auth/src/lib.rs").write_text(source, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "rust")
+    assert rows(scanned(context(root))) == [
+        ("sec.secrets.generic-secret", "crates/auth/src/lib.rs", 10, Severity.NOTE),
+        ("sec.secrets.github-token", "crates/auth/src/lib.rs", 11, Severity.ERROR),
+        ("sec.secrets.generic-secret", "crates/auth/src/lib.rs", 15, Severity.ERROR),
+    ]

@@ -7,15 +7,22 @@ lines say otherwise by their structure:
   loopback host configure that job's throwaway database: test fixtures, whatever
   the value (``ci_services``);
 - in an OpenAPI / Swagger document, the values under ``example`` / ``examples``
-  keys are documented samples: documentation examples (``api_examples``).
+  keys are documented samples: documentation examples (``api_examples``);
+- in Rust source, the items marked ``#[cfg(test)]`` (an inline ``mod tests``) and
+  the ``#[test]`` functions are tests: their values are test fixtures, judged as in
+  a test file (a fake value is information, a real-looking one blocks). A file that
+  does not parse keeps its own context.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aces.engines.patterns.source import parse_source
+from aces.engines.patterns.zones import TEST, file_spans
 from aces.engines.secrets import api_examples, ci_services
 from aces.engines.secrets.context import DOCS, TESTS
+from aces.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class LineContext:
 
 def may_differ(path: str) -> bool:
     """Whether a file can hold lines of another context (worth reading it again)."""
-    return ci_services.is_workflow(path) or path.lower().endswith(api_examples.EXTENSIONS)
+    return ci_services.is_workflow(path) or path.lower().endswith((*api_examples.EXTENSIONS, ".rs"))
 
 
 def line_contexts(path: str, data: bytes) -> dict[int, LineContext]:
@@ -36,8 +43,26 @@ def line_contexts(path: str, data: bytes) -> dict[int, LineContext]:
     found: dict[int, LineContext] = {}
     for line in api_examples.example_lines(path, data):
         found[line] = LineContext(DOCS)
+    if path.lower().endswith(".rs"):
+        for line in rust_test_lines(path, data):
+            found[line] = LineContext(TESTS)
     if ci_services.is_workflow(path):
         text = data.decode("utf-8", "replace")
         for line in ci_services.fixture_lines(path, text):
             found[line] = LineContext(TESTS, fixture=True)
     return found
+
+
+def rust_test_lines(path: str, data: bytes) -> frozenset[int]:
+    """1-based lines of a Rust file inside ``#[cfg(test)]`` items and ``#[test]``
+    functions; none when it does not parse."""
+    try:
+        source = parse_source(path, "rust", data)
+    except InputError:
+        return frozenset()
+    lines: set[int] = set()
+    for start, end, zone in file_spans(source, ()):
+        if zone == TEST:
+            first = data.count(b"\n", 0, start) + 1
+            lines.update(range(first, first + data.count(b"\n", start, end) + 1))
+    return frozenset(lines)
