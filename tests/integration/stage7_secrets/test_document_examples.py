@@ -97,5 +97,7 @@ def test_document_and_api_examples_are_information(tmp_path: Path) -> None:
     assert rows(found) == EXPECTED
     assert {f.clauses for f in found} == {("sec.secrets",)}
     by_place = {(f.location.path, f.location.line): f for f in found if f.location}
-    assert "in documentation example" in by_place[("api/openapi.yaml", 12)].message
+    assert "in documentation example, a document's example: information" in (
+        by_place[("api/openapi.yaml", 12)].message
+    )
     assert "in configuration" in by_place[("api/openapi.yaml", 5)].message
