@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from aces.engines.secrets.ci_services import fixture_lines
 from aces.engines.secrets.context import is_fixture_value
-from aces.engines.secrets.fakes import is_local_host, is_word_and_digits
+from aces.engines.secrets.fakes import is_local_host, is_loopback_host, is_word_and_digits
 
 PASSWORD = b"Zq8vN2kLp4RtYwX3"
 
@@ -68,3 +69,30 @@ def test_a_word_and_a_short_number_is_typed_by_hand(secret: bytes) -> None:
 )
 def test_generated_looking_values_are_not_words(secret: bytes) -> None:
     assert not is_word_and_digits(secret)
+
+
+@pytest.mark.parametrize(
+    ("after", "loopback"),
+    [
+        (b"@localhost:5432/db", True),
+        (b"@127.0.0.1:5432/db", True),
+        (b"@[::1]:5432/db", True),
+        (b"@[0:0:0:0:0:0:0:1]:5432/db", True),
+        (b"@[::ffff:127.0.0.1]:5432", True),
+        (b"@db.example.com:5432/db", False),
+        (b"@[fd00::1]:5432/db", False),
+        (b"@db.internal/db", False),
+    ],
+)
+def test_loopback_hosts(after: bytes, loopback: bool) -> None:
+    assert is_loopback_host(after) is loopback
+
+
+def test_a_ci_job_reaching_its_service_on_ipv6_loopback_is_a_fixture_line() -> None:
+    workflow = (
+        "jobs:\n  test:\n    env:\n"
+        "      DB6: postgresql://ci:Zq8vN2kLp4RtYwX3@[0:0:0:0:0:0:0:1]:5432/ci\n"
+        "      DB4: postgresql://ci:Zq8vN2kLp4RtYwX3@127.0.0.1:5432/ci\n"
+        "      PROD: postgresql://ci:Zq8vN2kLp4RtYwX3@[fd00::1]:5432/ci\n"
+    )
+    assert fixture_lines(".github/workflows/ci.yml", workflow) == frozenset({4, 5})

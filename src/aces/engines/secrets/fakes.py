@@ -58,6 +58,25 @@ def is_local_host(after: bytes) -> bool:
     )
 
 
+def is_loopback_host(after: bytes) -> bool:
+    """Whether ``after`` starts with ``@`` and a host on this machine: ``localhost`` or a
+    loopback address of either family (``127.0.0.1``, ``[::1]``, ``[0:0:0:0:0:0:0:1]``)."""
+    found = _HOST.match(after)
+    if found is None or _HOST_END.match(after[found.end() :]) is None:
+        return False
+    literal = found.group("v6") or found.group("name")
+    text = literal.decode("ascii").lower()
+    if text == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
 def _is_local_address(text: str) -> bool:
     """A loopback, unspecified or documentation address (of either family)."""
     try:
