@@ -7,8 +7,9 @@ import pytest
 from aces.engines.secrets.ci_services import fixture_lines
 from aces.engines.secrets.context import is_fixture_value
 from aces.engines.secrets.fakes import is_local_host, is_loopback_host, is_word_and_digits
+from aces.engines.secrets.samples import expand
 
-PASSWORD = b"Zq8vN2kLp4RtYwX3"
+PASSWORD = expand("@@alnum:16@@", "fake-values").encode()
 
 
 @pytest.mark.parametrize(
@@ -91,8 +92,8 @@ def test_loopback_hosts(after: bytes, loopback: bool) -> None:
 def test_a_ci_job_reaching_its_service_on_ipv6_loopback_is_a_fixture_line() -> None:
     workflow = (
         "jobs:\n  test:\n    env:\n"
-        "      DB6: postgresql://ci:Zq8vN2kLp4RtYwX3@[0:0:0:0:0:0:0:1]:5432/ci\n"
-        "      DB4: postgresql://ci:Zq8vN2kLp4RtYwX3@127.0.0.1:5432/ci\n"
-        "      PROD: postgresql://ci:Zq8vN2kLp4RtYwX3@[fd00::1]:5432/ci\n"
+        f"      DB6: postgresql://ci:{PASSWORD.decode()}@[0:0:0:0:0:0:0:1]:5432/ci\n"
+        f"      DB4: postgresql://ci:{PASSWORD.decode()}@127.0.0.1:5432/ci\n"
+        f"      PROD: postgresql://ci:{PASSWORD.decode()}@[fd00::1]:5432/ci\n"
     )
     assert fixture_lines(".github/workflows/ci.yml", workflow) == frozenset({4, 5})

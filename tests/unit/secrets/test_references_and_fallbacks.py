@@ -9,6 +9,9 @@ from aces.engines.secrets.matcher import Match
 from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.references import is_reference
 from aces.engines.secrets.rules import load_builtin
+from aces.engines.secrets.samples import expand
+
+RANDOM = expand("@@alnum:12@@", "references").encode()
 
 
 def _match(line: bytes, secret: bytes) -> Match:
@@ -25,6 +28,9 @@ def _match(line: bytes, secret: bytes) -> Match:
         (b"app_secret: '%env(APP_SECRET)%'", b"%env(APP_SECRET)%"),
         (b"app_secret: '%env(resolve:base64:APP_SECRET)%'", b"%env(resolve:base64:APP_SECRET)%"),
         (b"    secrets: inherit", b"inherit"),
+        (b'dsn = f"postgres://app:{password}@db/app"', b"{password}"),
+        (b'url = "redis://:{0}@cache:6379".format(pw)', b"{0}"),
+        (b'let dsn = format!("postgres://app:{pw:?}@db/app");', b"{pw:?}"),
         (b'    secrets: "inherit"  # pass them on', b"inherit"),
     ],
 )
@@ -35,8 +41,9 @@ def test_references_are_not_literals(line: bytes, secret: bytes) -> None:
 @pytest.mark.parametrize(
     ("line", "secret"),
     [
-        (b'secret = "env-Zq8vLm2pWxKr"', b"env-Zq8vLm2pWxKr"),
+        (b'secret = "env-' + RANDOM + b'"', b"env-" + RANDOM),
         (b'secret = "env(A) Zq8v"', b"Zq8v"),
+        (b'dsn = "postgres://app:{a}b{c}@db/app"', b"{a}b{c}"),
         (b"    client_secret: inherit", b"inherit"),
         (b"    secrets: inherited-Zq8vLm2p", b"inherited-Zq8vLm2p"),
     ],
