@@ -7,7 +7,8 @@ Two judgements the context rules use to call a value *clearly fake or local*:
   either family (``127.0.0.1``, ``[::1]``, ``[0:0:0:0:0:0:0:1]``, ``0.0.0.0``,
   ``[::]``), an address of the documentation ranges (RFC 5737 ``192.0.2.0/24``...,
   RFC 3849 ``2001:db8::/32``), a name reserved by RFC 2606 / RFC 6761
-  (``example.com/.net/.org``, ``*.example``, ``*.test``, ``*.invalid``), a host
+  (``example.com/.net/.org``, ``*.example``, ``*.test``, ``*.invalid``), a
+  link-local multicast DNS name (``*.local``, RFC 6762), a host
   named as a fixture (``mock-db``), or a single-label name (``db``, ``postgres``:
   a compose service or a container of the test's own network, unreachable from
   anywhere else). A private network address (``10.0.0.5``, ``[fd00::1]``) is a real
