@@ -4,7 +4,9 @@ Guides show a login (``password: 'SecurePass123'``), a spec's testing guide a
 password (`` `SecurePass123!` ``), a developers' guide a JWT: in a document these are
 its examples (severity note). An OpenAPI / Swagger description's ``example`` values
 are documentation too, while the rest of the description keeps its file's context. A
-token of a provider's format blocks in a document as anywhere else.
+token of a provider's format blocks in a document as anywhere else. An API description
+written in code (``Field(example=…)``, ``@ApiProperty({ example: … })``) has examples too,
+while the rest of the code blocks.
 """
 
 from __future__ import annotations
@@ -68,6 +70,24 @@ FILES = {
         "}\n"
     ),
     "src/arqonbus_mini/session.py": f'"""Session."""\n\nDEFAULT_TOKEN = "{JWT}"\n',
+    "src/arqonbus_mini/api_models.py": (
+        '"""API models."""\n'
+        "\n"
+        "\n"
+        "class Login(BaseModel):\n"
+        f'    token: str = Field(..., example="Bearer {JWT}")\n'
+        "    model_config = {\n"
+        '        "json_schema_extra": {\n'
+        '            "examples": [\n'
+        f'                {{"access_token": "{JWT}"}},\n'
+        "            ]\n"
+        "        }\n"
+        "    }\n"
+        f'    fallback_token: str = "{JWT}"\n'
+    ),
+    "web/src/auth.dto.ts": (
+        f"export class AuthDto {{\n  @ApiProperty({{ example: '{JWT}' }})\n  token!: string;\n}}\n"
+    ),
 }
 EXPECTED = [
     ("sec.secrets.jwt", "DEVELOPERS.md", 5, Severity.NOTE),
@@ -78,7 +98,11 @@ EXPECTED = [
     ("sec.secrets.jwt", "api/swagger.json", 6, Severity.NOTE),
     ("sec.secrets.generic-secret", "docs/guide.md", 5, Severity.NOTE),
     ("sec.secrets.generic-secret", "specs/001-login/quickstart.md", 6, Severity.NOTE),
+    ("sec.secrets.jwt", "src/arqonbus_mini/api_models.py", 5, Severity.NOTE),
+    ("sec.secrets.jwt", "src/arqonbus_mini/api_models.py", 9, Severity.NOTE),
+    ("sec.secrets.jwt", "src/arqonbus_mini/api_models.py", 13, Severity.ERROR),
     ("sec.secrets.jwt", "src/arqonbus_mini/session.py", 3, Severity.ERROR),
+    ("sec.secrets.jwt", "web/src/auth.dto.ts", 2, Severity.NOTE),
 ]
 
 

@@ -45,3 +45,28 @@ def test_swagger_json_members_and_one_line_mappings() -> None:
         b'      "key": "y",\n      "p": {"type": "string", "example": "z"}\n    }\n  }\n}\n'
     )
     assert example_lines("swagger.json", spec) == frozenset({5, 6, 9})
+
+
+CODE = b"""class Login(BaseModel):
+    token: str = Field(..., example="Bearer t")
+    password: str = Field(..., min_length=8)
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"token": "t"},
+            ]
+        }
+    }
+    secret = "s"
+    example_count = 3
+    if example == token:
+        pass
+"""
+
+
+def test_examples_of_an_api_description_written_in_code() -> None:
+    assert example_lines("src/app/models.py", CODE) == frozenset({2, 6, 7})
+    java = b'    @Schema(example = "Bearer t")\n    private String token;\n'
+    assert example_lines("src/main/java/Auth.java", java) == frozenset({1})
+    ts = b"  @ApiProperty({ example: 't' })\n  token!: string;\n"
+    assert example_lines("web/auth.dto.ts", ts) == frozenset({1})

@@ -6,8 +6,9 @@ lines say otherwise by their structure:
 - in a CI workflow, a job's ``services:`` block and a URL with a password to a
   loopback host configure that job's throwaway database: test fixtures, whatever
   the value (``ci_services``);
-- in an OpenAPI / Swagger document, the values under ``example`` / ``examples``
-  keys are documented samples: documentation examples (``api_examples``);
+- in an OpenAPI / Swagger document, and in an API description written in code
+  (``Field(example=…)``, ``@Schema(example = …)``), the values under ``example`` /
+  ``examples`` keys are documented samples: documentation examples (``api_examples``);
 - in Rust source, the items marked ``#[cfg(test)]`` (an inline ``mod tests``) and
   the ``#[test]`` functions are tests: their values are test fixtures, judged as in
   a test file (a fake value is information, a real-looking one blocks). A file that
@@ -35,7 +36,11 @@ class LineContext:
 
 def may_differ(path: str) -> bool:
     """Whether a file can hold lines of another context (worth reading it again)."""
-    return ci_services.is_workflow(path) or path.lower().endswith((*api_examples.EXTENSIONS, ".rs"))
+    return (
+        ci_services.is_workflow(path)
+        or path.lower().endswith(api_examples.EXTENSIONS)
+        or api_examples.is_code(path)
+    )
 
 
 def line_contexts(path: str, data: bytes) -> dict[int, LineContext]:
