@@ -35,6 +35,7 @@ from aces.model import Finding, Location
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_file
+from aces.stages.static_debt import hold_the_line
 from aces.stages.tooling import require_tool, tools_fingerprint
 from aces.tools.buf import Buf, BufDiagnostic
 from aces.workspace.roles import is_product, product_files
@@ -138,6 +139,7 @@ class ProtoLint(ProtoCheck):
     is linted in its inferred module. A file that does not compile is
     ``schema.proto-lint.compile`` at buf's file:line:column; a .proto file outside
     every proto directory is ``schema.proto-lint.outside`` (ACES cannot build it).
+    In a PR, a style violation off the changed lines is counted debt (as in stage 3).
     """
 
     id = "schema.proto-lint"
@@ -162,14 +164,17 @@ class ProtoLint(ProtoCheck):
         if not modules:
             return
         buf = resolved_buf(ctx)
+        style: list[Finding] = []  # in a PR, those outside the changed lines are counted debt
         for module in modules:
             config, _ = module_config(ws.root, module, ctx.policy)
             found = buf.lint(ws.root, module.source, config)
             for d in found:
-                if is_product(d.path):  # test data is judged by the tests that read it
-                    rule = "schema.proto-lint.compile" if d.is_compile_error else self.id
-                    yield diagnostic_finding(self, d, d.path, rule)
+                if is_product(d.path) and d.is_compile_error:  # blocks wherever it shows
+                    yield diagnostic_finding(self, d, d.path, "schema.proto-lint.compile")
+                elif is_product(d.path):  # test data is judged by the tests that read it
+                    style.append(diagnostic_finding(self, d, d.path, self.id))
             yield from self._unbuilt(module, found)
+        yield from hold_the_line(self, ctx, style)
 
     def _unbuilt(self, module: ProtoModule, found: Iterable[BufDiagnostic]) -> Iterator[Finding]:
         """Test data the module's own buf.yaml builds does not compile: nothing was linted."""

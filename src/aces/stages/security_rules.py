@@ -51,6 +51,7 @@ from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.pipeline.locations import policy_key_location
 from aces.policy.problems import KeyPath
+from aces.stages.wasm_test_data import test_only_modules
 from aces.workspace.git import git_env
 from aces.workspace.index import Workspace
 from aces.workspace.roles import FIXTURE, PRODUCT, TEST, role_of
@@ -237,12 +238,18 @@ class WasmPolicyCheck(RuleCheck):
         """The Wasm binaries elsewhere in the repository (imports and memory are checked).
 
         A ``.wasm`` file there that is not Wasm (a Git LFS pointer, a deliberately broken
-        test input) is no module and is left out."""
+        test input) is no module and is left out, and so is a module only tests load
+        (``wasm_test_data``)."""
         policy_modules = set(self.modules(ctx))
-        candidates = (
+        candidates = [
             f for f in ctx.workspace.files if f.endswith(".wasm") and f not in policy_modules
+        ]
+        test_data = test_only_modules(ctx.workspace, candidates)  # the tests judge their inputs
+        return tuple(
+            f
+            for f in candidates
+            if f not in test_data and is_wasm_binary(ctx.workspace.read_bytes(f))
         )
-        return tuple(f for f in candidates if is_wasm_binary(ctx.workspace.read_bytes(f)))
 
     def hosts(self, ctx: RunContext) -> tuple[str, ...]:
         """Rust files that run Wasm guests (they use wasmtime or wasmer)."""

@@ -96,6 +96,22 @@ def _project_location(ws: Workspace, directory: str, lock: str) -> Location:
     return Location(manifest, 1) if ws.exists(manifest) else Location(lock, 1)
 
 
+def _rust_projects(inv: Inventory) -> list[tuple[str, str]]:
+    """Each Cargo project as (directory ending in '/' or '', its lock or root manifest).
+
+    A project is a folder holding a Cargo.lock, or, when there is no lock, a
+    workspace root or a crate outside every workspace (a member is its root's).
+    """
+    projects: dict[str, str] = {}
+    for manifest, lock in inv.manifests:
+        if manifest.ecosystem != "cargo":
+            continue
+        anchor = lock or manifest.workspace_root or manifest.path
+        directory = anchor.rsplit("/", 1)[0] + "/" if "/" in anchor else ""
+        projects.setdefault(directory, anchor)
+    return sorted(projects.items())
+
+
 def unreadable_findings(check: Check, inv: Inventory) -> Iterator[Finding]:
     """One finding per manifest or lockfile that cannot be read, at that file."""
     for broken in inv.unreadable:
@@ -514,12 +530,8 @@ class LockedToolchainsCheck(SupplyCheck):
         """Every Cargo project root has an exact rust-toolchain pin (else its lock in
         ``unpinned``: cargo would not resolve that toolchain, the finding says why)."""
         ws = ctx.workspace
-        roots = sorted(
-            {lock for m, lock in inventory(ctx).manifests if m.ecosystem == "cargo" and lock}
-        )
         judged: set[str] = set()
-        for lock in roots:
-            directory = lock.rsplit("/", 1)[0] + "/" if "/" in lock else ""
+        for directory, lock in _rust_projects(inventory(ctx)):
             pin_file = nearest_rust_toolchain(directory, ws.exists)
             if pin_file is None:
                 unpinned.add(lock)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from aces.engines.coverage import CoverageData, parse_report, rebase
 from aces.engines.smtrace import ParsedTrace, read_trace_dir
+from aces.engines.supply.cargo_workspace import separate_projects
 from aces.engines.testreports import TestCase, TestReport, parse_junit, parse_libtest
 from aces.errors import AcesError, ToolError
 from aces.pipeline.context import RunContext
@@ -31,10 +32,12 @@ from aces.stages.static_tools import cargo_target
 from aces.stages.tooling import require_tool, resolver
 from aces.stages.unit_environment import importable_part
 from aces.stages.unit_pyprojects import python_projects
+from aces.tools.cargo_failure import cargo_failure_cause, is_cargo
 from aces.tools.catalog import tools_by_name
 from aces.tools.process import CommandError, ProcessResult, describe_exit
 from aces.tools.rustup import RUSTUP_ENV, explain_rustup_failure
 from aces.trace_emitter import TRACE_DIR_VARIABLE
+from aces.workspace.roles import is_product
 
 OUT = "{out}"
 PYTHON = "{python}"
@@ -160,15 +163,15 @@ def runners(ctx: RunContext) -> tuple[TestRunnerSpec, ...]:
 
 
 def cargo_projects(ctx: RunContext) -> tuple[str, ...]:
-    """Directories of the Cargo.toml files not nested in another Cargo project."""
-    dirs = sorted(
-        posixpath.dirname(p) for p in ctx.workspace.files if posixpath.basename(p) == "Cargo.toml"
-    )
+    """Directories of the Cargo.toml files not nested in another Cargo project, of nested
+    product workspaces and of crates a workspace excludes (each tested from its folder)."""
+    manifests = sorted(p for p in ctx.workspace.files if posixpath.basename(p) == "Cargo.toml")
     top: list[str] = []
-    for d in dirs:
+    for d in (posixpath.dirname(p) for p in manifests):
         if not any(d == t or t == "" or d.startswith(t + "/") for t in top):
             top.append(d)
-    return tuple(top)
+    nested = separate_projects(manifests, ctx.workspace.read_text)
+    return tuple(sorted({*top, *(posixpath.dirname(p) for p in nested if is_product(p))}))
 
 
 # -- running ------------------------------------------------------------------------------------
@@ -238,7 +241,7 @@ def _run_runner(
     sub = _substitute(out)
     env = _environment(spec, sub, traces, extra_env)
     env.setdefault("PATH", resolver(ctx).child_path)
-    if posixpath.basename(spec.argv[0]) == "cargo":
+    if is_cargo(spec.argv[0]):
         # Build products go to the run's cargo target dir, never into the repository's own target/;
         # rustup never downloads the pinned toolchain.
         env.setdefault("CARGO_TARGET_DIR", str(cargo_target(ctx)))
@@ -264,7 +267,9 @@ def _run_runner(
     if unimportable is not None:  # the failures it has stand; its coverage is not judged
         return RunnerResult(spec, report, None, _error(result, unimportable))
     if result.returncode != 0 and not report.failing:
-        raise _error(result, f"exited with code {result.returncode} but reports no failing test")
+        said = cargo_failure_cause(result.stderr) if is_cargo(spec.argv[0]) else None
+        plain = f"exited with code {result.returncode} but reports no failing test"
+        raise _error(result, said or plain)
     if not report.cases:
         raise _error(result, f"ran no test (runner {spec.name!r})")
     coverage = None

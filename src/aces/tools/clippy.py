@@ -1,7 +1,7 @@
-"""The clippy adapter: ``cargo clippy`` in JSON, pedantic and nursery, warnings denied.
+"""The clippy adapter: ``cargo clippy`` in JSON, pedantic and nursery; every warning counts.
 
 ``cargo clippy --workspace --all-targets --message-format=json --offline
-[--locked] -- -D warnings -W clippy::pedantic -W clippy::nursery`` prints one
+[--locked] -- -W clippy::pedantic -W clippy::nursery`` prints one
 JSON record per line on stdout: ``compiler-message`` records carry a rustc
 diagnostic (``level``, ``code.code``, ``message``, ``spans`` with
 ``is_primary``), and a final ``build-finished`` record says whether the build
@@ -11,6 +11,8 @@ code at all) means the code does not build and nothing can be verified: ERROR
 with the message. Non-JSON lines (a wrapper's noise) are skipped; a damaged
 record, a missing ``build-finished`` or a failed build without diagnostics is
 ERROR. cargo reports a lint once per target (lib, lib test): repeats are merged.
+Warnings are not denied (``-D warnings``): a denied lint fails its crate, and cargo
+then never checks the crates that depend on it; each warning is an issue all the same.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aces.tools.cargo_failure import cargo_setup_cause
 from aces.tools.lint_common import (
     LINT_MAX_OUTPUT,
     LintIssue,
@@ -34,7 +37,7 @@ from aces.tools.lint_common import (
 from aces.tools.process import CommandError, ProcessResult, ProcessRunner
 
 TOOL = "clippy"
-LINT_ARGS: tuple[str, ...] = ("-D", "warnings", "-W", "clippy::pedantic", "-W", "clippy::nursery")
+LINT_ARGS: tuple[str, ...] = ("-W", "clippy::pedantic", "-W", "clippy::nursery")
 _HARD_ERROR_CODE = re.compile(r"^E\d{4}$")
 # Summary lines rustc adds after the diagnostics; they carry no code and no span.
 _SUMMARY = re.compile(r"^(aborting due to|\d+ warnings? emitted|could not compile)")
@@ -95,8 +98,9 @@ def verdict(result: ProcessResult, output: ClippyOutput) -> tuple[LintIssue, ...
         shown = "; ".join(output.build_errors[:3])
         more = f" (and {len(output.build_errors) - 3} more)" if len(output.build_errors) > 3 else ""
         raise _error(result, f"the code does not build: {shown}{more}")
-    if not output.finished:
-        raise _error(result, "stopped before cargo's build-finished record")
+    if not output.finished:  # cargo's own reason first, when it could not start the build
+        said = cargo_setup_cause(result.stderr)
+        raise _error(result, said or "stopped before cargo's build-finished record")
     if not output.success and not output.issues:
         raise _error(result, "the build failed without a diagnostic ACES can read")
     return output.issues

@@ -99,3 +99,15 @@ def test_an_explicit_proto_path_keeps_files_outside_it_as_findings(tmp_path: Pat
     _, _, found = run(root, base=None)["schema.proto-lint"]
     outside = {path for rule, _, path, _ in found if rule == "schema.proto-lint.outside"}
     assert outside == {INVOICE, STATUS}
+
+
+def test_a_pr_is_judged_on_its_own_lines_and_the_rest_is_counted_debt(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    edit(root, INVOICE, "  int64 total = 3;\n", "  int64 total = 3;\n  string memo_Text = 4;\n")
+    git(root, "commit", "-qam", "add a badly named field")
+    status, reason, found = run(root)["schema.proto-lint"]
+    assert status is Status.FAIL, reason
+    assert {(rule, path, line) for rule, _, path, line in found} == {
+        ("schema.proto-lint", INVOICE, line_of(root, INVOICE, "memo_Text")),
+        ("schema.proto-lint.debt", "", None),  # order_item and paid, in files the PR left alone
+    }

@@ -34,10 +34,25 @@ def test_a_module_that_cannot_be_imported_leaves_the_others_running(tmp_path: Pa
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     unit = stage5(root)["test.unit"]
+    # the module lacks a package the environment does not have: the run cannot verify it
+    # (ERROR naming the package), and the other modules' results stand beside that
+    assert unit.status is Status.ERROR
+    assert "a_package_nobody_installed" in unit.reason
+    failed = [f for f in unit.findings if f.location and f.location.path.endswith("double.py")]
+    assert len(failed) == 1
+    assert "test_double_of_three" in failed[0].message
+
+
+def test_a_module_that_fails_on_import_fails_and_the_others_still_run(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    files = dict(FILES)
+    files["tests/test_broken_import.py"] = 'raise RuntimeError("broken at import")\n'
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    unit = stage5(root)["test.unit"]
     assert unit.status is Status.FAIL
     assert sorted(f.location.path for f in unit.findings if f.location) == [
         "tests/test_broken_import.py",
         "tests/test_double.py",
     ]
-    failed = next(f for f in unit.findings if f.location and f.location.path.endswith("double.py"))
-    assert "test_double_of_three" in failed.message

@@ -91,3 +91,34 @@ def test_a_runner_that_cannot_run_is_started_once_and_the_other_is_compared(
     for check_id in ("test.unit", "test.seeded-randomness", "test.time-independence"):
         assert checks[check_id].status is Status.ERROR
         assert checks[check_id].reason.startswith("runner 'broken': ")
+
+
+FAKE_CARGO = """#!/bin/sh
+echo "warning: Cargo.toml: unused manifest key: package.x" >&2
+echo "error: no matching package named \\`zeta-sys\\` found" >&2
+echo "As a reminder, you're using offline mode (--offline)" >&2
+exit 101
+"""
+
+
+def test_a_cargo_run_that_cannot_get_its_dependencies_says_why(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    bin_dir = tmp_path / "bin"
+    for folder in (root, bin_dir):
+        folder.mkdir()
+    cargo = bin_dir / "cargo"
+    cargo.write_text(FAKE_CARGO, encoding="utf-8")
+    cargo.chmod(0o755)
+    (root / "aces.toml").write_text(
+        'policy_version = "1.0.0"\ndoctrine = "aces-1.0.0"\n[[tests.runners]]\nname = "rust"\n'
+        f'argv = ["{cargo}", "test"]\nreport_format = "libtest"\n',
+        encoding="utf-8",
+    )
+    checks = stage5(root)
+    assert checks["test.unit"].status is Status.ERROR
+    first = checks["test.unit"].reason.splitlines()[0]
+    assert first == (
+        f"runner 'rust': `{cargo} test` cargo could not get the dependencies offline: no "
+        "matching package named `zeta-sys` found (fetch them before the run: `cargo fetch`, "
+        "or vendor them)"
+    )

@@ -185,6 +185,26 @@ def test_wasm_module_outside_the_policy_dirs_is_checked(repo: Path) -> None:
     }
 
 
+def test_wasm_guests_only_tests_load_are_their_data(repo: Path) -> None:
+    wat = '(module (import "wasi_snapshot_preview1" "path_open" (func (param i32) (result i32))))'
+    (repo / "guests").mkdir()
+    for name in ("echo", "shipped"):
+        (repo / "guests" / f"{name}.wasm").write_bytes(wasmtime.wat2wasm(wat))
+    write(repo, "crates/host/tests/run.rs", 'const G: &[u8] = include_bytes!("echo.wasm");\n')
+    write(
+        repo,
+        "crates/host/src/lib.rs",
+        '/// const G: &[u8] = include_bytes!("echo.wasm");\n'
+        'pub const KERNEL: &[u8] = include_bytes!("../../../guests/shipped.wasm");\n',
+    )
+    # echo.wasm is named by a test and by a doc comment: test data; shipped.wasm by product code
+    assert failing(run(repo)) == {
+        "sec.wasm-policy": [
+            ("sec.wasm-policy.import", ("sec.wasm-policy",), "guests/shipped.wasm", None)
+        ]
+    }
+
+
 HOST = """use wasmtime::{Engine, Memory, Store};
 
 pub fn run(engine: &Engine, memory: Memory, ptr: usize, len: usize) -> Vec<u8> {

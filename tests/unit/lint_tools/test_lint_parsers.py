@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -122,7 +123,17 @@ def test_clippy_runs_that_verify_nothing_are_errors(text: str, message: str) -> 
         clippy.verdict(result, clippy.parse(text, ROOT, ROOT))
 
 
-def test_clippy_argv_denies_warnings_with_pedantic_and_nursery() -> None:
+def test_clippy_that_cannot_get_a_dependency_offline_says_so() -> None:
+    stderr = (
+        "error: failed to get `widget` as a dependency of package `app v0.1.0`\n\nCaused by:\n"
+        "  can't checkout from 'https://example.invalid/widget': you are in the offline mode\n"
+    )
+    result = ProcessResult(("cargo", "clippy"), 101, "", stderr, False, 1.0)
+    with pytest.raises(CommandError, match="cargo could not get the dependencies offline"):
+        clippy.verdict(result, clippy.parse("", ROOT, ROOT))
+
+
+def test_clippy_argv_warns_pedantic_and_nursery_without_denying() -> None:
     argv = clippy.argv(Path("/bin/cargo"), locked=True)
     assert argv[1:6] == (
         "clippy",
@@ -133,8 +144,6 @@ def test_clippy_argv_denies_warnings_with_pedantic_and_nursery() -> None:
     )
     assert "--locked" in argv
     assert argv[argv.index("--") + 1 :] == (
-        "-D",
-        "warnings",
         "-W",
         "clippy::pedantic",
         "-W",
@@ -455,3 +464,47 @@ def test_relative_path() -> None:
     assert relative_path("src/x.rs", ROOT / "crates", ROOT) == "crates/src/x.rs"
     assert relative_path("/work/repo/a.py", ROOT / "sub", ROOT) == "a.py"
     assert relative_path("../../etc/passwd", ROOT, ROOT) is None
+
+
+RUSTFMT_INTERNAL = (
+    "error[internal]: left behind trailing whitespace\n"
+    "   --> /work/repo/svc/src/handlers.rs:41:41:30\n"
+    "    |\n"
+    "41 |     let row = query_as!(Row, \n"
+    "    |                              ^\n"
+    "    |\n"
+)
+
+
+class _Answers:
+    """A process runner that answers every command with one result."""
+
+    def __init__(self, result: ProcessResult) -> None:
+        self.result = result
+
+    def run(self, argv: object, **_: object) -> ProcessResult:
+        return self.result
+
+
+def test_cargo_fmt_internal_errors_are_issues_and_the_diffs_still_count() -> None:
+    result = ProcessResult(
+        ("cargo", "fmt"), 1, "Diff in /work/repo/svc/src/lib.rs:3:\n-a\n+b\n", RUSTFMT_INTERNAL,
+        truncated=False, duration=0.1,
+    )  # fmt: skip
+    runner = cast(ProcessRunner, _Answers(result))
+    issues = cargo_fmt.run(runner, Path("/bin/cargo"), ROOT, ROOT, timeout=5, env={})
+    assert brief(issues) == [
+        ("rustfmt", "svc/src/handlers.rs", 41, None),
+        ("rustfmt", "svc/src/lib.rs", 3, None),
+    ]
+    assert issues[0].message == "rustfmt cannot format this line: left behind trailing whitespace"
+
+
+def test_cargo_fmt_a_file_it_cannot_parse_is_still_an_error() -> None:
+    result = ProcessResult(
+        ("cargo", "fmt"), 1, "", "error: expected one of `;`, found `}`\n --> src/a.rs:2:1\n",
+        truncated=False, duration=0.1,
+    )  # fmt: skip
+    runner = cast(ProcessRunner, _Answers(result))
+    with pytest.raises(CommandError, match="rustfmt cannot format the code"):
+        cargo_fmt.run(runner, Path("/bin/cargo"), ROOT, ROOT, timeout=5, env={})

@@ -33,11 +33,28 @@ REQUIRED = {
     "twilio-auth-token",
     "sendgrid-api-key",
     "nats-nkey-seed",
+    "age-secret-key",
+    "digitalocean-token",
+    "shopify-token",
+    "pulumi-token",
+    "rubygems-token",
+    "harness-token",
+    "huggingface-token",
+    "openai-api-key",
+    "anthropic-api-key",
+    "vault-token",
+    "doppler-token",
+    "linear-api-key",
+    "postman-api-key",
+    "databricks-token",
+    "grafana-token",
     "jwt",
+    "jwt-base64",
     "postgres-url-password",
     "redis-url-password",
     "url-credentials",
     "generic-secret",
+    "generic-bare-secret",
     "deploy-credential",
     "deploy-env-value",
 }
@@ -51,10 +68,16 @@ def found(text: str, path: str = SOURCE_PATH) -> list[str]:
     return [m.rule.id for m in MATCHER.find(text.encode("utf-8"), path)]
 
 
+CONFIG_PATH = "config/settings.conf"
+
+
 def sample_path(rule_id: str) -> str:
-    """A file of the rule's own context: a deploy file for deploy rules, else source code."""
+    """A file the rule reads: a deploy file for deploy rules, a configuration file for a
+    rule that does not read source code, else source code."""
     rule = next(r for r in RULES.rules if r.id == rule_id)
-    return DEPLOY_PATH if rule.contexts else SOURCE_PATH
+    if rule.contexts:
+        return DEPLOY_PATH
+    return CONFIG_PATH if rule.path and not rule.path.search(SOURCE_PATH) else SOURCE_PATH
 
 
 @pytest.mark.parametrize(
@@ -122,3 +145,64 @@ def test_bad_rule_files_name_the_file_and_the_rule(text: str, message: str) -> N
         parse_ruleset(text, "rules.toml")
     assert message in caught.value.diagnostics()
     assert caught.value.diagnostics().startswith("rules.toml: ")
+
+
+@pytest.mark.parametrize(
+    "path", ["src/app/auth.py", "typeshed/ssl.pyi", "src/Auth.java", "src/auth.ts", "lib/x.cc"]
+)
+def test_a_bare_value_in_program_source_is_an_identifier_not_a_secret(path: str) -> None:
+    value = expand("@@alnum:24@@", "bare-src")
+    assert found(f"    password: {value}\n", path) == []
+    assert found(f'    password = "{value}"\n', path) == ["generic-secret"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "column"),
+    [
+        (".env", "API_TOKEN={v}\n", 11),
+        ("config/app.properties", "db.password = {v}\n", 15),
+        ("config/app.yaml", "db:\n  password: {v}\n", 13),
+        ("Makefile", "API_TOKEN ?= {v}\n", 14),
+        ("scripts/run.sh", "export API_TOKEN={v}\n", 18),
+        ("config/app.xml", "<password>{v}</password>\n", 11),
+    ],
+)
+def test_a_bare_value_in_a_configuration_syntax_is_reported_at_its_column(
+    path: str, text: str, column: int
+) -> None:
+    value = expand("@@alnum:24@@", "bare-cfg")
+    body = text.format(v=value).encode("utf-8")
+    matches = MATCHER.find(body, path)
+    assert [m.rule.id for m in matches] in (["generic-bare-secret"], ["deploy-credential"])
+    start = matches[0].start
+    assert start - (body.rfind(b"\n", 0, start) + 1) + 1 == column
+    assert matches[0].secret == value.encode("ascii")
+
+
+def test_a_rule_like_another_takes_its_value_tests() -> None:
+    bare = next(r for r in RULES.rules if r.id == "generic-bare-secret")
+    quoted = next(r for r in RULES.rules if r.id == "generic-secret")
+    assert (bare.entropy, bare.min_classes, bare.allow, bare.allow_match, bare.keywords) == (
+        quoted.entropy,
+        quoted.min_classes,
+        quoted.allow,
+        quoted.allow_match,
+        quoted.keywords,
+    )
+
+
+def test_like_must_name_an_earlier_rule() -> None:
+    text = "[[rule]]\nid = 'x'\ntitle = 't'\nregex = 'a'\nlike = 'nope'\n"
+    with pytest.raises(InputError) as caught:
+        parse_ruleset(text, "rules.toml")
+    assert "like 'nope' names no earlier rule" in caught.value.diagnostics()
+
+
+def test_a_prefilter_is_what_hyperscan_reads_and_a_superset_of_the_regex() -> None:
+    rule = next(r for r in RULES.rules if r.id == "generic-secret")
+    assert rule.prefilter is not None
+    line = expand('  static { System.setProperty("API_TOKEN", "@@alnum:24@@"); }', "pf")
+    data = line.encode("ascii")
+    assert rule.regex.search(data) and rule.prefilter.search(data)
+    assert rule.priority in MATCHER.candidates(data)
+    assert found(line, "src/main/java/app/Boot.java") == ["generic-secret"]

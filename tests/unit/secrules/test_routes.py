@@ -27,12 +27,25 @@ SHOULD_FLAG: tuple[tuple[str, int], ...] = (
     ('app.add_url_rule("/jobs", view_func=enqueue, methods=["POST"])\n', 1),
     # the router's prefix is part of the path
     ('admin = APIRouter(prefix="/admin")\n\n@admin.get("/stats")\ndef stats():\n    pass\n', 3),
+    # a read-only route on an administrative path exposes the service
+    ('@app.head("/internal/queue")\ndef queue():\n    pass\n', 1),
+    # a read-only route named after a state-changing action performs it
+    ('@app.get("/cache/flush")\ndef flush():\n    pass\n', 1),
+    ('@app.route("/reset")\ndef reset():\n    pass\n', 1),
+    # a state-changing word in the path of a route that may change state
+    ('@app.api_route("/ingest/status", methods=["GET", "PURGE"])\ndef st():\n    pass\n', 1),
     # building a User is not authenticating one
     ('@router.post("/users/")\ndef create_user(body):\n    return User(**body)\n', 1),
 )
 SHOULD_NOT_FLAG: tuple[str, ...] = (
     '@app.get("/items")\ndef items():\n    return []\n',
     '@app.get("/healthz")\ndef health():\n    return "ok"\n',
+    # a read-only route that merely mentions a state-changing word reads its status
+    '@app.get("/ingest/status")\ndef ingest_status():\n    return {}\n',
+    '@app.head("/reset/health")\ndef reset_health():\n    pass\n',
+    '@app.get("/ingest/jobs/{job_id}")\ndef job(job_id: str):\n    return {}\n',
+    'app.router.add_get("/purge/history", history)\n',
+    '@app.get("/ingest_status")\ndef ingest_status():\n    return {}\n',
     '@app.post("/ingest")\ndef ingest(user: User = Depends(get_current_user)):\n    pass\n',
     '@app.post("/ingest")\ndef ingest(user: Annotated[User, Depends(current_user)]):\n    pass\n',
     '@app.put("/x")\ndef put(key: str = Security(api_key_header)):\n    pass\n',

@@ -24,6 +24,21 @@ FLAG = [
         id="index-through-binding",
     ),
     pytest.param(
+        HEAD + "fn bytes(mem: Memory, store: &Store<S>, h: Handle) -> &[u8] {\n"
+        "    let p = unsafe { mem.data_ptr(store).add(h.offset) };\n"
+        "    unsafe { std::slice::from_raw_parts(p, h.len) }\n}\n"
+        "fn fuel(s: &mut Store<S>) { s.set_fuel(1_000).unwrap(); }\n",
+        [(4, "unchecked-memory")],
+        id="raw-slice-of-data-ptr",
+    ),
+    pytest.param(
+        HEAD + "fn bytes_mut(mem: Memory, store: &mut Store<S>, off: usize, n: usize) {\n"
+        "    let s = unsafe { slice::from_raw_parts_mut(mem.data_ptr(&*store).add(off), n) };\n"
+        "}\nfn fuel(s: &mut Store<S>) { s.set_fuel(1_000).unwrap(); }\n",
+        [(3, "unchecked-memory")],
+        id="raw-slice-mut-inline",
+    ),
+    pytest.param(
         HEAD + "fn make(engine: &Engine) -> Store<()> {\n    Store::new(engine, ())\n}\n",
         [(3, "store-limits")],
         id="store-without-limits-or-fuel",
@@ -47,6 +62,20 @@ CLEAN = [
     pytest.param(
         HEAD + "fn make(e: &Engine) { let mut s = Store::new(e, ()); s.set_fuel(10).unwrap(); }\n",
         id="fuel",
+    ),
+    pytest.param(
+        HEAD + "fn bytes(mem: Memory, store: &Store<S>, off: usize, n: usize) -> &[u8] {\n"
+        "    if off + n > mem.data_size(store) { return &[]; }\n"
+        "    let p = unsafe { mem.data_ptr(store).add(off) };\n"
+        "    unsafe { std::slice::from_raw_parts(p, n) }\n}\n"
+        "fn fuel(s: &mut Store<S>) { s.set_fuel(1).unwrap(); }\n",
+        id="raw-slice-checked-against-data-size",
+    ),
+    pytest.param(
+        HEAD + "fn copy(input: *const u8, n: usize) -> Vec<u8> {\n"
+        "    unsafe { std::slice::from_raw_parts(input, n) }.to_vec()\n}\n"
+        "fn fuel(s: &mut Store<S>) { s.set_fuel(1).unwrap(); }\n",
+        id="raw-slice-of-host-pointer",
     ),
     pytest.param(
         "fn f(v: &Vec<u8>, i: usize) -> u8 { v.data()[i] }\nfn g() { Store::new(1, 2); }\n",

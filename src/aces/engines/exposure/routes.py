@@ -1,8 +1,11 @@
 """HTTP routes without authentication in Python web code (FastAPI, Starlette, aiohttp, Flask).
 
 A route is sensitive when it changes state (``POST`` / ``PUT`` / ``PATCH`` /
-``DELETE``) or its path names an administrative operation (``admin``, ``ingest``,
-``reset``, ``debug``, ``internal``, ``shutdown``, ``purge``, ``flush``). Routes whose
+``DELETE``) or its path is administrative (``admin``, ``debug``, ``internal``). A
+read-only route (``GET`` / ``HEAD`` / ``OPTIONS``) whose path merely contains a
+state-changing word (``ingest``, ``reset``, ``shutdown``, ``purge``, ``flush``) reads
+(``GET /ingest/status``); it is sensitive only when its last segment is that word, the
+route named after the action it performs (``GET /cache/flush``). Routes whose
 path is an authentication step itself (login, logout, sign-up, register, token,
 OAuth callbacks, password recovery) are open by design and never flagged. A
 sensitive route with no authentication in sight (``routeauth``) is a finding at its
@@ -44,9 +47,15 @@ CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _VERB_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _ROUTE_METHODS = frozenset({"route", "api_route"})
 _ADD_METHODS = {f"add_{verb}": verb.upper() for verb in ("get", "post", "put", "patch", "delete")}
-_SENSITIVE_PATH = re.compile(
-    r"(?i)(?:^|/)_?(?:admin|ingest|reset|debug|internal|shutdown|purge|flush)(?![a-z])"
-)
+READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+# Paths that administer the service: sensitive whatever the method (reading them exposes it).
+_ADMIN_PATH = re.compile(r"(?i)(?:^|/)_?(?:admin|debug|internal)(?![a-z])")
+_ACTION = r"_?(?:ingest|reset|shutdown|purge|flush)(?![a-z])"
+# A state-changing word anywhere: sensitive for a method that may change state.
+_ACTION_PATH = re.compile(rf"(?i)(?:^|/){_ACTION}")
+# The word as the route's last segment: a read-only method named after the action performs
+# it (``GET /cache/flush``); elsewhere it names what is read (``GET /ingest/status``).
+_ACTION_ROUTE = re.compile(r"(?i)(?:^|/)_?(?:ingest|reset|shutdown|purge|flush)/?$")
 _AUTH_STEP_PATH = re.compile(
     r"(?i)(?:^|[/_-])(?:log-?in|log-?out|sign-?in|sign-?up|sign-?out|register|token|oauth2?|"
     r"auth|callback|forgot|password|refresh)(?![a-z])"
@@ -116,7 +125,11 @@ def scan_routes(path: str, text: str, repo: RepoAuth) -> list[Hit]:
 def _sensitive(route: Route) -> bool:
     if _AUTH_STEP_PATH.search(route.path):
         return False
-    return bool(set(route.methods) & CHANGING) or bool(_SENSITIVE_PATH.search(route.path))
+    if set(route.methods) & CHANGING or _ADMIN_PATH.search(route.path):
+        return True
+    if set(route.methods) <= READ_ONLY:
+        return bool(_ACTION_ROUTE.search(route.path))
+    return bool(_ACTION_PATH.search(route.path))
 
 
 def _authenticated(route: Route, repo: RepoAuth, local: FileAuth, module: str) -> bool:

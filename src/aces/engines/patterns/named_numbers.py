@@ -14,7 +14,10 @@ A literal is *not* magic when the code around it names it or it means only itsel
   defaults (``def f(retries=3)``), keyword arguments (``status=500``,
   ``timeout=30``), dictionary entries under a string key (``{"timeout": 30}``)
   and the default of a lookup by key (``.get("limit", 100)``, ``getenv``); Rust
-  struct field initialisers (``Config { port: 8080 }``); Elixir keyword pairs
+  struct field initialisers (``Config { port: 8080 }``), a builder method's one
+  argument (``.status(404)``, ``.max_connections(5)``; not a count such as
+  ``.take(5)`` or arithmetic such as ``.pow(3)``) and the values of a ``match``
+  table (``Level::WARN => 3``); Elixir keyword pairs
   (``timeout: 5_000``, ``buckets: [100, 250]``, never a ``do:`` body), parameter
   defaults (``def ping(timeout \\\\ 5_000)``) and the
   arguments of a lookup by key (``Application.get_env(:app, :ttl, 30)``,
@@ -22,6 +25,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
 - **a unit or a bit size**: ``:timer.minutes(10)``, ``:timer.seconds(30)``; the
   size of a segment of an Elixir binary pattern (``<<kind::integer-32>>``,
   ``size(16)``);
+- **a calendar date or clock time**: the parts given to a date or time constructor
+  (``NaiveDate::from_ymd(2016, 7, 8).and_hms(9, 10, 11)``);
 - **a row of a lookup table**: an Elixir ``case`` clause mapping a literal to a
   literal (``16 -> "bool"``) and a literal map key (``%{204 => :no_content}``);
   an Elixir map value under a string or atom key (``%{"poll_ms" => 100}``), as
@@ -54,6 +59,17 @@ NAMED_CONTEXTS = {
 (field_expression field: (integer_literal) @constant)
 (field_initializer value: [(integer_literal) (float_literal) (unary_expression)] @constant)
 (index_expression (_) [(integer_literal) (range_expression) (unary_expression)] @constant)
+(match_arm value: [(integer_literal) (float_literal) (unary_expression)] @constant)
+(call_expression
+  function: (field_expression field: (field_identifier) @method)
+  arguments: (arguments . [(integer_literal) (float_literal)] @constant .)
+  (#not-match? @method
+    "^(take|skip|nth|step_by|pow|powi|powf|repeat|chunks|chunks_exact|windows|split_at|truncate|rotate_left|rotate_right|min|max|clamp|add|sub|mul|div|rem|shl|shr|checked_.*|wrapping_.*|saturating_.*|overflowing_.*)$"))
+(call_expression
+  function: [(scoped_identifier name: (identifier) @method)
+             (field_expression field: (field_identifier) @method)]
+  arguments: (arguments) @constant
+  (#match? @method "^(from_ymd|from_hms|and_hms|with_ymd_and_hms|from_yo|from_isoywd)"))
 """,
     "python": """
 (assignment left: (identifier) @name (#match? @name "^_*[A-Z][A-Z0-9_]*$")) @constant

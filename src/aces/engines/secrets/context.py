@@ -99,7 +99,7 @@ _KIND = re.compile(rb'(?m)^(?:kind:[ \t]*[A-Z]|[ \t]*"kind"[ \t]*:)')
 # A password that spells "password" or "secret" is a fixture's, not a live one's.
 FIXTURE_WORDS = re.compile(
     rb"(?i)test|fake|dummy|example|sample|change[_-]?(?:me|this|it)|mock|passw(?:or)?d|secret|token"
-    rb"|placeholder|redacted|\byour[_-]|not[_-]?a[_-]?real"
+    rb"|placeholder|redacted|(?:^|[^a-z])your[_-]|not[_-]?a[_-]?real"
 )
 
 

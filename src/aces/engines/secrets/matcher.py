@@ -77,7 +77,7 @@ class Matcher:
         # keep that database when it compiles (one compile in the common case).
         # Seams report every end (no SINGLEMATCH): the split-literal pass reads around each.
         direct = _compiled_all(
-            [rule.regex.pattern for rule in rules] + list(SEAMS),
+            [_hs_pattern(rule) for rule in rules] + list(SEAMS),
             [_SINGLE] * len(rules) + [0] * len(SEAMS),
         )
         if direct is not None:
@@ -231,13 +231,18 @@ def keyword_lines(
 
 def _hs_form(rule: Rule) -> list[tuple[bytes, int]] | None:
     """How hyperscan represents a rule: its regex, a prefilter of it, or its keywords."""
-    pattern = rule.regex.pattern
+    pattern = _hs_pattern(rule)
     for flag in (_SINGLE, _SINGLE | _PREFILTER):
         if _compiles(pattern, flag):
             return [(pattern, flag)]
     if rule.keywords:
         return [(re.escape(k), _SINGLE | _CASELESS) for k in rule.keywords]
     return None
+
+
+def _hs_pattern(rule: Rule) -> bytes:
+    """What hyperscan matches for a rule: its ``prefilter`` (a superset) or its regex."""
+    return (rule.prefilter or rule.regex).pattern
 
 
 def _compiled_all(patterns: list[bytes], flags: list[int]) -> hyperscan.Database | None:

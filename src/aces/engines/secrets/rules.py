@@ -33,6 +33,9 @@ RULE_KEYS: frozenset[str] = frozenset(
         "allow",
         "allow_match",
         "contexts",
+        "path",
+        "like",
+        "prefilter",
         "flag",
         "skip",
     }
@@ -66,6 +69,9 @@ class Rule:
     allow_match: tuple[re.Pattern[bytes], ...] = ()
     stopwords: tuple[bytes, ...] = ()
     path: re.Pattern[str] | None = None  # only files whose path matches (imported rules)
+    # What hyperscan looks for instead of ``regex`` (a superset of it): for a regex whose
+    # long bounded repeats hyperscan does not always match as ``re`` does.
+    prefilter: re.Pattern[bytes] | None = None
     # False: every match lies on one line holding a keyword, so only those lines are searched.
     multiline: bool = False
     global_allow: bool = True  # the rule set's placeholder allowlist applies
@@ -123,10 +129,14 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
     allow_table = data.get("allowlist", {})
     allow = compile_all(allow_table.get("secrets", []), source, "allowlist.secrets")
     fixtures = compile_all(allow_table.get("fixtures", []), source, "allowlist.fixtures")
+    # An issuer's documented example values say they are examples as EXAMPLE does.
+    fixtures += compile_all(allow_table.get("documented", []), source, "allowlist.documented")
     raw_rules = data.get("rule", [])
     if not isinstance(raw_rules, list) or not raw_rules:
         raise InputError("expected one or more [[rule]] tables", path=source)
-    rules = tuple(parse_rule(raw, i, source) for i, raw in enumerate(raw_rules))
+    rules = tuple(
+        parse_rule(_like(raw, raw_rules[:i], source), i, source) for i, raw in enumerate(raw_rules)
+    )
     _unique_ids(rules, source)
     return RuleSet(rules, allow, fixtures=fixtures)
 
@@ -156,10 +166,45 @@ def parse_rule(raw: Any, index: int, source: str) -> Rule:
         allow=compile_all(raw.get("allow", []), source, f"{where}.allow"),
         allow_match=compile_all(raw.get("allow_match", []), source, f"{where}.allow_match"),
         contexts=_contexts(raw, where, source),
+        path=_path(raw, where, source),
+        prefilter=(
+            compile_one(_string(raw, "prefilter", where, source), source, f"{where}.prefilter")
+            if "prefilter" in raw
+            else None
+        ),
         flag=_strings(raw, "flag", where, source),
         skip=_strings(raw, "skip", where, source),
         priority=index,
     )
+
+
+# What a rule written ``like = "<id>"`` takes from that earlier rule unless it says otherwise:
+# the tests that decide whether a match is a secret, so both judge values alike.
+LIKE_KEYS: tuple[str, ...] = ("keywords", "entropy", "min_classes", "allow", "allow_match")
+
+
+def _like(raw: Any, earlier: list[Any], source: str) -> Any:
+    """``raw`` with the value tests of the earlier rule it names in ``like`` filled in."""
+    if not isinstance(raw, dict) or "like" not in raw:
+        return raw
+    name = raw["like"]
+    base = next((r for r in earlier if isinstance(r, dict) and r.get("id") == name), None)
+    if base is None:
+        where = f"rule {raw.get('id')!r}"
+        raise InputError(f"{where}: like {name!r} names no earlier rule", path=source)
+    inherited = {key: base[key] for key in LIKE_KEYS if key in base and key not in raw}
+    return {**inherited, **{k: v for k, v in raw.items() if k != "like"}}
+
+
+def _path(raw: dict[str, Any], where: str, source: str) -> re.Pattern[str] | None:
+    """The regex a file's path must match for the rule to read it (none: every file)."""
+    if "path" not in raw:
+        return None
+    pattern = _string(raw, "path", where, source)
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"{where}: the path regex does not compile ({exc})", path=source) from exc
 
 
 def secret_group(value: object, regex: re.Pattern[bytes], where: str, source: str) -> int | str:

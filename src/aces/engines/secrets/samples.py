@@ -22,6 +22,9 @@ ALPHABETS: dict[str, str] = {
     "b64url": string.ascii_letters + string.digits + "-_",
     "b32": string.ascii_uppercase + "234567",
     "upperdigit": string.ascii_uppercase + string.digits,
+    "alpha": string.ascii_letters,
+    "lowerdigit": string.ascii_lowercase + string.digits,
+    "bech32": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
 }
 _SLOT = re.compile(r"@@([A-Za-z0-9]+):(\d+)@@")
 

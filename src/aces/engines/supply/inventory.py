@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from aces.engines.supply.cargo_workspace import workspace_roots
 from aces.engines.supply.lockfiles import Package, lockfiles, normalise_python, read_packages
 from aces.engines.supply.manifests import (
     Manifest,
@@ -66,7 +67,10 @@ def take_inventory(files: Sequence[str], read_text: ReadText, fallback_name: str
             read.append(read_manifest(path, read_text(path)))
         except AcesError as exc:
             unreadable.append(Unreadable(path, _reason(exc)))
-    resolved = resolve_inherited(read, read_text)
+    members = workspace_roots((m.path for m in read if m.ecosystem == "cargo"), read_text)
+    resolved = resolve_inherited(
+        [replace(m, workspace_root=members.get(m.path)) for m in read], read_text
+    )
     manifests = [
         (
             m,

@@ -47,10 +47,14 @@ class Manifest:
     dependencies: tuple[Dependency, ...]
     lock_names: tuple[str, ...]  # file names that lock it
     lock_in_ancestors: bool = False  # Cargo: a workspace root's lock counts
+    workspace_root: str | None = None  # Cargo member: the root manifest whose lock it shares
 
     @property
     def needs_lock(self) -> bool:
-        """Whether the manifest must have a lockfile (Cargo always: the crate itself)."""
+        """Whether the manifest must have a lockfile of its own (Cargo always: the crate
+        itself; a workspace member shares its root's, so a missing lock is the root's)."""
+        if self.workspace_root is not None:
+            return False
         return self.ecosystem == "cargo" or bool(self.dependencies)
 
     @property

@@ -8,7 +8,11 @@ Read from the tree-sitter syntax tree of files that name ``wasmtime`` or
   (``&memory.data(&store)[ptr..ptr + len]``, or a ``let`` binding of
   ``memory.data(..)`` / ``data_mut(..)`` indexed later). Pointer and length come
   from the guest; an out-of-range index panics the host. ``.get(..)`` /
-  ``.get_mut(..)`` (or wasmer's ``MemoryView::read``) are checked and pass.
+  ``.get_mut(..)`` (or wasmer's ``MemoryView::read``) are checked and pass. The
+  raw form is judged too: ``slice::from_raw_parts(_mut)`` over a pointer taken
+  from ``memory.data_ptr(..)`` (directly, with ``.add(offset)``, or through a
+  ``let``) in a function that never compares with ``data_size(..)``: an offset or
+  length from the guest then reads or writes outside the memory.
 * ``store-limits``: a ``Store::new(..)`` in a file that never bounds a store:
   no resource limiter (``store.limiter(..)``, ``limiter_async``, ``StoreLimits``),
   no fuel (``set_fuel``, ``add_fuel``, ``consume_fuel(true)``), and for wasmer no
@@ -32,6 +36,7 @@ _BOUNDED = re.compile(
     r"\.limiter(?:_async)?\s*\(|\bStoreLimits\b|\bResourceLimiter\b|\bset_fuel\s*\("
     r"|\badd_fuel\s*\(|\bconsume_fuel\s*\(\s*true\s*\)|\bTunables\b|\bMetering\b"
 )
+_RAW_SLICES = frozenset({"from_raw_parts", "from_raw_parts_mut"})
 _NOT_SHIPPED = frozenset({"tests", "test", "benches", "examples"})
 _WRAPPERS = ("reference_expression", "parenthesized_expression")
 _TEST_ATTR = re.compile(r"#\[\s*(?:cfg\s*\(\s*test\s*\)|(?:[\w:]+::)?test)\s*\]")
@@ -59,7 +64,7 @@ def scan_host(path: str, text: str) -> list[HostIssue]:
         return []
     source = text.encode("utf-8")
     root = parser("rust").parse(source).root_node
-    issues = list(_unchecked_memory(path, root))
+    issues = [*_unchecked_memory(path, root), *_raw_memory(path, root)]
     if _BOUNDED.search(text) is None:
         issues.extend(_unbounded_stores(path, root))
     return sorted(set(issues))
@@ -147,6 +152,71 @@ def _unchecked_memory(path: str, root: Node) -> Iterator[HostIssue]:
                 "pointer or length from the guest out of range panics the host (use "
                 ".get(start..end) and refuse the call when it is None)",
             )
+
+
+def _raw_memory(path: str, root: Node) -> Iterator[HostIssue]:
+    """``from_raw_parts(ptr, len)`` over ``data_ptr(..)`` with no ``data_size`` check."""
+    checked = {_function_start(n) for n in _walk(root) if _method_call(n, "data_size")}
+    pointers = _data_ptr_bindings(root)
+    for node in _walk(root):
+        if node.type != "call_expression" or _function_start(node) in checked:
+            continue
+        function = node.child_by_field_name("function")
+        name = _text(function).replace(" ", "") if function is not None else ""
+        arguments = node.child_by_field_name("arguments")
+        if name.rsplit("::", 1)[-1] not in _RAW_SLICES or arguments is None:
+            continue
+        first = arguments.named_children[0] if arguments.named_children else None
+        if first is None or not _from_data_ptr(first, pointers, _function_start(node)):
+            continue
+        yield HostIssue(
+            path,
+            node.start_point[0] + 1,
+            node.start_point[1] + 1,
+            "unchecked-memory",
+            f"guest linear memory read through a raw pointer ({_excerpt(node)}) with no "
+            "check against data_size: an offset or length from the guest out of range "
+            "reads or writes outside the memory (check offset + len <= "
+            "memory.data_size(&store), or use memory.data(&store).get(start..end))",
+        )
+
+
+def _method_call(node: Node, method: str) -> bool:
+    """``x.method(..)``."""
+    if node.type != "call_expression":
+        return False
+    function = node.child_by_field_name("function")
+    field = function.child_by_field_name("field") if function is not None else None
+    return (
+        function is not None
+        and function.type == "field_expression"
+        and (field is not None and _text(field) == method)
+    )
+
+
+def _contains_data_ptr(node: Node) -> bool:
+    return any(_method_call(n, "data_ptr") for n in _walk(node))
+
+
+def _data_ptr_bindings(root: Node) -> set[tuple[int, str]]:
+    """(function start, name) of every ``let name = <expression using data_ptr(..)>;``."""
+    found: set[tuple[int, str]] = set()
+    for node in _walk(root):
+        if node.type != "let_declaration":
+            continue
+        pattern = node.child_by_field_name("pattern")
+        value = node.child_by_field_name("value")
+        if pattern is not None and value is not None and _contains_data_ptr(value):
+            found.add((_function_start(node), _text(pattern).removeprefix("mut ").strip()))
+    return found
+
+
+def _from_data_ptr(node: Node, pointers: set[tuple[int, str]], function: int) -> bool:
+    """The pointer argument is taken from ``data_ptr(..)`` or a binding of it."""
+    if _contains_data_ptr(node):
+        return True
+    names = {_text(n) for n in _walk(node) if n.type == "identifier"}
+    return any((function, name) in pointers for name in names)
 
 
 def _unbounded_stores(path: str, root: Node) -> Iterator[HostIssue]:
