@@ -21,12 +21,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from aces.errors import AcesError
-from aces.model import Finding, Location
+from aces.model import Finding, Location, Severity
 from aces.pipeline.check import Check, NotApplicable
 from aces.pipeline.context import RunContext
 from aces.stages.tooling import require_tool, resolver, tools_fingerprint
 from aces.stages.workflow_clauses import (
     actionlint_clause,
+    is_advisory,
     is_judged,
     left_to_zizmor,
     zizmor_clause,
@@ -35,7 +36,7 @@ from aces.stages.workflow_inputs import InputKind, audited, kind_of, workflows
 from aces.tools import actionlint, zizmor
 from aces.tools.lint_common import LintIssue
 
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 ALL_CLAUSES = (
     "gov.pipeline-authority",
     "infra.immutable-tags",
@@ -43,6 +44,10 @@ ALL_CLAUSES = (
     "sec.secrets",
     "sec.permission-matrix",
     "sec.dependency-audit",
+)
+ADVISORY_NOTE = (
+    "zizmor grades it low: the value is the workflow's own, not an outsider's text; "
+    "information, not blocking"
 )
 NO_WORKFLOW = "no GitHub Actions workflow (.github/workflows/*.yml)"
 NO_INPUT = (
@@ -124,18 +129,22 @@ class WorkflowCheck(Check):
 
         The same message twice in a file (no ``permissions`` on the workflow and on a
         job) is told apart by its rank in the file, not its line: fingerprints survive
-        edits above them.
+        edits above them. A zizmor finding it grades as advice (``is_advisory``: a template
+        expansion of the workflow's own values) is information.
         """
         seen: Counter[tuple[str, str, str]] = Counter()
         for issue in issues:
             same = (issue.path or "", issue.code, issue.message)
             seen[same] += 1
+            advisory = issue.tool == zizmor.TOOL and is_advisory(issue.code, issue.tool_severity)
+            note = f" ({ADVISORY_NOTE})" if advisory else ""
             yield self.finding(
-                f"{issue.tool} {issue.code}: {issue.message}",
+                f"{issue.tool} {issue.code}: {issue.message}{note}",
                 Location(issue.path or "", issue.line, issue.column, end_line=issue.end_line),
                 rule_id=f"{self.id}.{issue.code}",
                 clauses=(clause_of(issue.code),),
                 key=f"{issue.code}\x1f{issue.message}\x1f{seen[same]}",
+                severity=Severity.NOTE if advisory else Severity.ERROR,
             )
 
 
@@ -151,7 +160,9 @@ class WorkflowAudit(WorkflowCheck):
     conditions that always hold are ``gov.pipeline-authority``;
     ``unpinned-uses`` and ``unpinned-images`` are ``infra.immutable-tags``;
     ``template-injection`` and Dependabot's ``insecure-external-code-execution``
-    are ``sec.unsafe-exposure``; ``artipacked`` (the checkout's token persisted)
+    are ``sec.unsafe-exposure`` (a template expansion zizmor grades low or
+    informational, of a matrix entry, the workflow's ``env:`` or a job's output, is
+    information: no outsider writes that value); ``artipacked`` (the checkout's token persisted)
     is ``sec.secrets``; ``excessive-permissions`` (``write-all``, no
     ``permissions``) and ``undocumented-permissions`` are
     ``sec.permission-matrix``. Style audits that grant no one anything

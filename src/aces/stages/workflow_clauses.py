@@ -103,6 +103,19 @@ def left_to_zizmor(kind: str, message: str) -> bool:
     return same is not None and same[0] in message
 
 
+# Audits whose findings zizmor grades by what reaches the code: at these gradings the value
+# is the workflow's own (a matrix entry, its env:, a job's output), not text an outsider
+# sets, so the finding is advice (pass it through env:), reported as information.
+ADVISORY_GRADES: Mapping[str, frozenset[str]] = {
+    "template-injection": frozenset({"low", "informational"}),
+}
+
+
+def is_advisory(ident: str, tool_severity: str) -> bool:
+    """Whether a zizmor finding is information rather than a breach (``ADVISORY_GRADES``)."""
+    return tool_severity in ADVISORY_GRADES.get(ident, frozenset())
+
+
 def is_judged(ident: str) -> bool:
     """Whether a zizmor audit id is judged by the doctrine (every id but ``NOT_JUDGED``)."""
     return ident not in NOT_JUDGED

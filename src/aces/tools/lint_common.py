@@ -40,6 +40,7 @@ class LintIssue:
     column: int | None = None
     end_line: int | None = None  # the last line of what the issue is about, when reported
     end_column: int | None = None  # the column just after its end (SARIF's endColumn)
+    tool_severity: str = ""  # the linter's own grading ("low", "high"), when it gives one
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by location, then code and message."""

@@ -133,7 +133,18 @@ def _issue(item: object, files: frozenset[str]) -> LintIssue:
     quoted = _flagged(where)
     if quoted:
         message += f" (`{quoted}`)"
-    return LintIssue(TOOL, item["ident"], message, path, row, column, end_row)
+    grading = item.get("determinations")
+    severity = grading.get("severity") if isinstance(grading, dict) else None
+    return LintIssue(
+        TOOL,
+        item["ident"],
+        message,
+        path,
+        row,
+        column,
+        end_row,
+        tool_severity=severity.lower() if isinstance(severity, str) else "",
+    )
 
 
 def _flagged(where: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from aces.doctrine.catalog import load_doctrine
 from aces.errors import AcesError
 from aces.generate.ci import render_ci
 from aces.generate.ci_common import CiOptions
+from aces.model import Severity
 from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.runner import run_pipeline
 from aces.policy.loader import load_policy
@@ -485,3 +486,49 @@ def test_a_broken_workflow_is_one_finding_in_a_whole_stage_7_run(tmp_path: Path)
         for f in check.findings
     ]
     assert found == [("ci.workflow-lint.syntax-check", 5)]
+
+
+# A matrix value and a job's output expanded in run: no one outside the repository sets them.
+WORKFLOW_VALUES = """\
+name: images
+on: push
+permissions:
+  contents: read  # the checkout
+jobs:
+  tag:
+    name: tag
+    runs-on: ubuntu-24.04
+    outputs:
+      version: ${{ steps.read.outputs.version }}
+    steps:
+      - id: read
+        run: echo "version=1.2.3" >> "$GITHUB_OUTPUT"
+  pull:
+    name: pull
+    needs: tag
+    runs-on: ubuntu-24.04
+    strategy:
+      matrix:
+        image: [postgres:16.4, postgres:17.2]
+    steps:
+      - name: pull
+        run: |
+          docker pull ${{ matrix.image }}
+          echo "v${{ needs.tag.outputs.version }}"
+"""
+
+
+def test_a_workflow_value_expanded_in_run_is_information_an_event_value_blocks(
+    tmp_path: Path,
+) -> None:
+    root = repo(tmp_path, {"images.yml": WORKFLOW_VALUES, "greet.yml": PR_TARGET})
+    found = [
+        (f.location.path if f.location else "", f.location.line if f.location else 0, f.severity)
+        for f in WORKFLOW_CHECKS[0].run(context(root))
+        if f.rule_id == "ci.workflow-audit.template-injection"
+    ]
+    assert sorted(found) == [
+        (f"{WORKFLOWS}/greet.yml", 15, Severity.ERROR),  # the PR's title: an attacker's text
+        (f"{WORKFLOWS}/images.yml", 24, Severity.NOTE),  # the matrix: the workflow's own values
+        (f"{WORKFLOWS}/images.yml", 25, Severity.NOTE),  # a job's output: the workflow's own
+    ]

@@ -89,3 +89,17 @@ def test_a_clause_whose_body_is_logic_is_no_table_row() -> None:
 
 def test_a_function_body_keyword_does_not_name_a_list() -> None:
     assert flagged_lines("defmodule M do\n  def f(x), do: [x * 37]\nend\n") == [2]
+
+
+def test_the_values_a_comprehension_enumerates_are_a_table() -> None:
+    # `for n <- [5, 7]` lists the cases to go through; a literal in the body is still logic.
+    text = (
+        "defmodule M do\n"
+        "  def sizes do\n"
+        "    for shards <- [5, 7], nodes <- [4, 8, 12], do: {shards, nodes * 37}\n"
+        "  end\n"
+        "end\n"
+    )
+    assert flagged_lines(text) == [3]
+    generator_only = "defmodule M do\n  def sizes, do: for(n <- [5, 7], do: n)\nend\n"
+    assert flagged_lines(generator_only) == []

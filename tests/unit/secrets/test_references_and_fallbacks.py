@@ -10,6 +10,7 @@ from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.references import is_reference
 from aces.engines.secrets.rules import load_builtin
 from aces.engines.secrets.samples import expand
+from aces.engines.secrets.scanner import scan_buffer
 
 RANDOM = expand("@@alnum:12@@", "references").encode()
 
@@ -90,3 +91,22 @@ def test_fallbacks_count_only_in_deploy_files() -> None:
     text = b'password = os.environ.get("X", "${DB_PASSWORD:-todopassword}")\n'
     assert _fallbacks(text, "src/app/settings.py") == []
     assert _fallbacks(text, "tests/docker-compose.yml") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"      clientSecret: process.env.GITHUB_CLIENT_SECRET!,",
+        b"  secret: process.env.AUTH_SIGNING_SECRET!, // shared with the API",
+        b"const apiKey = config.services.mail.API_KEY!;",
+    ],
+)
+def test_a_non_null_asserted_attribute_chain_is_a_reference(line: bytes) -> None:
+    # TypeScript's `!` asserts the variable is set; the value is still read from it.
+    text = b"```ts\n" + line + b"\n```\n"
+    assert scan_buffer(builtin_matcher(), text, "docs/auth-guide.md") == ()
+
+
+def test_a_literal_ending_in_an_exclamation_mark_is_still_a_secret() -> None:
+    text = b"client_secret: " + RANDOM + b"!\n"
+    assert scan_buffer(builtin_matcher(), text, "config/app.yml") != ()

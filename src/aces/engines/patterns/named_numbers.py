@@ -30,7 +30,8 @@ A literal is *not* magic when the code around it names it or it means only itsel
 - **a row of a lookup table**: an Elixir ``case`` clause mapping a literal to a
   literal (``16 -> "bool"``) and a literal map key (``%{204 => :no_content}``);
   an Elixir map value under a string or atom key (``%{"poll_ms" => 100}``), as
-  a Python dictionary entry;
+  a Python dictionary entry; the list an Elixir comprehension enumerates
+  (``for n <- [5, 7]``: the cases gone through, not the body's logic);
 - **a position**: a subscript or slice (``[:16]``, ``[-2]``, Rust ``&b[..4]``),
   the group or part of a match or split (``.group(3)``, ``.span(2)``,
   ``rsplit(".", 2)``), digits and bases (``round(x, 2)``, ``int(s, 16)``), an
@@ -128,6 +129,10 @@ NAMED_CONTEXTS = {
   (arguments (_) . (binary_operator) @constant)
   (#match? @constant "^-?[0-9_]+[.][.]")
   (#any-of? @slice "slice" "binary_part" "split_at"))
+(call
+  target: (identifier) @comprehension
+  (arguments (binary_operator operator: "<-" right: (list) @constant))
+  (#eq? @comprehension "for"))
 """,
 }
 

@@ -10,7 +10,10 @@ the platform resolves, never literals:
   passes its own secrets on; ``inherit`` is a keyword, not a value;
 - a whole value that is one format field (``postgres://app:{password}@db`` in a
   Python f-string or ``str.format``, Rust's ``format!``, C#'s ``$"…"``): the
-  program puts a variable there.
+  program puts a variable there;
+- an attribute chain with TypeScript's non-null assertion
+  (``process.env.CLIENT_SECRET!``): the variable is read, ``!`` only tells the
+  compiler it is set (the rule file's allowlist takes the chain without ``!``).
 
 The placeholder shapes of the rule file's ``[allowlist] secrets`` (``${VAR}``,
 ``{{ … }}``) are the others; these are the ones whose syntax needs their line.
@@ -24,12 +27,13 @@ from aces.engines.secrets.matcher import Match
 
 _ENV_FUNCTION = re.compile(rb"^%?env\((?:[A-Za-z][\w-]*:)*[A-Za-z_][A-Za-z0-9_]*\)%?$")
 _FORMAT_FIELD = re.compile(rb"^\{(?:[A-Za-z_][A-Za-z0-9_.]*|\d*)(?:![rsa])?(?::[^{}]*)?\}$")
+_NON_NULL_CHAIN = re.compile(rb"^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+!$")
 _INHERIT = re.compile(rb"""^[ \t]*["']?secrets["']?[ \t]*:[ \t]*["']?inherit["']?[ \t]*(?:#.*)?$""")
 
 
 def is_reference(match: Match, buffer: bytes) -> bool:
     """Whether a match's value is a reference to a secret held elsewhere (see above)."""
-    if _ENV_FUNCTION.match(match.secret) or _FORMAT_FIELD.match(match.secret):
+    if any(shape.match(match.secret) for shape in (_ENV_FUNCTION, _FORMAT_FIELD, _NON_NULL_CHAIN)):
         return True
     start = buffer.rfind(b"\n", 0, match.start) + 1
     end = buffer.find(b"\n", match.end)
