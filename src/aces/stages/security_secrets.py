@@ -44,7 +44,7 @@ from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "5"
+LOGIC_VERSION = "6"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
 INFO_HELP = (

@@ -4,9 +4,10 @@ Guides show a login (``password: 'SecurePass123'``), a spec's testing guide a
 password (`` `SecurePass123!` ``), a developers' guide a JWT: in a document these are
 its examples (severity note). An OpenAPI / Swagger description's ``example`` values
 are documentation too, while the rest of the description keeps its file's context. A
-token of a provider's format blocks in a document as anywhere else. An API description
-written in code (``Field(example=…)``, ``@ApiProperty({ example: … })``) has examples too,
-while the rest of the code blocks.
+token of a provider's format blocks in a document as anywhere else, and so does a
+connection string's password to a real host (one to a local host is a fixture value).
+An API description written in code (``Field(example=…)``,
+``@ApiProperty({ example: … })``) has examples too, while the rest of the code blocks.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImlhdCI6MTcwMDAwMDAw
 )
 SERVICE_PASSWORD = expand("@@alnum:20@@", "doc-svc")
 TOKEN = expand("ghp_@@alnum:36@@", "doc-gh")
+DB_PASSWORD = expand("npg_@@alnum:12@@", "doc-db")
 FILES = {
+    "docs/database.md": (
+        "# Database\n\n"
+        f"DATABASE_URL=postgresql://app:{DB_PASSWORD}@ep-quiet-lake-123456.eu-central-1.aws.neon.tech/app\n"
+        "LOCAL_URL=postgresql://app:Zq81mKx0Lp2s@localhost:5432/app\n"
+    ),
     "docs/guide.md": "# Guide\n\n```yaml\nauth:\n  password: 'SecurePass123'\n```\n",
     "specs/001-login/quickstart.md": (
         "# Testing guide\n\nSign in with `SecurePass123!`:\n\n"
@@ -96,6 +103,8 @@ EXPECTED = [
     ("sec.secrets.jwt", "api/openapi.yaml", 20, Severity.NOTE),
     ("sec.secrets.github-token", "api/openapi.yaml", 21, Severity.ERROR),
     ("sec.secrets.jwt", "api/swagger.json", 6, Severity.NOTE),
+    ("sec.secrets.postgres-url-password", "docs/database.md", 3, Severity.ERROR),
+    ("sec.secrets.postgres-url-password", "docs/database.md", 4, Severity.NOTE),
     ("sec.secrets.generic-secret", "docs/guide.md", 5, Severity.NOTE),
     ("sec.secrets.generic-secret", "specs/001-login/quickstart.md", 6, Severity.NOTE),
     ("sec.secrets.jwt", "src/arqonbus_mini/api_models.py", 5, Severity.NOTE),

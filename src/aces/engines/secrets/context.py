@@ -51,15 +51,12 @@ CONTEXT_TITLES: dict[str, str] = {
 }
 
 # Rules that find a shape rather than a provider's live token format: a password entry, a
-# URL's password, a JWT. In a document their values are the document's examples; a token of a
-# provider's format (``ghp_``, ``AKIA``, a private key block) still blocks there unless its
-# value says it is a fake.
-EXAMPLE_SHAPE_RULES = frozenset(
-    {
-        "generic-secret", "jwt", "postgres-url-password", "redis-url-password",
-        "url-credentials", "deploy-credential", "deploy-env-value",
-    }
-)  # fmt: skip
+# JWT. In a document their values are the document's examples; a token of a provider's
+# format (``ghp_``, ``AKIA``, a private key block) still blocks there unless its value says
+# it is a fake. So does a URL's password: a connection string names its host, and one to a
+# real host is a live credential whatever page holds it (one to a local or reserved host,
+# or with a fake password, is a fixture value: ``is_fixture_value``).
+EXAMPLE_SHAPE_RULES = frozenset({"generic-secret", "jwt", "deploy-credential", "deploy-env-value"})
 
 _DEPLOY_NAME = re.compile(
     r"""(?ix)^(?:
