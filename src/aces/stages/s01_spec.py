@@ -48,10 +48,11 @@ from aces.stages.governance_revert import PolicyReversible
 from aces.stages.spec_companions import companion_findings, companion_paths, companion_view
 from aces.workspace import git
 from aces.workspace.globs import compile_spec
+from aces.workspace.protocol_packages import infer_core_behaviour
 from aces.workspace.roles import is_product, product_files
 
 # Bumped when the checks' logic changes, so cached results of older logic are not served.
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 
 CLASS_WORDS = {
     "protocol": "a protocol",
@@ -157,6 +158,8 @@ def _relevant(ctx: RunContext, spec_files: set[str]) -> dict[str, tuple[str, ...
         paths = ctx.change.in_class(name)
         if name == "public_api" and not ctx.policy.change_classes.public_api:
             paths = _inferred_public_api(ctx)
+        elif name == "core_behaviour" and not ctx.policy.change_classes.core_behaviour:
+            paths = _inferred_core_behaviour(ctx)
         for path in paths:
             if path not in spec_files:
                 out.setdefault(path, []).append(name)
@@ -176,6 +179,16 @@ def _inferred_public_api(ctx: RunContext) -> tuple[str, ...]:
         lambda p: ws.read_text(p) if ws.exists(p) else None,
         lambda p: git.show_file(ws.root, base, p),
     )
+
+
+def _inferred_core_behaviour(ctx: RunContext) -> tuple[str, ...]:
+    """Changed files of the packages that hold the protocol modules (``protocol_packages``)."""
+    globs = infer_core_behaviour(ctx.workspace.files)
+    if not globs:
+        return ()
+    spec = compile_spec(globs)
+    changed = {p for f in ctx.change.files for p in (f.path, f.old_path) if p}
+    return tuple(sorted(p for p in changed if spec.match_file(p) and is_product(p)))
 
 
 def _schema_changes(paths: Iterable[str], globs: tuple[str, ...]) -> tuple[str, ...]:
@@ -216,6 +229,13 @@ INFERRED_API = (
 )
 
 
+# What a finding says when core behaviour was inferred rather than named by the policy.
+INFERRED_CORE = (
+    "Core behaviour was inferred from the code ([change_classes] core_behaviour names none): "
+    "the Python packages holding the protocol's modules ({globs})."
+)
+
+
 class SpecRequired(SpecCheck):
     """Every changed file of a class that needs a spec is covered by one.
 
@@ -248,6 +268,16 @@ class SpecRequired(SpecCheck):
             return NotApplicable(NOTHING_RELEVANT, enable=("change_classes",))
         return None
 
+    def _help(self, ctx: RunContext, classes: tuple[str, ...]) -> str | None:
+        """The remedy, with what was inferred when the policy named no globs for a class."""
+        said = []
+        if "public_api" in classes and not ctx.policy.change_classes.public_api:
+            said.append(INFERRED_API)
+        if "core_behaviour" in classes and not ctx.policy.change_classes.core_behaviour:
+            globs = ", ".join(infer_core_behaviour(ctx.workspace.files))
+            said.append(INFERRED_CORE.format(globs=globs))
+        return " ".join((self.remedy, *said)) if said else None
+
     def run(self, ctx: RunContext) -> Iterator[Finding]:
         """One finding per changed file without a covering spec."""
         view = build_view(ctx)
@@ -255,12 +285,11 @@ class SpecRequired(SpecCheck):
             if not view.covering(path):
                 what = " and ".join(CLASS_WORDS.get(c, c) for c in classes)
                 line = 1 if path in view.changed_live else None
-                inferred = "public_api" in classes and not ctx.policy.change_classes.public_api
                 yield self.finding(
                     f"{path} changes {what} but no spec covers it",
                     Location(path, line),
                     key=path,
-                    help=f"{self.remedy} {INFERRED_API}" if inferred else None,
+                    help=self._help(ctx, classes),
                 )
         for path in view.to_check():
             for problem in view.specs[path].problems:

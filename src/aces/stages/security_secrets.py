@@ -20,10 +20,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aces.engines.secrets import baseline as baseline_file
-from aces.engines.secrets import ci_services
 from aces.engines.secrets.commits import LOG_ARGS, MessageHit, parse_log, scan_messages
-from aces.engines.secrets.context import CONTEXT_TITLES, MANIFEST_HEAD, TESTS, context_of
+from aces.engines.secrets.context import (
+    CONTEXT_TITLES,
+    MANIFEST_HEAD,
+    context_of,
+    is_document_example,
+)
 from aces.engines.secrets.gitleaks import load_gitleaks
+from aces.engines.secrets.line_contexts import LineContext, line_contexts, may_differ
 from aces.engines.secrets.matcher import Matcher
 from aces.engines.secrets.redact import builtin_matcher
 from aces.engines.secrets.rules import RuleSet, load_builtin
@@ -39,12 +44,12 @@ from aces.workspace.globs import GlobMatcher
 from aces.workspace.types import Hunk
 
 # Bumped when the logic or the built-in rules change: older cached results are not served.
-LOGIC_VERSION = "4"
+LOGIC_VERSION = "5"
 CHECK_ID = "sec.secrets"
 NOTHING_ADDED = "the Change adds or modifies no file"
 INFO_HELP = (
-    "A clearly fake or local value in a test or a document, reported for review; it does not "
-    "block ([secrets] info_contexts). Make sure it opens nothing real."
+    "A clearly fake or local value in a test or a document, or a document's example, reported "
+    "for review; it does not block ([secrets] info_contexts). Make sure it opens nothing real."
 )
 
 
@@ -132,9 +137,11 @@ class SecretScan(Check):
     source, test fixture, documentation example). Deploy, config and source always
     block; in the ``[secrets] info_contexts`` (tests and docs by default) a clearly
     fake or local value (``test``/``fake``/``example`` in it, a ``localhost`` URL)
-    is information (severity note): reported, not failing the check. Files outside
-    a sparse checkout are not scanned; a file that cannot be read makes the result
-    ERROR naming it, with the findings of every other file.
+    and a document's example (a password entry, a URL's password, a JWT; an API
+    description's ``example`` values) are information (severity note): reported,
+    not failing the check. Files outside a sparse checkout are not scanned; a file
+    that cannot be read makes the result ERROR naming it, with the findings of every
+    other file.
 
     Accepting a finding: a live ``[[allowlist]]`` entry whose ``path`` glob matches
     the file and whose ``rule`` is ``sec.secrets`` or the finding's rule id. With a
@@ -218,20 +225,22 @@ class SecretScan(Check):
         hunks = self.counted_lines(ctx, target)
         where = context_of(target.path, _head(ctx, target.path))
         titles = _titles(matcher)
-        # a CI job's service container and its loopback URL are the job's test fixtures
-        job_fixtures = (
-            ci_services.fixture_lines(
-                target.path, ctx.workspace.read_bytes(target.path).decode("utf-8", "replace")
-            )
-            if ci_services.is_workflow(target.path)
-            else frozenset()
+        # lines whose structure gives them their own context (a CI job's service container,
+        # an API description's examples)
+        lines = (
+            line_contexts(target.path, ctx.workspace.read_bytes(target.path))
+            if may_differ(target.path)
+            else {}
         )
         for hit in hits:
             if not in_hunks(hit, hunks):
                 continue
-            fixture, here = (True, TESTS) if hit.line in job_fixtures else (hit.fixture, where)
-            info = fixture and here in ctx.policy.secrets.info_contexts
-            yield self.hit_finding(hit, titles[hit.rule_id], here, info=info)
+            line = lines.get(hit.line, LineContext(where))
+            fake = line.fixture or hit.fixture
+            example = is_document_example(hit.rule_id, line.context)
+            info = (fake or example) and line.context in ctx.policy.secrets.info_contexts
+            why = "a fake or local value" if fake else "a document's example"
+            yield self.hit_finding(hit, titles[hit.rule_id], line.context, info=info, why=why)
 
     def matcher(self, ctx: RunContext) -> Matcher:
         """The compiled rules: the built-in ones shared with redaction, or with the policy's."""
@@ -276,9 +285,12 @@ class SecretScan(Check):
             key=found.key,
         )
 
-    def hit_finding(self, hit: Hit, title: str, where: str, *, info: bool = False) -> Finding:
+    def hit_finding(
+        self, hit: Hit, title: str, where: str, *, info: bool = False, why: str = ""
+    ) -> Finding:
         """The finding of one secret: rule, place, context, redacted preview; the key is a
-        hash. ``info``: a fixture value in an information context (NOTE, not blocking)."""
+        hash. ``info``: a fixture value or a document's example in an information context
+        (NOTE, not blocking), ``why`` saying which."""
         location = (
             Location(hit.path)
             if hit.line == 0
@@ -286,7 +298,7 @@ class SecretScan(Check):
         )
         context = CONTEXT_TITLES[where]
         if info:
-            context += ", a fake or local value: information, not blocking"
+            context += f", {why or 'a fake or local value'}: information, not blocking"
         return self.finding(
             f"{title}: {hit.preview} in {context}",
             location,

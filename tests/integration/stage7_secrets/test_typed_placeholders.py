@@ -4,7 +4,8 @@ A redaction guide shows a payload with ``"token": "abc123xyz"`` and
 ``"refresh_token": "def456uvw"``: values typed along the keyboard's rows, or that
 spell the kind of value they stand for (``token456``), are clearly fake. In a
 document they are reported as information; the same values in product code still
-block, and a value that only looks random blocks in a document too.
+block. A document's password entries, URLs and JWTs are its examples whatever their
+value; a token of a provider's format blocks in a document too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from tests.integration.stage7_secrets.test_secret_contexts import context, rows, scanned
 from tests.integration.stage7_secrets.test_stage7_secrets import git, git_example
 
+from aces.engines.secrets.samples import expand
 from aces.model import Severity
 
 GUIDE = (
@@ -44,7 +46,14 @@ def test_typed_placeholders_in_a_document_are_information(tmp_path: Path) -> Non
     }
 
 
-def test_a_random_looking_value_in_a_document_still_blocks(tmp_path: Path) -> None:
-    leaked = GUIDE.replace("def456uvw", "Qz7vK2xW9pLm")
+def test_a_random_looking_entry_in_a_document_is_its_example(tmp_path: Path) -> None:
+    example = GUIDE.replace("def456uvw", "Qz7vK2xW9pLm")
+    found = rows(scanned(context(planted(tmp_path, {"docs/redaction.md": example}))))
+    assert ("docs/redaction.md", 4, Severity.NOTE) in {(p, line, s) for _, p, line, s in found}
+    assert {severity for *_, severity in found} == {Severity.NOTE}
+
+
+def test_a_provider_token_in_a_document_still_blocks(tmp_path: Path) -> None:
+    leaked = GUIDE.replace("def456uvw", expand("ghp_@@alnum:36@@", "doc-provider"))
     found = rows(scanned(context(planted(tmp_path, {"docs/redaction.md": leaked}))))
-    assert ("docs/redaction.md", 4, Severity.ERROR) in {(p, line, s) for _, p, line, s in found}
+    assert ("sec.secrets.github-token", "docs/redaction.md", 4, Severity.ERROR) in found

@@ -4,23 +4,24 @@ A GitHub-style workflow (``.github/workflows``, Forgejo, Gitea) may start servic
 containers for a job (``jobs.<id>.services.<name>``): a database from a public
 image, its password given in the container's ``env``, reachable only from that
 job, gone when the job ends. The job reaches it on loopback
-(``postgresql://user:pw@127.0.0.1:5432/db``). Such credentials protect nothing that
-outlives the job: they are a test's fixtures, not deploy secrets. ``fixture_lines``
-gives the lines that hold them; elsewhere in the workflow a credential is still
-deploy configuration (a deploy job's password, a URL to a real host).
+(``postgresql://user:pw@127.0.0.1:5432/db``, ``@[::1]``, ``@localhost``). Such
+credentials protect nothing that outlives the job: they are a test's fixtures, not
+deploy secrets. ``fixture_lines`` gives the lines that hold them; elsewhere in the
+workflow a credential is still deploy configuration (a deploy job's password, a URL
+to a real host).
 """
 
 from __future__ import annotations
 
 import re
 
+from aces.engines.secrets.fakes import is_loopback_host
+
 WORKFLOW_DIRS = (".github/workflows/", ".forgejo/workflows/", ".gitea/workflows/")
 # ``services:`` nested under a job (indented): a top-level key is another format's
 _SERVICES = re.compile(r"^([ \t]+)services:[ \t]*(?:#.*)?$")
-# a URL with a password whose host is loopback: the job's own service container
-_LOCAL_URL = re.compile(
-    r"://[^\s/@:]*:[^\s@]*@(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?=[:/\s\"']|$)"
-)
+# a URL with a password (the host is judged by ``fakes.is_loopback_host``)
+_URL_PASSWORD = re.compile(rb"://[^\s/@:]*:[^\s@]*(?=@)")
 
 
 def is_workflow(path: str) -> bool:
@@ -34,9 +35,15 @@ def fixture_lines(path: str, text: str) -> frozenset[int]:
     if not is_workflow(path):
         return frozenset()
     lines = text.splitlines()
-    found = {n for n, line in enumerate(lines, 1) if _LOCAL_URL.search(line)}
+    found = {n for n, line in enumerate(lines, 1) if _has_local_url(line)}
     found.update(_service_block_lines(lines))
     return frozenset(found)
+
+
+def _has_local_url(line: str) -> bool:
+    """Whether a line holds a URL with a password whose host is loopback."""
+    data = line.encode("utf-8", "replace")
+    return any(is_loopback_host(data[m.end() :]) for m in _URL_PASSWORD.finditer(data))
 
 
 def _service_block_lines(lines: list[str]) -> set[int]:

@@ -18,9 +18,10 @@ The context of a file decides how a secret found in it is judged
 A value is clearly a *fixture* when it says so (``test``, ``fake``, ``dummy``,
 ``example``, ``sample``, ``changeme``, ``mock``, or it spells ``password`` /
 ``secret`` / ``token``), when it is typed out as runs along the keyboard's rows of
-letters and digits (``abc123xyz``, ``def456``: no generator writes those), or when
-the connection it opens goes nowhere real (a URL whose host is ``localhost``, a
-loopback address, or a reserved example / test domain).
+letters and digits (``abc123xyz``, ``def456``: no generator writes those) or as a
+word and a short number (``token123``), or when the connection it opens goes nowhere
+real (a URL whose host is ``localhost``, a loopback address of either family, a
+reserved example / test domain, a compose service name: ``fakes``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import re
 from itertools import pairwise
 from pathlib import PurePosixPath
 
+from aces.engines.secrets.fakes import is_local_host, is_word_and_digits
 from aces.workspace.roles import DOCS as DOCS_ROLE
 from aces.workspace.roles import FIXTURE, TEST, role_of
 
@@ -47,6 +49,17 @@ CONTEXT_TITLES: dict[str, str] = {
     TESTS: "test fixture",
     DOCS: "documentation example",
 }
+
+# Rules that find a shape rather than a provider's live token format: a password entry, a
+# URL's password, a JWT. In a document their values are the document's examples; a token of a
+# provider's format (``ghp_``, ``AKIA``, a private key block) still blocks there unless its
+# value says it is a fake.
+EXAMPLE_SHAPE_RULES = frozenset(
+    {
+        "generic-secret", "jwt", "postgres-url-password", "redis-url-password",
+        "url-credentials", "deploy-credential", "deploy-env-value",
+    }
+)  # fmt: skip
 
 _DEPLOY_NAME = re.compile(
     r"""(?ix)^(?:
@@ -88,17 +101,6 @@ FIXTURE_WORDS = re.compile(
     rb"(?i)test|fake|dummy|example|sample|change[_-]?(?:me|this|it)|mock|passw(?:or)?d|secret|token"
     rb"|placeholder|redacted|(?:^|[^a-z])your[_-]|not[_-]?a[_-]?real"
 )
-# The host right after a URL's password: ``@localhost``, ``@127.0.0.1``, ``@[::1]``, a
-# reserved example domain (RFC 2606: example.com/.net/.org, .example, .test, .invalid,
-# .localhost) or a host whose name itself says it is a fixture.
-_LOCAL_HOST = re.compile(
-    rb"""(?ix)^@(?:
-        localhost | 127(?:\.\d{1,3}){3} | \[::1\] | 0\.0\.0\.0 | ::1
-      | (?:[a-z0-9-]+\.)*example\.(?:com|net|org)
-      | (?:[a-z0-9-]+\.)*[a-z0-9-]+\.(?:example|test|invalid|localhost)
-      | [a-z0-9.-]*(?:test|fake|dummy|example|mock)[a-z0-9.-]*
-    )(?=[:/?\s"'`,;)\]}>]|$)"""
-)
 
 
 def is_deploy(path: str) -> bool:
@@ -138,14 +140,21 @@ def context_of(path: str, head: bytes = b"") -> str:
     return SOURCE
 
 
+def is_document_example(rule_id: str, context: str) -> bool:
+    """Whether a finding of ``rule_id`` in ``context`` is a document's example: a shape
+    (``EXAMPLE_SHAPE_RULES``) in a documentation context, whatever its value."""
+    return context == DOCS and rule_id in EXAMPLE_SHAPE_RULES
+
+
 def is_fixture_value(secret: bytes, after: bytes) -> bool:
     """Whether a value is clearly fake or local: a fixture word in it, a value typed as
-    ascending runs, or ``after`` (the bytes that follow it) starting with a URL's local
-    or reserved host."""
+    ascending runs or as a word and a short number, or ``after`` (the bytes that follow
+    it) starting with a URL's local or reserved host (``fakes``)."""
     return (
         FIXTURE_WORDS.search(secret) is not None
         or is_typed_sequence(secret)
-        or _LOCAL_HOST.match(after) is not None
+        or is_word_and_digits(secret)
+        or is_local_host(after)
     )
 
 

@@ -9,7 +9,9 @@ before matching; any other text is scanned as bytes, so a file that is not
 UTF-8 is scanned all the same. A file larger than one chunk is read chunk by
 chunk with an overlap, so a 2 GB file never sits in memory at once and a secret
 across a chunk boundary (up to the overlap's length) is still found. Secrets
-split across string literals (``"ghp_" + "…"``) are found too (``literals``).
+split across string literals (``"ghp_" + "…"``) are found too (``literals``), and so
+are literal fallbacks of credential variables in deploy files (``fallbacks``); values
+that reference a secret held elsewhere are not secrets (``references``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from aces.engines.secrets.context import is_fixture_value
+from aces.engines.secrets.fallbacks import fallback_matches
 from aces.engines.secrets.literals import joined_matches
 from aces.engines.secrets.matcher import Match, Matcher, preview, secret_key
+from aces.engines.secrets.references import without_references
 from aces.engines.secrets.sniff import SNIFF_BYTES, sniff
 
 BINARY_SNIFF_BYTES = SNIFF_BYTES
@@ -138,10 +142,12 @@ def _hits(matcher: Matcher, buffer: bytes, rel: str, *, line: int) -> list[Hit]:
     marks = matcher.scan(buffer)
     matches = matcher.find(buffer, rel, marks=marks)
     joined = joined_matches(matcher, buffer, rel, seam_ends=marks.seams)
+    joined += fallback_matches(matcher, buffer, rel)
     if joined:
         # A joined secret and a piece of it found alone: the rule listed first wins, and
         # between equals the joined one (it is the whole value).
         matches = matcher.without_overlaps(joined + matches)
+    matches = without_references(matches, buffer)
     if not matches:
         return []
     fixtures = matcher.ruleset.fixtures

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from aces.engines.supply.cargo_workspace import workspace_roots
-from aces.engines.supply.lockfiles import Package, lockfiles, read_packages
+from aces.engines.supply.lockfiles import Package, lockfiles, normalise_python, read_packages
 from aces.engines.supply.manifests import (
     Manifest,
     find_lock,
@@ -72,7 +72,11 @@ def take_inventory(files: Sequence[str], read_text: ReadText, fallback_name: str
         [replace(m, workspace_root=members.get(m.path)) for m in read], read_text
     )
     manifests = [
-        (m, find_lock(m, present) or workspace_lock(m, resolved, present, read_text))
+        (
+            m,
+            find_lock(m, present, _pins_every(m, read_text))
+            or workspace_lock(m, resolved, present, read_text),
+        )
         for m in resolved
     ]
     locks = lockfiles(files)
@@ -89,6 +93,20 @@ def take_inventory(files: Sequence[str], read_text: ReadText, fallback_name: str
         _subject(present, read_text, fallback_name),
         tuple(sorted(unreadable, key=lambda u: u.path)),
     )
+
+
+def _pins_every(manifest: Manifest, read_text: ReadText) -> Callable[[str], bool]:
+    """Whether a requirements file pins every dependency of ``manifest`` (``name==version``,
+    hashes or not). One that cannot be read counts as a lock: it is reported as unreadable."""
+
+    def pins(path: str) -> bool:
+        try:
+            pinned = {normalise_python(p.name) for p in read_packages((path,), read_text)}
+        except AcesError:
+            return True
+        return all(normalise_python(d.name) in pinned for d in manifest.dependencies)
+
+    return pins
 
 
 def _reason(exc: AcesError) -> str:

@@ -4,7 +4,8 @@
 workspace shares one); a ``pyproject.toml`` with dependencies needs a Python
 lock next to it; a ``package.json`` with dependencies a ``package-lock.json``
 (or ``npm-shrinkwrap.json``, ``bun.lock``); a ``mix.exs`` with dependencies a ``mix.lock``.
-A manifest without dependencies needs no lock.
+A requirements file counts as a Python lock only when it pins (``==``) every
+dependency of the manifest. A manifest without dependencies needs no lock.
 """
 
 from __future__ import annotations
@@ -252,8 +253,15 @@ def read_manifest(path: str, text: str) -> Manifest:
     return MANIFEST_READERS[path.rsplit("/", 1)[-1]](path, text)
 
 
-def find_lock(manifest: Manifest, files: frozenset[str]) -> str | None:
-    """The lockfile that pins ``manifest``, or None when there is none."""
+def find_lock(
+    manifest: Manifest, files: frozenset[str], pins_every: Callable[[str], bool] | None = None
+) -> str | None:
+    """The lockfile that pins ``manifest``, or None when there is none.
+
+    A requirements file is a Python lock only when it pins every dependency of the
+    manifest (``pins_every(path)``; None: not asked): an empty one, or one of ranges
+    (``fastapi>=0.110``), locks nothing.
+    """
     directory = manifest.directory
     while True:
         prefix = f"{directory}/" if directory else ""
@@ -264,7 +272,10 @@ def find_lock(manifest: Manifest, files: frozenset[str]) -> str | None:
             for path in sorted(files):
                 rest = path[len(prefix) :] if path.startswith(prefix) else None
                 if rest and "/" not in rest and PYTHON_LOCK.fullmatch(rest):
-                    return path
+                    if pins_every is None or not rest.startswith("requirements"):
+                        return path
+                    if pins_every(path):
+                        return path
         if not manifest.lock_in_ancestors or not directory:
             return None
         directory = directory.rsplit("/", 1)[0] if "/" in directory else ""

@@ -1,0 +1,48 @@
+"""Literal credentials deployed as the fallback of a variable reference.
+
+In a compose file, an ``.env`` file or any other deploy configuration,
+``${POSTGRES_PASSWORD:-todopassword}`` (and ``${POSTGRES_PASSWORD-todopassword}``)
+deploys ``todopassword`` whenever the variable is unset: the fallback is a literal
+credential as much as ``POSTGRES_PASSWORD: todopassword`` is. Such a fallback of a
+variable named as a credential is reported under the rule ``deploy-credential`` and
+judged by it (its allowlists: a path, a switch, an upper-case placeholder; the rule
+file's placeholders and fakes: ``change-me``, ``<password>``). A reference with no
+literal (``${X}``), an empty fallback (``${X:-}``), a required variable
+(``${X:?message}``) or a fallback that is itself a reference (``${X:-${Y}}``)
+deploys nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aces.engines.secrets.context import DEPLOY, context_of
+from aces.engines.secrets.matcher import Match, Matcher
+
+RULE_ID = "deploy-credential"
+_FALLBACK = re.compile(
+    rb"""(?ix)\$\{
+      (?P<name>[a-z0-9_]{0,40}
+        (?:passw(?:or)?d|pwd|passphrase|secret|token|api_?key|apikey|access_?key|auth_?key
+          |private_?key|credentials?)
+        [a-z0-9_]{0,20})
+      :?-(?P<secret>[^}\s"'`$]{1,200})\}"""
+)
+
+
+def fallback_matches(matcher: Matcher, buffer: bytes, path: str) -> list[Match]:
+    """Literal fallbacks of credential variables in a deploy file (none elsewhere, and
+    none when the rule set has no ``deploy-credential`` rule)."""
+    if b"${" not in buffer or not path or context_of(path, buffer) != DEPLOY:
+        return []
+    rule = next((r for r in matcher.ruleset.rules if r.id == RULE_ID), None)
+    if rule is None:
+        return []
+    found: list[Match] = []
+    for hit in _FALLBACK.finditer(buffer):
+        secret = hit.group("secret")
+        # judged as the entry NAME=fallback: a name the rule skips (``*_FILE``) skips here too
+        whole = hit.group("name") + b"=" + secret
+        if matcher.accepts(rule, secret, whole):
+            found.append(Match(rule, hit.start("secret"), hit.end("secret"), secret))
+    return found
