@@ -33,7 +33,7 @@ _FALLBACK = re.compile(
 def fallback_matches(matcher: Matcher, buffer: bytes, path: str) -> list[Match]:
     """Literal fallbacks of credential variables in a deploy file (none elsewhere, and
     none when the rule set has no ``deploy-credential`` rule)."""
-    if b"${" not in buffer or not path or context_of(path, buffer) != DEPLOY:
+    if not path or not _has_reference(buffer) or context_of(path, buffer) != DEPLOY:
         return []
     rule = next((r for r in matcher.ruleset.rules if r.id == RULE_ID), None)
     if rule is None:
@@ -46,3 +46,15 @@ def fallback_matches(matcher: Matcher, buffer: bytes, path: str) -> list[Match]:
         if matcher.accepts(rule, secret, whole):
             found.append(Match(rule, hit.start("secret"), hit.end("secret"), secret))
     return found
+
+
+def _has_reference(buffer: bytes) -> bool:
+    """Whether ``buffer`` holds ``${``: every ``$`` found with ``memchr``, the next byte
+    looked at. (``b"${" in buffer`` reads at a tenth of the speed: CPython's search for a
+    two-byte needle does not use ``memchr``, and most files hold no ``$`` at all.)"""
+    dollar = buffer.find(b"$")
+    while dollar != -1:
+        if buffer[dollar + 1 : dollar + 2] == b"{":
+            return True
+        dollar = buffer.find(b"$", dollar + 1)
+    return False

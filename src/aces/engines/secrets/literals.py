@@ -26,6 +26,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from aces.engines.secrets.matcher import Match, Matcher
 
@@ -49,9 +50,9 @@ _PIECE = re.compile(_LITERAL)
 _FIELD = re.compile(rb"\{\s*(" + _QUOTED + rb")\s*\}")
 
 
-@dataclass(frozen=True)
-class _Segment:
-    """A run of the view copied from the buffer: where it is in each, and which piece."""
+class _Segment(NamedTuple):
+    """A run of the view copied from the buffer: where it is in each, and which piece.
+    (A named tuple: thousands are made per MB of source, a frozen dataclass is slower.)"""
 
     view_start: int
     source_start: int

@@ -7,6 +7,12 @@ back-references) is compiled with ``HS_FLAG_PREFILTER``, which matches a
 superset; a regex it refuses even so is represented by its keywords as
 literals. Only the rules hyperscan reports run their ``re`` regex over the
 buffer; that confirmation, the keyword, entropy and allowlist tests decide.
+
+A single-line rule with keywords is confirmed line by line. When hyperscan takes
+every regex as it is, such a rule reports every match end instead (few: a match
+needs the rule's whole shape), with ``HS_FLAG_MULTILINE`` so ``^`` and ``$`` read
+lines as ``re`` reads them on one line; ``re`` then reads only the keyword lines
+where a match ends, not every line holding ``key`` or ``token``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,17 @@ from aces.errors import ToolError
 _SINGLE = hyperscan.HS_FLAG_SINGLEMATCH
 _PREFILTER = hyperscan.HS_FLAG_PREFILTER
 _CASELESS = hyperscan.HS_FLAG_CASELESS
+_EVERY_LINE = hyperscan.HS_FLAG_MULTILINE  # every end reported, ``^`` / ``$`` at lines
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What hyperscan reports in a buffer: the rules (sorted), where seams between string
+    literals end (sorted), and where the line-by-line rules' matches end (by rule)."""
+
+    rules: list[int]
+    seams: list[int]
+    ends: dict[int, list[int]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class Matcher:
         self.ruleset = ruleset
         self.keep_fixtures = False  # True: values that say they are fakes are matched too
         self._always: tuple[int, ...] = ()
+        self._by_line: frozenset[int] = frozenset()  # rules whose match ends are reported
         self._marks = len(ruleset.rules)  # ids from here on are seams, not rules
         self._database = self._compile(ruleset.rules)
 
@@ -76,12 +94,15 @@ class Matcher:
         # Probing each regex costs a compile per rule: first try them all as they are, and
         # keep that database when it compiles (one compile in the common case).
         # Seams report every end (no SINGLEMATCH): the split-literal pass reads around each.
+        by_line = frozenset(i for i, rule in enumerate(rules) if _by_line(rule))
         direct = _compiled_all(
             [_hs_pattern(rule) for rule in rules] + list(SEAMS),
-            [_SINGLE] * len(rules) + [0] * len(SEAMS),
+            [_EVERY_LINE if i in by_line else _SINGLE for i in range(len(rules))]
+            + [0] * len(SEAMS),
         )
         if direct is not None:
             self._always = ()
+            self._by_line = by_line
             return direct
         for index, rule in enumerate(rules):
             compiled = _hs_form(rule)
@@ -117,37 +138,56 @@ class Matcher:
 
     # -- scanning ------------------------------------------------------------------------------
 
-    def marks(self, buffer: bytes) -> tuple[list[int], list[int]]:
-        """The rules hyperscan reports in ``buffer`` (sorted, unfiltered ones too), and
-        where seams between string literals end (``seams``), sorted."""
+    def scan(self, buffer: bytes) -> Marks:
+        """What hyperscan reports in ``buffer``: the rules (unfiltered ones too), the ends
+        of seams between string literals, and the match ends of the line-by-line rules."""
         found: set[int] = set(self._always)
         seam_ends: set[int] = set()
+        ends: dict[int, list[int]] = {}
         if self._database is not None and buffer:
-            marks = self._marks
+            marks, by_line = self._marks, self._by_line
 
             def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
                 del start, flags, context
-                if rule < marks:
-                    found.add(rule)
-                else:
+                if rule >= marks:
                     seam_ends.add(end)
+                elif rule in by_line:
+                    found.add(rule)
+                    ends.setdefault(rule, []).append(end)
+                else:
+                    found.add(rule)
 
             self._database.scan(buffer, match_event_handler=on_match)
-        return sorted(found), sorted(seam_ends)
+        return Marks(sorted(found), sorted(seam_ends), ends)
+
+    def marks(self, buffer: bytes) -> tuple[list[int], list[int]]:
+        """The rules hyperscan reports in ``buffer`` (sorted, unfiltered ones too), and
+        where seams between string literals end (``seams``), sorted."""
+        found = self.scan(buffer)
+        return found.rules, found.seams
 
     def candidates(self, buffer: bytes) -> list[int]:
         """Indices of the rules hyperscan reports in ``buffer`` (sorted), plus unfiltered ones."""
         return self.marks(buffer)[0]
 
     def find(
-        self, buffer: bytes, path: str = "", *, candidates: list[int] | None = None
+        self,
+        buffer: bytes,
+        path: str = "",
+        *,
+        candidates: list[int] | None = None,
+        marks: Marks | None = None,
     ) -> list[Match]:
         """Every confirmed secret of ``buffer`` (the text of ``path``).
 
-        Overlapping matches keep the one of the rule listed first. ``candidates``: the
-        rules of ``marks(buffer)``, when the caller has them already.
+        Overlapping matches keep the one of the rule listed first. ``marks``: what
+        ``scan(buffer)`` reports, when the caller has it already; ``candidates``: the
+        rules of ``marks(buffer)`` alone (each keyword line is then read).
         """
-        rule_indices = self.candidates(buffer) if candidates is None else candidates
+        if marks is None and candidates is None:
+            marks = self.scan(buffer)
+        rule_indices = marks.rules if marks is not None else candidates
+        ends = marks.ends if marks is not None else {}
         if not rule_indices:
             return []
         lowered: bytes | None = None
@@ -162,20 +202,31 @@ class Matcher:
                 lowered = buffer.lower() if lowered is None else lowered
                 if not any(keyword in lowered for keyword in rule.keywords):
                     continue
-            matches.extend(self.confirm(rule, buffer, lowered))
+            matches.extend(self.confirm(rule, buffer, lowered, ends.get(index)))
         return _without_overlaps(matches)
 
-    def confirm(self, rule: Rule, buffer: bytes, lowered: bytes | None = None) -> Iterator[Match]:
+    def confirm(
+        self,
+        rule: Rule,
+        buffer: bytes,
+        lowered: bytes | None = None,
+        ends: list[int] | None = None,
+    ) -> Iterator[Match]:
         """The matches of one rule's regex that pass its entropy and allowlist tests.
 
         A single-line rule with keywords is searched only on the lines holding a
         keyword: ``re`` over a whole file is two orders of magnitude slower than
-        hyperscan, and the lines it must read are few.
+        hyperscan, and the lines it must read are few. ``ends``: where hyperscan saw
+        the rule's matches end; only the keyword lines holding one are read then.
         """
         if rule.multiline or not rule.keywords or lowered is None:
             yield from self._confirm_in(rule, buffer, 0)
             return
-        for start, end in keyword_lines(buffer, lowered, rule.keywords):
+        if ends is None:
+            lines = keyword_lines(buffer, lowered, rule.keywords)
+        else:
+            lines = lines_of_ends(buffer, lowered, rule.keywords, ends)
+        for start, end in lines:
             yield from self._confirm_in(rule, buffer[start:end], start)
 
     def _confirm_in(self, rule: Rule, text: bytes, offset: int) -> Iterator[Match]:
@@ -227,6 +278,28 @@ def keyword_lines(
             lines.add((start, end))
             pos = lowered.find(keyword, end)
     return sorted(lines)
+
+
+def lines_of_ends(
+    buffer: bytes, lowered: bytes, keywords: tuple[bytes, ...], ends: list[int]
+) -> list[tuple[int, int]]:
+    """(start, end) of every line of ``buffer`` holding a keyword on which a match ends
+    (its last byte: a line's newline ends that line), in order, without repeats."""
+    lines: set[tuple[int, int]] = set()
+    size = len(buffer)
+    for match_end in ends:
+        last = max(match_end - 1, 0)
+        start = buffer.rfind(b"\n", 0, last) + 1
+        end = buffer.find(b"\n", last)
+        end = size if end == -1 else end
+        if any(lowered.find(keyword, start, end) != -1 for keyword in keywords):
+            lines.add((start, end))
+    return sorted(lines)
+
+
+def _by_line(rule: Rule) -> bool:
+    """Whether ``re`` confirms the rule line by line (single-line, with keywords)."""
+    return not rule.multiline and bool(rule.keywords)
 
 
 def _hs_form(rule: Rule) -> list[tuple[bytes, int]] | None:

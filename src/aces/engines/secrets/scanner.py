@@ -139,9 +139,9 @@ def _stream(
 
 def _hits(matcher: Matcher, buffer: bytes, rel: str, *, line: int) -> list[Hit]:
     """Hits of one buffer whose first byte is on ``line`` of the file."""
-    candidates, seam_ends = matcher.marks(buffer)
-    matches = matcher.find(buffer, rel, candidates=candidates)
-    joined = joined_matches(matcher, buffer, rel, seam_ends=seam_ends)
+    marks = matcher.scan(buffer)
+    matches = matcher.find(buffer, rel, marks=marks)
+    joined = joined_matches(matcher, buffer, rel, seam_ends=marks.seams)
     joined += fallback_matches(matcher, buffer, rel)
     if joined:
         # A joined secret and a piece of it found alone: the rule listed first wins, and
