@@ -8,6 +8,9 @@ persisted credentials, unpinned actions, cache poisoning, ... It runs with
 default persona hides ``excessive-permissions``), ``--no-config`` and
 ``--no-ignores``: neither a ``zizmor.yml`` of the repository nor a
 ``# zizmor: ignore`` comment can silence a finding (no manual exceptions).
+A ``template-injection`` zizmor files under its ``Pedantic`` persona expands a
+value no attacker chooses (a static matrix entry, an ``env`` constant of the
+workflow, a secret): a code smell, not an injection, so it is not returned.
 
 Exit codes: 0 nothing found; 10 to 14 findings (by their highest severity);
 3 when no input could be audited. A workflow that is not YAML or does not match
@@ -82,12 +85,13 @@ def run(
         return ZizmorReport((), skipped)  # no input is a workflow zizmor can read
     expect_exit(result, (0, *sorted(EXIT_FINDINGS)), "zizmor")
     try:
-        issues = parse(result.stdout, frozenset(files) - frozenset(skipped))
+        items = _items(result.stdout)
+        issues = _judged(items, frozenset(files) - frozenset(skipped))
     except ToolError as exc:
         raise _error(exc.message, result) from exc
-    if result.returncode in EXIT_FINDINGS and not issues:
+    if result.returncode in EXIT_FINDINGS and not items:
         raise _error(f"exited with {result.returncode} but reported no finding", result)
-    if result.returncode == 0 and issues:
+    if result.returncode == 0 and items:
         raise _error("exited with 0 (nothing found) but reported findings", result)
     return ZizmorReport(issues, skipped)
 
@@ -98,13 +102,32 @@ def _error(message: str, result: ProcessResult) -> CommandError:
 
 def parse(text: str, files: frozenset[str]) -> tuple[LintIssue, ...]:
     """zizmor's JSON (v1) report (pure); ``ToolError`` when it is not one about ``files``."""
+    return _judged(_items(text), files)
+
+
+def _items(text: str) -> list[object]:
+    """The findings of zizmor's JSON report, unread; ``ToolError`` when it is not one."""
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ToolError(f"zizmor's JSON report does not parse: {exc.msg} at {exc.pos}") from exc
     if not isinstance(items, list):
         raise ToolError("zizmor's JSON report is not a list of findings")
-    return unique_sorted([_issue(item, files) for item in items])
+    return items
+
+
+def _judged(items: Sequence[object], files: frozenset[str]) -> tuple[LintIssue, ...]:
+    """Every finding but the static expansions, each read strictly."""
+    return unique_sorted([_issue(item, files) for item in items if not _static_expansion(item)])
+
+
+def _static_expansion(item: object) -> bool:
+    """A template expansion zizmor knows no attacker controls: its ``Pedantic`` persona."""
+    if not isinstance(item, dict) or item.get("ident") != "template-injection":
+        return False
+    determinations = item.get("determinations")
+    persona = determinations.get("persona") if isinstance(determinations, dict) else None
+    return persona == "Pedantic"
 
 
 def _issue(item: object, files: frozenset[str]) -> LintIssue:

@@ -82,3 +82,8 @@ def test_a_module_level_assignment_names_its_literal() -> None:
         "max_tries = 60 * 5  # five minutes\nwait_seconds = 1.5\n\n\ndef f(x):\n    return x * 37\n"
     )
     assert flagged_lines(script) == [6]
+
+
+def test_the_exponent_of_a_square_root_is_not_magic() -> None:
+    script = "def f(n, x):\n    top = int(n**0.5) + 1\n    return x**1.7, x * 0.5, top\n"
+    assert flagged_lines(script) == [3, 3]

@@ -34,6 +34,13 @@ SHOULD_FLAG: tuple[tuple[str, int], ...] = (
     ('@app.route("/reset")\ndef reset():\n    pass\n', 1),
     # a state-changing word in the path of a route that may change state
     ('@app.api_route("/ingest/status", methods=["GET", "PURGE"])\ndef st():\n    pass\n', 1),
+    # a read-only route that lists or serves the server's files at a path the client gives
+    (
+        '@app.get("/ingest/browse")\nasync def browse(path: str = "/"):\n'
+        "    return sorted(os.listdir(path))\n",
+        1,
+    ),
+    ('@app.get("/files")\ndef fetch(name):\n    return FileResponse(name)\n', 1),
     # building a User is not authenticating one
     ('@router.post("/users/")\ndef create_user(body):\n    return User(**body)\n', 1),
 )
@@ -46,6 +53,9 @@ SHOULD_NOT_FLAG: tuple[str, ...] = (
     '@app.get("/ingest/jobs/{job_id}")\ndef job(job_id: str):\n    return {}\n',
     'app.router.add_get("/purge/history", history)\n',
     '@app.get("/ingest_status")\ndef ingest_status():\n    return {}\n',
+    # files the server chooses, not the client
+    '@app.get("/docs")\ndef docs(lang: str):\n    return FileResponse("static/index.html")\n',
+    '@app.get("/logs")\ndef logs(n: int = 10):\n    return open(LOG_PATH).readlines()[-20:]\n',
     '@app.post("/ingest")\ndef ingest(user: User = Depends(get_current_user)):\n    pass\n',
     '@app.post("/ingest")\ndef ingest(user: Annotated[User, Depends(current_user)]):\n    pass\n',
     '@app.put("/x")\ndef put(key: str = Security(api_key_header)):\n    pass\n',
@@ -136,3 +146,9 @@ def test_the_message_names_the_route_and_its_handler() -> None:
     )
     (hit,) = scan_routes("a.py", prefixed + "def x():\n    pass\n", RepoAuth())
     assert hit.message.startswith("the route `POST /ops/x` (x)")
+
+
+def test_a_route_serving_files_the_client_names_says_so() -> None:
+    code = '@app.get("/browse")\ndef browse(path):\n    return os.listdir(path)\n'
+    (hit,) = scan_routes("svc/api.py", PRELUDE + code, RepoAuth())
+    assert "serves the server's files at a path the client chooses" in hit.message

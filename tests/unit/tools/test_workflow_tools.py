@@ -118,6 +118,40 @@ def test_zizmor_output_that_is_not_its_report_is_a_tool_error(text: str) -> None
         zizmor.parse(text, FILES)
 
 
+def static_expansion(expression: str) -> dict[str, object]:
+    """A template expansion zizmor files under its Pedantic persona (as 1.32.0 does for a
+    static matrix entry, an env constant of the workflow or a secret)."""
+    return {
+        **INJECTION,
+        "determinations": {"confidence": "High", "severity": "Low", "persona": "Pedantic"},
+        "locations": [
+            location(
+                "Primary",
+                20,
+                30,
+                "may expand into attacker-controllable code",
+                f"cargo build --target ${{{{ {expression} }}}}",
+                {"Subfeature": {"after": 30, "fragment": {"Raw": expression}}},
+            )
+        ],
+    }
+
+
+def test_a_template_expansion_no_attacker_controls_is_not_an_injection() -> None:
+    report = [static_expansion("matrix.target"), static_expansion("env.CRATE"), INJECTION]
+    (issue,) = zizmor.parse(json.dumps(report), FILES)
+    assert (issue.code, issue.line) == ("template-injection", 14)
+    assert "github.event.pull_request.title" in issue.message
+
+
+def test_a_zizmor_run_finding_only_static_expansions_is_clean(tmp_path: Path) -> None:
+    stdout = json.dumps([static_expansion("matrix.target")])
+    program = shim(tmp_path, "zizmor", stdout, 11, stderr=f"INFO completed {PATH}\n")
+    report = zizmor.run(ProcessRunner(), program, [PATH], tmp_path, timeout=10, env={})
+    assert report.issues == ()
+    assert report.skipped == ()
+
+
 def test_a_zizmor_finding_about_a_file_not_asked_for_is_a_tool_error() -> None:
     with pytest.raises(ToolError, match="not asked to audit"):
         zizmor.parse(json.dumps([INJECTION]), frozenset({".github/workflows/other.yml"}))

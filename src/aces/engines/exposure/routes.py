@@ -18,7 +18,10 @@ decorator, or at the call that registers it:
   ``web.post("/x", h)``, Starlette ``Route("/x", h, methods=["POST"])``,
   ``add_api_route`` / ``add_url_rule``.
 
-A ``GET`` of an ordinary path is reading, not changing: not flagged.
+A ``GET`` of an ordinary path is reading, not changing: not flagged, unless its
+handler hands one of its own parameters (a value the client chooses) to a file-system
+call (``os.listdir(path)``, ``open(name)``, ``Path(p)``, ``FileResponse(f)``): such a
+route serves the server's files to whoever asks.
 """
 
 from __future__ import annotations
@@ -56,6 +59,23 @@ _ACTION_PATH = re.compile(rf"(?i)(?:^|/){_ACTION}")
 # The word as the route's last segment: a read-only method named after the action performs
 # it (``GET /cache/flush``); elsewhere it names what is read (``GET /ingest/status``).
 _ACTION_ROUTE = re.compile(r"(?i)(?:^|/)_?(?:ingest|reset|shutdown|purge|flush)/?$")
+# Calls that list, read or serve the server's files at the path they are given.
+_FILE_CALLS = frozenset(
+    {
+        "open",
+        "os.listdir",
+        "os.scandir",
+        "os.walk",
+        "os.open",
+        "Path",
+        "pathlib.Path",
+        "FileResponse",
+        "send_file",
+        "send_from_directory",
+        "web.FileResponse",
+    }
+)
+_PARAMETER_TYPES = frozenset({"typed_parameter", "default_parameter", "typed_default_parameter"})
 _AUTH_STEP_PATH = re.compile(
     r"(?i)(?:^|[/_-])(?:log-?in|log-?out|sign-?in|sign-?up|sign-?out|register|token|oauth2?|"
     r"auth|callback|forgot|password|refresh)(?![a-z])"
@@ -114,8 +134,8 @@ def scan_routes(path: str, text: str, repo: RepoAuth) -> list[Hit]:
             continue
         label = f"`{'/'.join(route.methods)} {route.path}`"
         message = (
-            f"the route {label} ({route.handler_name}) changes state or administers the "
-            "service with no authentication dependency, decorator or middleware in sight"
+            f"the route {label} ({route.handler_name}) {_what_it_does(route)} "
+            "with no authentication dependency, decorator or middleware in sight"
         )
         line = route.at.start_point.row + 1
         hits.append(Hit(RULE, path, line, column_of(data, route.at), message))
@@ -128,8 +148,49 @@ def _sensitive(route: Route) -> bool:
     if set(route.methods) & CHANGING or _ADMIN_PATH.search(route.path):
         return True
     if set(route.methods) <= READ_ONLY:
-        return bool(_ACTION_ROUTE.search(route.path))
+        return bool(_ACTION_ROUTE.search(route.path)) or _serves_client_path(route.handler)
     return bool(_ACTION_PATH.search(route.path))
+
+
+def _what_it_does(route: Route) -> str:
+    """Why the route is sensitive, as the finding says it."""
+    if set(route.methods) <= READ_ONLY and _serves_client_path(route.handler):
+        return "serves the server's files at a path the client chooses"
+    return "changes state or administers the service"
+
+
+def _serves_client_path(handler: Node | None) -> bool:
+    """Whether the handler gives one of its parameters to a file-system call."""
+    body = handler.child_by_field_name("body") if handler is not None else None
+    names = _parameter_names(handler) if handler is not None else frozenset()
+    if body is None or not names:
+        return False
+    for node in walk(body):
+        function = node.child_by_field_name("function") if node.type == "call" else None
+        if function is None or _node_text(function) not in _FILE_CALLS:
+            continue
+        arguments = node.child_by_field_name("arguments")
+        if arguments is not None and any(
+            inner.type == "identifier" and _node_text(inner) in names for inner in walk(arguments)
+        ):
+            return True
+    return False
+
+
+def _parameter_names(handler: Node) -> frozenset[str]:
+    """The names of a function definition's parameters (``self`` aside)."""
+    parameters = handler.child_by_field_name("parameters")
+    names: set[str] = set()
+    for child in parameters.named_children if parameters is not None else ():
+        if child.type in _PARAMETER_TYPES:
+            child = child.child_by_field_name("name") or child.named_children[0]
+        if child.type == "identifier":
+            names.add(_node_text(child))
+    return frozenset(names - {"self", "cls"})
+
+
+def _node_text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
 
 
 def _authenticated(route: Route, repo: RepoAuth, local: FileAuth, module: str) -> bool:

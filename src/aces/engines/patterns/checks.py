@@ -30,7 +30,11 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from aces.engines.patterns.grammars import query
-from aces.engines.patterns.named_numbers import NAMED_CONTEXTS, is_unit_conversion
+from aces.engines.patterns.named_numbers import (
+    NAMED_CONTEXTS,
+    is_square_root,
+    is_unit_conversion,
+)
 from aces.engines.patterns.source import Ranges, SourceFile
 
 Placeholders = dict[str, str]
@@ -173,8 +177,13 @@ def magic_number(facts: FileFacts, node: Node, settings: CheckSettings) -> Place
 
 
 def _plain_value(facts: FileFacts, shown: Node, value: float, settings: CheckSettings) -> bool:
-    """Whether the value is allowed by the policy, or a unit factor where it converts units."""
-    return value in settings.allowed_numbers or is_unit_conversion(facts.source, shown, abs(value))
+    """Whether the value is allowed by the policy, a unit factor where it converts units, or
+    the exponent of a square root."""
+    return (
+        value in settings.allowed_numbers
+        or is_unit_conversion(facts.source, shown, abs(value))
+        or is_square_root(facts.source, shown, value)
+    )
 
 
 def literal_value(text: str, language: str) -> float | None:

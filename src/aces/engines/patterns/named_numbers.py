@@ -141,6 +141,18 @@ _METRIC = (100.0, 1e3, 1e6, 1e9, 1e-3, 1e-6, 1e-9)
 _BINARY = (1024.0, 1024.0**2, 1024.0**3)
 UNIT_FACTORS = frozenset((*_TIME, *_METRIC, *_BINARY))
 _SCALING_OPERATORS = frozenset({"*", "/", "//", "*=", "/="})
+_SQUARE_ROOT = 0.5
+
+
+def is_square_root(source: SourceFile, literal: Node, value: float) -> bool:
+    """Whether the literal is the exponent ``0.5`` of ``**``: ``n ** 0.5`` is a square root,
+    an operation that needs no name (another exponent still does)."""
+    parent = literal.parent
+    if value != _SQUARE_ROOT or parent is None or parent.type != "binary_operator":
+        return False
+    operator = parent.child_by_field_name("operator")
+    right = parent.child_by_field_name("right")
+    return operator is not None and source.text(operator) == "**" and right == literal
 
 
 def is_unit_conversion(source: SourceFile, literal: Node, value: float) -> bool:
