@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from aces.stages.unit_suite import faketime_library
 from tests.e2e.helpers import REPO, is_ci_variable
 
-FAKETIME = shutil.which("faketime")
-pytestmark = pytest.mark.skipif(FAKETIME is None, reason="faketime is not installed (make system)")
+# libfaketime preloaded, not through the faketime wrapper: the wrapper shares its clock
+# through a named semaphore per process id that a killed run leaves behind, and a later
+# process given the same id cannot start ("sem_open: File exists").
+LIBFAKETIME = faketime_library()
+pytestmark = pytest.mark.skipif(
+    LIBFAKETIME is None, reason="libfaketime is not installed (make system)"
+)
 
 COPY = "from pathlib import Path; from tests.integration.example_repo import git_example; "
 
@@ -32,13 +37,17 @@ def clean_env() -> dict[str, str]:
 
 
 def at(when: str, *argv: str) -> subprocess.CompletedProcess[str]:
-    assert FAKETIME is not None
+    assert LIBFAKETIME is not None
     # "@" starts the clock at ``when`` and lets it run: a frozen clock would stall every
-    # timeout and poll loop of the run
+    # timeout and poll loop of the run. Each process (and each child) starts its own clock
+    # at ``when``, which is what a date-independence check needs.
+    env = clean_env()
+    env["LD_PRELOAD"] = " ".join(filter(None, (LIBFAKETIME, env.get("LD_PRELOAD"))))
+    env["FAKETIME"] = f"@{when}"
     return subprocess.run(
-        [FAKETIME, "-f", f"@{when}", *argv],
+        list(argv),
         cwd=REPO,
-        env=clean_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
