@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ from aces import __version__
 from aces.errors import AcesError
 
 EXIT_CANNOT_VERIFY = 2
+# What a shell reports for a program its reader stopped reading (128 + SIGPIPE): never 0.
+EXIT_CLOSED_PIPE = 141
 
 # Command name -> the module that defines it. Only the module of the command being
 # run is imported (``aces run`` should not pay for the generators), unless help for
@@ -77,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(words)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+    except BrokenPipeError:
+        return _closed_pipe()
     except AcesError as exc:
         if args.debug:
             traceback.print_exc()
@@ -95,6 +101,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_CANNOT_VERIFY
     return code
+
+
+def _closed_pipe() -> int:
+    """The reader of standard output went away (``aces sm check ... | head``).
+
+    Nothing more can be shown and nothing went wrong in aces: stop quietly, with the
+    code a shell gives a program whose pipe closed. Standard output is pointed at the
+    null device so the interpreter's own flush at exit does not fail again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 def _error_line(exc: AcesError) -> str:
