@@ -19,14 +19,10 @@ from aces.pipeline.context import RunContext, RunOptions
 from aces.pipeline.registry import StageDef, resolve_stage
 from aces.pipeline.runner import run_pipeline
 from aces.policy.effective import policy_and_change, snapshot_file
-from aces.report.codequality import render_codequality
 from aces.report.console import ConsoleObserver, render_console_summary
 from aces.report.github import render_annotations
-from aces.report.json_report import render_json
-from aces.report.junit import render_junit
 from aces.report.markdown import render_markdown
-from aces.report.sarif import render_sarif
-from aces.report.writers import write_reports
+from aces.report.writers import REPORT_FORMATS, write_reports
 from aces.stages import STAGES
 from aces.stages.tooling import require_git
 from aces.tools.process import ProcessRunner
@@ -37,13 +33,8 @@ from aces.workspace.index import Workspace
 from aces.workspace.prmeta import apply_flags
 from aces.workspace.rundirs import OUT, run_dir
 
-STDOUT_FORMATS: dict[str, Callable[[RunReport], str]] = {
-    "json": render_json,
-    "sarif": render_sarif,
-    "junit": render_junit,
-    "markdown": render_markdown,
-    "codequality": render_codequality,
-}
+# What ``--format`` prints instead of the console summary: every report format.
+STDOUT_FORMATS: dict[str, Callable[[RunReport], str]] = {f.name: f.render for f in REPORT_FORMATS}
 
 
 def add_parser(sub: Any) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -22,19 +23,30 @@ from aces.report.junit import render_junit
 from aces.report.markdown import render_markdown
 from aces.report.sarif import render_sarif
 
-REPORT_FILES: tuple[tuple[str, Callable[[RunReport], str]], ...] = (
-    ("report.json", render_json),
-    ("report.sarif", render_sarif),
-    ("junit.xml", render_junit),
-    ("summary.md", render_markdown),
-    ("codequality.json", render_codequality),
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """One report format: its ``--format`` name, the file a run writes, its renderer."""
+
+    name: str
+    file: str
+    render: Callable[[RunReport], str]
+
+
+# Every report format, once: ``aces run`` writes each file and prints any one on request.
+REPORT_FORMATS: tuple[ReportFormat, ...] = (
+    ReportFormat("json", "report.json", render_json),
+    ReportFormat("sarif", "report.sarif", render_sarif),
+    ReportFormat("junit", "junit.xml", render_junit),
+    ReportFormat("markdown", "summary.md", render_markdown),
+    ReportFormat("codequality", "codequality.json", render_codequality),
 )
 
 
 def write_reports(
     report: RunReport, out_dir: Path, *, source_root: Path | None = None
 ) -> tuple[Path, ...]:
-    """Write report.json, report.sarif, junit.xml, summary.md and codequality.json; return paths.
+    """Write the file of every format (``REPORT_FORMATS``); return their paths.
 
     ``source_root``, the repository the findings point into, lets the SARIF log
     carry GitHub's line fingerprints (``aces.report.line_hash``).
@@ -43,7 +55,7 @@ def write_reports(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_error(out_dir, exc) from exc
-    renderers = dict(REPORT_FILES)
+    renderers = {f.file: f.render for f in REPORT_FORMATS}
     renderers["report.sarif"] = partial(render_sarif, source_root=source_root)
     written = []
     for name, render in renderers.items():
