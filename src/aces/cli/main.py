@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
+from types import FrameType
 
 from aces import __version__
 from aces.errors import AcesError
@@ -76,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Answer without importing every command module (some load large engines).
         print(f"aces {__version__}")
         return 0
+    if argv is None:  # the process's own entry point, not a caller in the same process
+        _sigterm_is_not_verified()
     parser = build_parser(command)
     args = parser.parse_args(words)
     try:
@@ -101,6 +106,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_CANNOT_VERIFY
     return code
+
+
+def _sigterm_is_not_verified() -> None:
+    """A SIGTERM outside a command's own handling ends the process as not verified (exit 2).
+
+    A run installs its own handler while it works (``terminate_children_on_signal``) and
+    puts this one back when it ends; a SIGTERM after that (the interpreter joining a
+    check's thread at exit) must not end the process as killed by the signal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def late(signum: int, frame: FrameType | None) -> None:
+        del frame
+        name = signal.Signals(signum).name
+        os.write(2, f"aces: interrupted by {name}: the run is not verified\n".encode())
+        os._exit(EXIT_CANNOT_VERIFY)
+
+    signal.signal(signal.SIGTERM, late)
 
 
 def _closed_pipe() -> int:
