@@ -58,12 +58,7 @@ def embedded_descriptor(source: str, path: str) -> pb.FileDescriptorProto:
     Raises ``GeneratedCodeError`` when the module does not parse, holds no
     descriptor bytes, or the bytes are no FileDescriptorProto.
     """
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        raise GeneratedCodeError(
-            f"does not parse as Python ({exc.msg}, line {exc.lineno})"
-        ) from exc
+    tree = _parse(source, path)
     data = _descriptor_bytes(tree)
     if data is None:
         raise GeneratedCodeError(
@@ -128,12 +123,7 @@ def _message_shape(message: pb.DescriptorProto, prefix: str, shape: set[str]) ->
 
 def stub_shape(source: str, path: str) -> frozenset[str]:
     """A ``.pyi`` stub's classes and the names each declares, as ``Outer.Inner.name``."""
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        raise GeneratedCodeError(
-            f"does not parse as Python ({exc.msg}, line {exc.lineno})"
-        ) from exc
+    tree = _parse(source, path)
     shape: set[str] = set()
     _collect_classes(tree.body, "", shape)
     return frozenset(shape)
@@ -155,12 +145,7 @@ def _collect_classes(body: list[ast.stmt], prefix: str, shape: set[str]) -> None
 
 def grpc_methods(source: str, path: str) -> frozenset[str]:
     """The method paths (``/pkg.Service/Method``) a ``_pb2_grpc.py`` module serves or calls."""
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        raise GeneratedCodeError(
-            f"does not parse as Python ({exc.msg}, line {exc.lineno})"
-        ) from exc
+    tree = _parse(source, path)
     return frozenset(
         node.value
         for node in ast.walk(tree)
@@ -168,3 +153,13 @@ def grpc_methods(source: str, path: str) -> frozenset[str]:
         and isinstance(node.value, str)
         and METHOD_PATH.match(node.value)
     )
+
+
+def _parse(source: str, path: str) -> ast.Module:
+    """The syntax tree of a generated module; one that does not parse is a GeneratedCodeError."""
+    try:
+        return ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise GeneratedCodeError(
+            f"does not parse as Python ({exc.msg}, line {exc.lineno})"
+        ) from exc
